@@ -1,0 +1,165 @@
+"""JourneyEngine: text in, Journey records out. The only module that runs the model.
+
+The gallery, the server and the findings all ask it for records; nothing else touches transformers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from indexer import config
+from indexer.adapters import ArchitectureAdapter, adapter_for
+from indexer.capture import PostAttentionCapture
+from indexer.model_loading import LoadedModel, load_model
+from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
+from indexer.seed_method import seed_encodings
+from indexer.token_text import vocabulary_display_texts
+from indexer.vocabulary_index import VocabularyIndex
+from indexer.vocabulary_scoring import VariantScores, VocabularyScorer
+
+
+class InputError(ValueError):
+    """A request the engine refuses; the message is meant for the person who made it."""
+
+
+@dataclass
+class Encodings:
+    """The analysed encodings of one text: layers x tokens x hidden, with the ids and position rows used."""
+
+    token_ids: list[int]
+    vectors: torch.Tensor
+    position_ids: torch.Tensor  # position row compared against in the positional variant, per token
+
+
+class JourneyEngine:
+    """A loaded model with its vocabulary index, answering analyses of any text."""
+
+    def __init__(self, loaded: LoadedModel, causal_mask: bool = True) -> None:
+        self.loaded = loaded
+        self.adapter: ArchitectureAdapter = adapter_for(loaded.model)
+        if not causal_mask and self.adapter.is_encoder:
+            raise InputError("disabling the causal mask applies to decoder models such as gpt2 only")
+        self.causal_mask = causal_mask
+        self.capture = PostAttentionCapture(self.adapter)
+        words = self.adapter.word_embeddings().detach()
+        self.index = VocabularyIndex.load_or_build(words.numpy(), loaded.name)
+        self.scorer = VocabularyScorer(self.index, words, self.adapter.position_embeddings())
+        self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, words.shape[0])
+        name = loaded.name if causal_mask else f"{loaded.name} (causal mask off)"
+        self.info = ModelInfo(
+            name=name,
+            num_layers=len(self.adapter.layers()),
+            hidden_size=words.shape[1],
+            vocab_size=words.shape[0],
+            max_tokens=self.adapter.max_tokens(),
+        )
+
+    @classmethod
+    def load(cls, model_name: str, causal_mask: bool = True) -> JourneyEngine:
+        """Load a model by registry name or folder and prepare its index."""
+        return cls(load_model(model_name), causal_mask=causal_mask)
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids the model sees for `text`, special tokens included; refuses empty or over-long text."""
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("text is empty: give at least one word")
+        token_ids = self.loaded.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
+        if len(token_ids) > self.info.max_tokens:
+            raise InputError(
+                f"text is {len(token_ids)} tokens long; {self.info.name} takes at most {self.info.max_tokens} tokens"
+            )
+        return token_ids
+
+    def encodings(self, text: str, method: str = config.DEFAULT_METHOD) -> Encodings:
+        """The encodings at every layer's analysis point for `text`, by the chosen method."""
+        check_method(method)
+        if method == "seed":
+            self.adapter.attention_weights(self.adapter.layers()[0])  # refuses decoder models early
+        token_ids = self.tokenize(text)
+        input_ids = torch.tensor([token_ids])
+        forward_options = {}
+        if not self.causal_mask:
+            forward_options["attention_mask"] = torch.zeros((1, 1, len(token_ids), len(token_ids)))
+        with torch.inference_mode(), self.capture.capturing() as captured:
+            outputs = self.loaded.model(
+                input_ids=input_ids,
+                output_hidden_states=method == "seed",
+                output_attentions=method == "seed",
+                **forward_options,
+            )
+            if method == "seed":
+                vectors = seed_encodings(self.adapter, outputs.hidden_states, outputs.attentions)
+        if method == "seed":
+            position_ids = torch.full((len(token_ids),), self.adapter.first_position_id())
+        else:
+            vectors = torch.stack([tensor[0] for tensor in captured])
+            position_ids = self.adapter.position_ids(len(token_ids))
+        return Encodings(token_ids=token_ids, vectors=vectors, position_ids=position_ids)
+
+    def analyze(self, text: str, method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K) -> Journey:
+        """Rank, similarity and nearest vocabulary rows of every token at every layer."""
+        return self.analyze_many([text], method, top_k)[0]
+
+    def analyze_many(
+        self, texts: list[str], method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K
+    ) -> list[Journey]:
+        """Analyse several texts: one forward pass each, one vocabulary comparison for all of them."""
+        check_top_k(top_k)
+        encoded = [self.encodings(text, method) for text in texts]
+        scores = self.score(encoded, top_k)
+        journeys, start = [], 0
+        for item in encoded:
+            stop = start + len(item.token_ids) * self.info.num_layers
+            journeys.append(self._journey(item, method, {v: _slice(s, start, stop) for v, s in scores.items()}))
+            start = stop
+        return journeys
+
+    def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
+        """Both variants for all encodings, queries ordered token-major (token, then layer) per text."""
+        queries = torch.cat([item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded])
+        repeat = self.info.num_layers
+        own_ids = torch.cat([torch.tensor(item.token_ids).repeat_interleave(repeat) for item in encoded])
+        position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])
+        return self.scorer.score(queries, own_ids, position_ids, top_k)
+
+    def _journey(self, item: Encodings, method: str, scores: dict[str, VariantScores]) -> Journey:
+        shape = (len(item.token_ids), self.info.num_layers)
+        texts = self.vocabulary_texts
+        variants = {}
+        for variant, found in scores.items():
+            ranks = found.rank.reshape(shape)
+            similarity = found.similarity.reshape(shape)
+            neighbour_ids = found.neighbour_ids.reshape(*shape, -1)
+            neighbour_similarity = found.neighbour_similarity.reshape(*shape, -1)
+            variants[variant] = VariantResult(
+                rank=[[None if r < 0 else int(r) for r in row] for row in ranks],
+                similarity=[[None if np.isnan(s) else float(s) for s in row] for row in similarity],
+                neighbours=[
+                    [
+                        [Neighbour(int(i), texts[i], float(s)) for i, s in zip(ids, sims, strict=True)]
+                        for ids, sims in zip(token_ids, token_sims, strict=True)
+                    ]
+                    for token_ids, token_sims in zip(neighbour_ids, neighbour_similarity, strict=True)
+                ],
+            )
+        tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
+        return Journey(model=self.info, method=method, tokens=tokens, variants=variants)
+
+
+def check_method(method: str) -> None:
+    """Refuse a method name other than exact or seed."""
+    if method not in config.METHODS:
+        raise InputError(f"method must be one of {', '.join(config.METHODS)}, not {method!r}")
+
+
+def check_top_k(top_k: int) -> None:
+    """Refuse a top-k outside 1..MAX_TOP_K."""
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= config.MAX_TOP_K:
+        raise InputError(f"top_k must be a whole number from 1 to {config.MAX_TOP_K}, not {top_k!r}")
+
+
+def _slice(scores: VariantScores, start: int, stop: int) -> VariantScores:
+    return VariantScores(*(array[start:stop] for array in vars(scores).values()))

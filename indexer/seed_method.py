@@ -1,0 +1,27 @@
+"""The published demo's computation (`--method seed`), reproduced so users can see what its findings rest on.
+
+Per layer: value vectors = layer input x W_v as stored (not transposed, no bias), weighted per head by
+the model's attention probabilities, heads concatenated, x W_o as stored (not transposed, no bias),
+plus the layer input. This is not what the model computes; `--method exact` is.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from indexer.adapters import ArchitectureAdapter
+
+
+def seed_encodings(
+    adapter: ArchitectureAdapter, layer_inputs: tuple[torch.Tensor, ...], attentions: tuple[torch.Tensor, ...]
+) -> torch.Tensor:
+    """Layers x tokens x hidden encodings of one sequence, from its layer inputs and attention probabilities."""
+    encodings = []
+    for layer, layer_input, attention in zip(adapter.layers(), layer_inputs, attentions, strict=False):
+        value_weight, output_weight = adapter.attention_weights(layer)
+        inputs = layer_input[0]
+        num_tokens, hidden = inputs.shape
+        values = (inputs @ value_weight).view(num_tokens, adapter.num_heads, -1).transpose(0, 1)
+        context = (attention[0] @ values).transpose(0, 1).reshape(num_tokens, hidden)
+        encodings.append(context @ output_weight + inputs)
+    return torch.stack(encodings)
