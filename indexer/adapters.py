@@ -150,7 +150,12 @@ class GPT2Adapter(ArchitectureAdapter):
         return self.model.config.n_head
 
 
-ADAPTERS: tuple[type[ArchitectureAdapter], ...] = (BertAdapter, RobertaAdapter, DistilBertAdapter, GPT2Adapter)
+ADAPTERS: tuple[type[ArchitectureAdapter], ...] = (
+    BertAdapter,
+    RobertaAdapter,
+    DistilBertAdapter,
+    GPT2Adapter,
+)
 
 
 def adapter_for(model: PreTrainedModel) -> ArchitectureAdapter:

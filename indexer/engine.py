@@ -69,7 +69,8 @@ class JourneyEngine:
         token_ids = self.loaded.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
         if len(token_ids) > self.info.max_tokens:
             raise InputError(
-                f"text is {len(token_ids)} tokens long; {self.info.name} takes at most {self.info.max_tokens} tokens"
+                f"text is {len(token_ids)} tokens long; "
+                f"{self.info.name} takes at most {self.info.max_tokens} tokens"
             )
         return token_ids
 
@@ -99,7 +100,9 @@ class JourneyEngine:
             position_ids = self.adapter.position_ids(len(token_ids))
         return Encodings(token_ids=token_ids, vectors=vectors, position_ids=position_ids)
 
-    def analyze(self, text: str, method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K) -> Journey:
+    def analyze(
+        self, text: str, method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K
+    ) -> Journey:
         """Rank, similarity and nearest vocabulary rows of every token at every layer."""
         return self.analyze_many([text], method, top_k)[0]
 
@@ -113,13 +116,17 @@ class JourneyEngine:
         journeys, start = [], 0
         for item in encoded:
             stop = start + len(item.token_ids) * self.info.num_layers
-            journeys.append(self._journey(item, method, {v: _slice(s, start, stop) for v, s in scores.items()}))
+            journeys.append(
+                self._journey(item, method, {v: _slice(s, start, stop) for v, s in scores.items()})
+            )
             start = stop
         return journeys
 
     def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
         """Both variants for all encodings, queries ordered token-major (token, then layer) per text."""
-        queries = torch.cat([item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded])
+        queries = torch.cat(
+            [item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded]
+        )
         repeat = self.info.num_layers
         own_ids = torch.cat([torch.tensor(item.token_ids).repeat_interleave(repeat) for item in encoded])
         position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])

@@ -41,7 +41,9 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
 
 
-ALTERNATIVES = f"use --model {config.BUNDLED_MODEL_NAME} (bundled, works offline) or --model PATH to a local folder"
+ALTERNATIVES = (
+    f"use --model {config.BUNDLED_MODEL_NAME} (bundled, works offline) or --model PATH to a local folder"
+)
 
 
 def bundled_model_folder() -> Path:
@@ -64,10 +66,14 @@ def resolve_model_source(name: str) -> ModelSource:
     folder = Path(name).expanduser()
     if folder.is_dir():
         if not (folder / "config.json").is_file():
-            raise ModelUnavailableError(f"folder {name!r} holds no config.json: it is not a Hugging Face model")
+            raise ModelUnavailableError(
+                f"folder {name!r} holds no config.json: it is not a Hugging Face model"
+            )
         return ModelSource(name, str(folder.resolve()), is_local=True)
     known = ", ".join([config.BUNDLED_MODEL_NAME, *config.HUB_MODELS])
-    raise ModelUnavailableError(f"unknown model {name!r}: choose one of {known}, or give a local model folder")
+    raise ModelUnavailableError(
+        f"unknown model {name!r}: choose one of {known}, or give a local model folder"
+    )
 
 
 def hub_is_reachable(timeout_s: float = config.HUB_CONNECT_TIMEOUT_S) -> bool:

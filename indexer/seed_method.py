@@ -15,7 +15,7 @@ from indexer.adapters import ArchitectureAdapter
 def seed_encodings(
     adapter: ArchitectureAdapter, layer_inputs: tuple[torch.Tensor, ...], attentions: tuple[torch.Tensor, ...]
 ) -> torch.Tensor:
-    """Layers x tokens x hidden encodings of one sequence, from its layer inputs and attention probabilities."""
+    """Layers x tokens x hidden encodings of one sequence, from layer inputs and attention probabilities."""
     encodings = []
     for layer, layer_input, attention in zip(adapter.layers(), layer_inputs, attentions, strict=False):
         value_weight, output_weight = adapter.attention_weights(layer)

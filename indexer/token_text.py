@@ -19,7 +19,11 @@ VISIBLE_WHITESPACE = {"\n": "↵", "\t": "⇥", "\r": "␍"}
 @cache
 def byte_level_alphabet() -> dict[str, int]:
     """The byte-level BPE stand-in character for each byte value, inverted: character -> byte."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
     char_for_byte = {byte: chr(byte) for byte in printable}
     extra = 0
     for byte in range(256):

@@ -72,7 +72,13 @@ class VocabularyIndex:
         faiss.write_index(built.index, str(folder / "vocabulary.faiss"))
         np.save(folder / "vocabulary_row_ids.npy", built.row_ids)
         meta_path.write_text(
-            json.dumps({"fingerprint": fingerprint, "engine_version": config.ENGINE_VERSION, "rows": len(built.row_ids)})
+            json.dumps(
+                {
+                    "fingerprint": fingerprint,
+                    "engine_version": config.ENGINE_VERSION,
+                    "rows": len(built.row_ids),
+                }
+            )
         )
         return built
 

@@ -43,7 +43,9 @@ class VariantScores:
 class VocabularyScorer:
     """Scores encodings against the vocabulary, with and without each query's position embedding."""
 
-    def __init__(self, index: VocabularyIndex, word_embeddings: torch.Tensor, position_embeddings: torch.Tensor):
+    def __init__(
+        self, index: VocabularyIndex, word_embeddings: torch.Tensor, position_embeddings: torch.Tensor
+    ):
         self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32, shares FAISS's memory
         self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
         self.words = word_embeddings.detach().float()  # (V, d)
@@ -69,10 +71,7 @@ class VocabularyScorer:
                 queries[start:stop], own_ids[start:stop], position_ids[start:stop], top_k
             ).items():
                 blocks[variant].append(scores)
-        return {
-            variant: VariantScores(*(np.concatenate(parts) for parts in zip(*(vars(b).values() for b in found))))
-            for variant, found in blocks.items()
-        }
+        return {variant: _concatenate(found) for variant, found in blocks.items()}
 
     def _score_block(
         self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor, top_k: int
@@ -91,7 +90,9 @@ class VocabularyScorer:
         )
         # Positional: |h| cos(h, w + p) = (|w| h.ŵ + h.p) / |w + p|.
         inverse_shifted_norms = (
-            self.row_norms.square() + 2 * self.row_norms * position_dot_unit + position_rows.square().sum(1)[:, None]
+            self.row_norms.square()
+            + 2 * self.row_norms * position_dot_unit
+            + position_rows.square().sum(1)[:, None]
         ).rsqrt()
         query_dot_position = (queries * position_rows[position_slot]).sum(1)
         shifted = torch.addcmul(query_dot_position[:, None], query_dot_unit, self.row_norms[None, :])
@@ -129,7 +130,9 @@ class VocabularyScorer:
         similarity = torch.where(has_own, own_exact, torch.nan)
 
         neighbour_ids, neighbour_similarity = self._top_k(scaled_scores, query_norms, window, top_k, exact)
-        return VariantScores(rank.numpy(), similarity.numpy(), neighbour_ids.numpy(), neighbour_similarity.numpy())
+        return VariantScores(
+            rank.numpy(), similarity.numpy(), neighbour_ids.numpy(), neighbour_similarity.numpy()
+        )
 
     def _top_k(
         self,
@@ -150,13 +153,20 @@ class VocabularyScorer:
         # A row outside the fp32 candidates could still belong in the top k only if the last candidate
         # is itself within rounding error of the k-th exact similarity: widen those queries.
         incomplete = (candidate_scores[:, -1] >= threshold) & (fetch < self.num_rows)
-        neighbour_ids, neighbour_similarity = _best_first(self.row_ids[candidate_columns], candidate_exact, top_k)
+        neighbour_ids, neighbour_similarity = _best_first(
+            self.row_ids[candidate_columns], candidate_exact, top_k
+        )
         for query in torch.nonzero(incomplete).flatten().tolist():
             columns = torch.nonzero(scaled_scores[query] >= threshold[query]).flatten()
             values = exact(torch.full_like(columns, query), columns)
             widened_ids, widened_similarity = _best_first(self.row_ids[columns][None], values[None], top_k)
             neighbour_ids[query], neighbour_similarity[query] = widened_ids[0], widened_similarity[0]
         return neighbour_ids, neighbour_similarity
+
+
+def _concatenate(blocks: list[VariantScores]) -> VariantScores:
+    """Join per-block scores in query order."""
+    return VariantScores(*(np.concatenate([getattr(b, name) for b in blocks]) for name in vars(blocks[0])))
 
 
 def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:

