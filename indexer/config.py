@@ -41,3 +41,6 @@ HUB_CONNECT_TIMEOUT_S = 3.0
 SERVER_MAX_TEXT_CHARS = int(os.environ.get("JOURNEYS_MAX_TEXT_CHARS", "2000"))
 SERVER_MAX_BODY_BYTES = 64 * 1024
 SERVER_CACHE_ENTRIES = 256
+
+#: Random models the benchmarks build and reuse (not tracked; rebuilt when missing).
+BENCH_MODELS_DIR = BUILD_DIR / "bench-models"
