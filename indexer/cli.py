@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from indexer import config
 from indexer.adapters import UnsupportedModelError
@@ -18,6 +19,13 @@ from indexer.model_loading import ModelUnavailableError
 from indexer.records import Journey
 
 USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError)
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose refusals are one line on stderr with exit code 2, without the usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def add_model_argument(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
@@ -94,7 +102,7 @@ def lazy(module: str, function: str) -> Callable[[argparse.Namespace], None]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="journeys", description=__doc__.splitlines()[0])
+    parser = OneLineErrorParser(prog="journeys", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="rank every token's own embedding at every layer")

@@ -1,0 +1,107 @@
+"""The `journeys analyze` command, run as a user runs it: a real process, its stdout, stderr and exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from indexer.engine import JourneyEngine
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+    assert result.stdout == ""
+
+
+def test_json_output_is_one_object_matching_the_engine(tiny_model_folders):
+    folder = str(tiny_model_folders["roberta"])
+    result = run_cli(
+        "analyze", "--model", folder, "--text", "Time flies like an arrow.", "--json", "--top-k", "4"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"model", "method", "tokens", "variants"}
+    assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size"}
+    assert set(data["variants"]) == {"raw", "positional"}
+    expected = JourneyEngine.load(folder).analyze("Time flies like an arrow.", top_k=4).to_dict()
+    assert data == json.loads(json.dumps(expected))
+    layers = data["model"]["num_layers"]
+    for variant in data["variants"].values():
+        assert set(variant) == {"rank", "similarity", "neighbours"}
+        assert len(variant["rank"]) == len(data["tokens"])
+        assert all(len(row) == layers for row in variant["rank"])
+        assert all(len(cell) == 4 for row in variant["neighbours"] for cell in row)
+
+
+def test_table_output_names_tokens_and_layers(tiny_model_folders):
+    result = run_cli("analyze", "--model", str(tiny_model_folders["bert"]), "--text", "time flies")
+    assert result.returncode == 0, result.stderr
+    assert "L0" in result.stdout and "L2" in result.stdout
+    assert "flies" in result.stdout and "[CLS]" in result.stdout
+    assert "raw" in result.stdout and "positional" in result.stdout
+
+
+def test_seed_method_on_minilm_runs():
+    result = run_cli("analyze", "--model", "minilm", "--text", "the bank", "--method", "seed", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["method"] == "seed"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--text", ""], ["empty"]),
+        (["--text", "   "], ["empty"]),
+        (["--text", "word " * 80], ["tokens long", "at most 64"]),
+        (["--text", "x", "--top-k", "0"], ["--top-k"]),
+        (["--text", "x", "--top-k", "101"], ["--top-k"]),
+        (["--text", "x", "--top-k", "many"], ["--top-k"]),
+        (["--text", "x", "--method", "guess"], ["--method"]),
+    ],
+)
+def test_bad_input_is_refused_with_one_line(tiny_model_folders, args, words):
+    assert_refused(run_cli("analyze", "--model", str(tiny_model_folders["roberta"]), *args), *words)
+
+
+def test_seed_on_a_decoder_is_refused(tiny_model_folders):
+    result = run_cli("analyze", "--model", str(tiny_model_folders["gpt2"]), "--text", "x", "--method", "seed")
+    assert_refused(result, "encoder models only")
+
+
+def test_unknown_model_is_refused():
+    assert_refused(run_cli("analyze", "--model", "no-such-model", "--text", "x"), "unknown model", "minilm")
+
+
+def test_folder_without_a_model_is_refused(tmp_path):
+    assert_refused(run_cli("analyze", "--model", str(tmp_path), "--text", "x"), "config.json")
+
+
+def test_unreachable_hub_fails_fast_naming_the_alternatives(tmp_path):
+    """With no cached copy and no Hub, roberta-base fails within seconds, pointing at minilm and folders."""
+    env = {"HF_HUB_OFFLINE": "0", "HF_HOME": str(tmp_path), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    started = time.monotonic()
+    result = run_cli("analyze", "--model", "roberta-base", "--text", "x", env=env, timeout=60)
+    assert_refused(result, "roberta-base", "cannot be reached", "--model minilm", "local folder")
+    assert time.monotonic() - started < 60  # bounded by the subprocess timeout; a hang would raise

@@ -1,0 +1,123 @@
+"""Ranks, similarities and neighbours equal a float64 brute force written here, for every family."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import BUILDERS, ENCODER_FAMILIES
+from indexer.engine import JourneyEngine
+
+TEXTS = [
+    "Time flies like an arrow. Fruit flies like a banana.",
+    "The keys to the cabinet are on the table, said the old man in Zürich.",
+]
+
+
+def brute_force(
+    vectors: np.ndarray, token_ids: list[int], vocabulary: np.ndarray, offsets: np.ndarray, k: int
+):
+    """Per token and layer: rank of own row, its similarity, and the k best (id, similarity), in float64.
+
+    `offsets[t]` is added to every vocabulary row for token t (zeros for the raw variant).
+    Rows of zero norm in the word-embedding matrix are left out of the comparison.
+    """
+    usable = np.flatnonzero(np.linalg.norm(vocabulary, axis=1) > 0)
+    ranks, similarities, neighbours = [], [], []
+    for t, own in enumerate(token_ids):
+        rows = vocabulary[usable] + offsets[t]
+        row_norms = np.sqrt((rows * rows).sum(1))
+        token_ranks, token_sims, token_neighbours = [], [], []
+        for layer in range(vectors.shape[0]):
+            h = vectors[layer, t]
+            cosines = (rows @ h) / (row_norms * np.sqrt(h @ h))
+            own_cos = cosines[np.flatnonzero(usable == own)[0]]
+            token_ranks.append(int(sum(1 for c in cosines if c > own_cos)))
+            token_sims.append(own_cos)
+            order = sorted(range(len(usable)), key=lambda i: (-cosines[i], usable[i]))[:k]
+            token_neighbours.append([(int(usable[i]), cosines[i]) for i in order])
+        ranks.append(token_ranks)
+        similarities.append(token_sims)
+        neighbours.append(token_neighbours)
+    return ranks, similarities, neighbours
+
+
+def assert_matches_brute_force(engine: JourneyEngine, text: str, method: str, k: int = 7) -> None:
+    encoded = engine.encodings(text, method)
+    journey = engine.analyze(text, method=method, top_k=k)
+    vectors = encoded.vectors.double().numpy()
+    vocabulary = engine.adapter.word_embeddings().detach().double().numpy()
+    positions = engine.adapter.position_embeddings().detach().double().numpy()
+    offsets = {
+        "raw": np.zeros((len(encoded.token_ids), vocabulary.shape[1])),
+        "positional": positions[encoded.position_ids.numpy()],
+    }
+    assert [token.id for token in journey.tokens] == encoded.token_ids
+    for variant, variant_offsets in offsets.items():
+        ranks, similarities, neighbours = brute_force(
+            vectors, encoded.token_ids, vocabulary, variant_offsets, k
+        )
+        result = journey.variants[variant]
+        assert result.rank == ranks, variant
+        np.testing.assert_allclose(result.similarity, similarities, rtol=0, atol=1e-12)
+        for t, token_layers in enumerate(result.neighbours):
+            for layer, found in enumerate(token_layers):
+                assert [n.id for n in found] == [i for i, _ in neighbours[t][layer]]
+                np.testing.assert_allclose(
+                    [n.similarity for n in found], [s for _, s in neighbours[t][layer]], rtol=0, atol=1e-12
+                )
+
+
+@pytest.mark.parametrize("family", list(BUILDERS))
+@pytest.mark.parametrize("text", TEXTS)
+def test_exact_method_matches_brute_force(tiny_engines, family, text):
+    assert_matches_brute_force(tiny_engines[family], text, "exact")
+
+
+@pytest.mark.parametrize("family", ENCODER_FAMILIES)
+def test_seed_method_matches_brute_force(tiny_engines, family):
+    assert_matches_brute_force(tiny_engines[family], TEXTS[0], "seed")
+
+
+def test_bundled_minilm_matches_brute_force(minilm_engine):
+    assert_matches_brute_force(minilm_engine, "The bank by the river bank was closed.", "exact", k=5)
+
+
+def test_tiny_models_move_tokens_away_from_their_embeddings(tiny_engines):
+    """Guards the brute-force tests against a degenerate case where every rank is 0."""
+    for family, engine in tiny_engines.items():
+        ranks = np.array(engine.analyze(TEXTS[1]).variants["raw"].rank, dtype=float)
+        assert (ranks > 0).any(), family
+
+
+def test_analyze_many_equals_analyze_one_by_one(tiny_engines):
+    engine = tiny_engines["roberta"]
+    together = engine.analyze_many(TEXTS, top_k=5)
+    alone = [engine.analyze(text, top_k=5) for text in TEXTS]
+    assert [j.to_dict() for j in together] == [j.to_dict() for j in alone]
+
+
+def test_zero_norm_rows_are_never_counted_or_listed(tiny_engines):
+    engine = tiny_engines["roberta"]
+    words = engine.adapter.word_embeddings().detach()
+    zero_ids = torch.nonzero(words.norm(dim=1) == 0).flatten().tolist()
+    assert zero_ids == [engine.loaded.tokenizer.pad_token_id]
+    every_row = len(engine.index.row_ids)
+    assert every_row == words.shape[0] - len(zero_ids)
+    for scores in engine.score([engine.encodings(TEXTS[0])], top_k=every_row).values():
+        assert not set(scores.neighbour_ids.flatten().tolist()) & set(zero_ids)
+        assert scores.rank.max() < every_row
+
+
+def test_own_row_of_zero_norm_has_no_rank(tiny_engines):
+    engine = tiny_engines["roberta"]
+    journey = engine.analyze("a <pad> b")
+    pad_positions = [
+        i for i, token in enumerate(journey.tokens) if token.id == engine.loaded.tokenizer.pad_token_id
+    ]
+    assert pad_positions
+    for result in journey.variants.values():
+        for position in pad_positions:
+            assert result.rank[position] == [None] * engine.info.num_layers
+            assert result.similarity[position] == [None] * engine.info.num_layers
