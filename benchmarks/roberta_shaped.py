@@ -1,7 +1,7 @@
 """A randomly initialised model shaped like roberta-base, saved once under build/bench-models/.
 
 roberta-base cannot be downloaded here, but its cost can be measured: `RobertaConfig()` defaults are
-roberta-base's shape (12 layers, hidden 768, 514 positions) and the embedding matrix keeps all 50,265
+roberta-base's shape once given its 514 positions and one token type (12 layers, hidden 768) and the embedding matrix keeps all 50,265
 rows. Only the tokenizer is small (trained here on a few sentences), which does not change the cost
 of analysing a given number of tokens.
 """
@@ -54,7 +54,8 @@ def save_roberta_shaped_model(folder: Path = DEFAULT_FOLDER) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer = _save_tokenizer(folder)
     torch.manual_seed(0)
-    model = RobertaModel(RobertaConfig(vocab_size=ROBERTA_BASE_VOCAB_SIZE), add_pooling_layer=False)
+    shape = RobertaConfig(vocab_size=ROBERTA_BASE_VOCAB_SIZE, max_position_embeddings=514, type_vocab_size=1)
+    model = RobertaModel(shape, add_pooling_layer=False)
     tokenizer.save_pretrained(folder)
     model.save_pretrained(folder)
     return folder
