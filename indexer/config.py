@@ -44,3 +44,42 @@ SERVER_CACHE_ENTRIES = 256
 
 #: Random models the benchmarks build and reuse (not tracked; rebuilt when missing).
 BENCH_MODELS_DIR = BUILD_DIR / "bench-models"
+
+# Static gallery (`journeys build`).
+GALLERY_SENTENCES = DATA_DIR / "gallery_sentences.json"
+GALLERY_TOP_K = DEFAULT_TOP_K  # the server's default too, so both share cached results
+#: Sentences per analyze_many call during precompute: one progress step each.
+GALLERY_BATCH_SIZE = 8
+#: Decimals kept for similarities in the page data the site ships.
+GALLERY_SIMILARITY_DECIMALS = 4
+
+# Findings (`journeys findings` and the findings page).
+CORPUS_FILE = DATA_DIR / "corpus.txt"
+FUNCTION_WORDS_FILE = DATA_DIR / "function_words.txt"
+#: Corpus lines longer than this many characters are reported and skipped.
+CORPUS_MAX_CHARS = 1000
+#: Sentences per batched vocabulary comparison in the corpus analysis.
+FINDINGS_CHUNK_SENTENCES = 16
+#: Nearest vocabulary rows compared between consecutive layers (neighbour overlap).
+FINDINGS_OVERLAP_K = 100
+#: Nearest other vocabulary rows averaged into a row's local density.
+DENSITY_NEIGHBOURS = 10
+#: The variant (raw or positional) whose ranks the findings test.
+FINDINGS_VARIANT = "raw"
+#: Points per token group drawn in the density scatter (a fixed-seed sample; statistics use all).
+FINDINGS_SCATTER_POINTS = 1500
+#: Contextual neighbours: token occurrences indexed per layer at most (bounds the index size).
+CONTEXTUAL_MAX_TOKENS = 20000
+CONTEXTUAL_DEFAULT_K = 5
+CONTEXTUAL_MAX_K = 50
+#: Characters of sentence text kept either side of a contextual neighbour.
+CONTEXTUAL_SNIPPET_CHARS = 40
+
+# Live server (`journeys serve`, `make serve-prod`), continued.
+#: Total characters of JSON the live server's analysis cache may hold (one long text can be tens of MB).
+SERVER_CACHE_MAX_CHARS = 200_000_000
+#: gunicorn (`make serve-prod`): worker processes forked after the models load, and threads per worker.
+SERVER_WORKERS = int(os.environ.get("JOURNEYS_WORKERS", "2"))
+SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "4"))
+#: Analyses one server process runs at once; further requests wait their turn (bounds memory and CPU).
+SERVER_ANALYSIS_SLOTS = int(os.environ.get("JOURNEYS_ANALYSIS_SLOTS", "2"))

@@ -1,0 +1,107 @@
+"""Turn the raw body of POST /api/analyze into a checked request, or a message a person understands."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from indexer import config
+
+FIELDS = ("text", "model", "method", "top_k")
+
+
+class RequestError(ValueError):
+    """A malformed analysis request (answered with 400); the message is meant for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    """A well-formed analysis request naming a loaded model; also the key of the analysis cache."""
+
+    model: str
+    method: str
+    top_k: int
+    text: str
+
+
+def parse_analyze_request(body: bytes, model_names: list[str]) -> AnalyzeRequest:
+    """Decode and check a JSON body; the model defaults to the first of `model_names`."""
+    fields = _decode_object(body)
+    unknown = sorted(set(fields) - set(FIELDS))
+    if unknown:
+        raise RequestError(f"unknown field {unknown[0]!r}: the fields are {', '.join(FIELDS)}")
+    return AnalyzeRequest(
+        model=_model(fields.get("model", model_names[0]), model_names),
+        method=_method(fields.get("method", config.DEFAULT_METHOD)),
+        top_k=_top_k(fields.get("top_k", config.DEFAULT_TOP_K)),
+        text=_text(fields.get("text")),
+    )
+
+
+def _decode_object(body: bytes) -> dict[str, Any]:
+    try:
+        fields = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RequestError("the request body is not UTF-8 text") from None
+    except (ValueError, RecursionError) as error:
+        raise RequestError(f"the request body is not valid JSON ({_first_line(error)})") from None
+    if not isinstance(fields, dict):
+        raise RequestError('the request body must be a JSON object such as {"text": "Time flies."}')
+    return fields
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _text(text: Any) -> str:
+    if text is None:
+        raise RequestError('"text" is missing: give the text to analyse')
+    if not isinstance(text, str):
+        raise RequestError(f'"text" must be a string, not {_json_type(text)}')
+    if not text.strip():
+        raise RequestError('"text" is empty: give at least one word')
+    if len(text) > config.SERVER_MAX_TEXT_CHARS:
+        raise RequestError(
+            f'"text" is {len(text)} characters long; this server takes at most {config.SERVER_MAX_TEXT_CHARS}'
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestError('"text" holds an unpaired surrogate escape (such as \\ud800)') from None
+    return text
+
+
+def _model(model: Any, model_names: list[str]) -> str:
+    if not isinstance(model, str) or model not in model_names:
+        raise RequestError(
+            f"model {_shown(model)} is not loaded on this server; choose one of: {', '.join(model_names)}"
+        )
+    return model
+
+
+def _method(method: Any) -> str:
+    if not isinstance(method, str) or method not in config.METHODS:
+        raise RequestError(f'"method" must be one of {", ".join(config.METHODS)}, not {_shown(method)}')
+    return method
+
+
+def _top_k(top_k: Any) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= config.MAX_TOP_K:
+        limits = f"a whole number from 1 to {config.MAX_TOP_K}"
+        raise RequestError(f'"top_k" must be {limits}, not {_shown(top_k)}')
+    return top_k
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array"}
+    return "null" if value is None else names.get(type(value), "an object")
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A short quotation of a refused value: strings and numbers as written, anything else by its type."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return _json_type(value)
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

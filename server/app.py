@@ -1,0 +1,161 @@
+"""The Flask app: the live analysis API over engines loaded at start-up, and the built static site.
+
+A request can only choose among the engines handed to `create_app`; nothing a client sends makes the
+server load, download or read a model. Every refusal is a 4xx JSON `{"error": ...}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from pathlib import Path
+
+from flask import Flask, Response, jsonify, request, send_from_directory
+from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
+from werkzeug.routing import PathConverter
+from werkzeug.security import safe_join
+from werkzeug.serving import make_server
+
+from gallery.result_cache import JourneyCache
+from indexer import config
+from indexer.adapters import UnsupportedModelError
+from indexer.engine import InputError, JourneyEngine
+from server.analysis_cache import AnalysisCache
+from server.analyze_request import AnalyzeRequest, RequestError, parse_analyze_request
+from server.openapi import openapi_document
+
+SITE_NOT_BUILT = (
+    "The site is not built yet: run `make build`, then reload this page.\n"
+    "The live API works already: GET /api/health, GET /api/models, POST /api/analyze "
+    "(described at /api/openapi.json).\n"
+)
+
+
+class SitePathConverter(PathConverter):
+    """A path outside /api/, so that e.g. GET /api/analyze is a 405, not a missing site file."""
+
+    regex = r"(?!api/)[^/].*?"
+
+
+class Analyst:
+    """Answers checked requests with `Journey.to_dict()` JSON: from recent answers, the build's cached
+    results, or the engine, running at most `config.SERVER_ANALYSIS_SLOTS` analyses at once."""
+
+    def __init__(self, engines: list[JourneyEngine], stored: JourneyCache | None) -> None:
+        self.engines = {engine.info.name: engine for engine in engines}
+        self.stored = stored
+        self.recent = AnalysisCache(config.SERVER_CACHE_ENTRIES, config.SERVER_CACHE_MAX_CHARS)
+        self._slots = threading.BoundedSemaphore(config.SERVER_ANALYSIS_SLOTS)
+
+    def answer(self, query: AnalyzeRequest) -> str:
+        """The journey of `query.text` as JSON text, byte for byte what `journeys analyze --json` prints."""
+        return self.recent.get_or_compute(query, lambda: self._analyse(query))
+
+    def _analyse(self, query: AnalyzeRequest) -> str:
+        journey = None
+        if self.stored is not None:
+            journey = self.stored.get(query.model, query.method, query.text, query.top_k)
+        if journey is None:
+            with self._slots:
+                journey = self.engines[query.model].analyze(query.text, query.method, query.top_k)
+        return json.dumps(journey.to_dict(), ensure_ascii=False)
+
+
+def create_app(
+    engines: list[JourneyEngine], site_dir: Path = config.SITE_DIR, stored: JourneyCache | None = None
+) -> Flask:
+    """The app over `engines` (the first is the default model), serving the site from `site_dir`.
+
+    `stored` is the cache `journeys build` fills; the server reads it and never writes it.
+    """
+    if not engines:
+        raise ValueError("the server needs at least one loaded model")
+    analyst = Analyst(engines, stored)
+    model_names = list(analyst.engines)
+    site_root = Path(site_dir).resolve()
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = config.SERVER_MAX_BODY_BYTES
+    app.url_map.converters["site_path"] = SitePathConverter
+
+    @app.get("/api/health")
+    def health() -> Response:
+        return jsonify(status="ok", models=model_names)
+
+    @app.get("/api/models")
+    def models() -> Response:
+        return jsonify(models=[engine.info.to_dict() for engine in analyst.engines.values()])
+
+    @app.get("/api/openapi.json")
+    def openapi() -> Response:
+        return jsonify(openapi_document())
+
+    @app.post("/api/analyze")
+    def analyze() -> Response | tuple[Response, int]:
+        if not request.is_json:
+            raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
+        try:
+            query = parse_analyze_request(request.get_data(cache=False), model_names)
+            return Response(analyst.answer(query), mimetype="application/json")
+        except (RequestError, InputError, UnsupportedModelError) as error:
+            return jsonify(error=str(error)), 400
+
+    @app.get("/")
+    def index() -> Response:
+        if not (site_root / "index.html").is_file():
+            return Response(SITE_NOT_BUILT, mimetype="text/plain")
+        return send_from_directory(site_root, "index.html")
+
+    @app.get("/<site_path:filename>")
+    def site_file(filename: str) -> Response:
+        if not _inside(site_root, filename):
+            raise NotFound()
+        return send_from_directory(site_root, filename)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        response = jsonify(error=_http_error_message(error))
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response, error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[Response, int]:
+        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        return jsonify(error="the server failed on this request; its log has the details"), 500
+
+    return app
+
+
+def _inside(root: Path, filename: str) -> bool:
+    """True when `filename` names a path under `root`, symbolic links resolved."""
+    path = None if "\0" in filename else safe_join(str(root), filename)
+    return path is not None and Path(path).resolve().is_relative_to(root)
+
+
+def _http_error_message(error: HTTPException) -> str:
+    """A one-line message for a person, instead of Werkzeug's HTML page."""
+    if error.code == 404:
+        return f"there is nothing at {request.path}"
+    if error.code == 405:
+        allowed = " or ".join(m for m in getattr(error, "valid_methods", None) or [] if m in ("GET", "POST"))
+        return f"{request.method} is not allowed on {request.path}; use {allowed}"
+    if error.code == 413:
+        return f"the request body is larger than the {config.SERVER_MAX_BODY_BYTES} bytes this server accepts"
+    return error.description or error.name
+
+
+def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
+    """Load each named model once (duplicates ignored) and build the app over the built site."""
+    names = list(dict.fromkeys(model_names))
+    engines = [JourneyEngine.load(name, causal_mask=causal_mask) for name in names]
+    return create_app(engines, config.SITE_DIR, JourneyCache())
+
+
+def run_server(args: argparse.Namespace) -> None:
+    """`journeys serve`: load the models, then serve on host:port, printing the URL once ready."""
+    app = load_app(args.model or [config.DEFAULT_MODEL], causal_mask=not args.no_causal_mask)
+    server = make_server(args.host, args.port, app, threaded=True)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"journeys: serving on http://{host}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
+    server.serve_forever()

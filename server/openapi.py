@@ -1,0 +1,121 @@
+"""The OpenAPI 3.1 document of the live API, served at /api/openapi.json and checked against real responses.
+
+Its limits come from `indexer.config`, so the document cannot drift from what the server enforces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer import config
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json_response(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+COUNT = {"type": "integer", "minimum": 0}
+NULLABLE_RANK = {"type": ["integer", "null"], "minimum": 0}
+#: Cosines are computed in float64, which may overshoot ±1 by a rounding error.
+SIMILARITY = {"type": "number", "minimum": -1.000001, "maximum": 1.000001}
+NULLABLE_SIMILARITY = {**SIMILARITY, "type": ["number", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object({"error": {"type": "string", "minLength": 1}}),
+    "Health": _object({"status": {"const": "ok"}, "models": _array({"type": "string"})}),
+    "Model": _object(
+        {
+            "name": {"type": "string"},
+            "num_layers": COUNT,
+            "hidden_size": COUNT,
+            "vocab_size": COUNT,
+            "max_tokens": COUNT,
+        }
+    ),
+    "Models": _object({"models": _array(_ref("Model"))}),
+    "AnalyzeRequest": _object(
+        {
+            "text": {"type": "string", "minLength": 1, "maxLength": config.SERVER_MAX_TEXT_CHARS},
+            "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
+            "method": {"enum": list(config.METHODS), "default": config.DEFAULT_METHOD},
+            "top_k": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": config.MAX_TOP_K,
+                "default": config.DEFAULT_TOP_K,
+            },
+        },
+        required=["text"],
+    ),
+    "Token": _object({"id": COUNT, "text": {"type": "string"}}),
+    "Neighbour": _object({"id": COUNT, "text": {"type": "string"}, "similarity": SIMILARITY}),
+    "Variant": _object(
+        {
+            "rank": _array(_array(NULLABLE_RANK)),
+            "similarity": _array(_array(NULLABLE_SIMILARITY)),
+            "neighbours": _array(_array(_array(_ref("Neighbour")))),
+        }
+    ),
+    "Journey": _object(
+        {
+            "model": _object(
+                {"name": {"type": "string"}, "num_layers": COUNT, "hidden_size": COUNT, "vocab_size": COUNT}
+            ),
+            "method": {"enum": list(config.METHODS)},
+            "tokens": _array(_ref("Token")),
+            "variants": _object({variant: _ref("Variant") for variant in config.VARIANTS}),
+        }
+    ),
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's paths and schemas; `Journey` is exactly the JSON of `journeys analyze --json`."""
+    bad_request = _json_response("a malformed request; `error` says what to change", "Error")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Token Encoding Journeys live API",
+            "version": config.ENGINE_VERSION,
+            "description": "Rank, similarity and nearest vocabulary tokens of every token at every layer.",
+        },
+        "paths": {
+            "/api/health": {"get": {"responses": {"200": _json_response("the models are loaded", "Health")}}},
+            "/api/models": {
+                "get": {"responses": {"200": _json_response("the models this server loaded", "Models")}}
+            },
+            "/api/analyze": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("AnalyzeRequest")}},
+                    },
+                    "responses": {
+                        "200": _json_response("the journey of every token", "Journey"),
+                        "400": bad_request,
+                        "413": _json_response("the request body is too large", "Error"),
+                        "415": _json_response("the request body is not JSON", "Error"),
+                    },
+                }
+            },
+            "/api/openapi.json": {"get": {"responses": {"200": {"description": "this document"}}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }
