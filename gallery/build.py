@@ -1,0 +1,71 @@
+"""`journeys build`: precompute every model's journeys for the gallery sentences, then render the site.
+
+The site is produced by `PAGE_STEPS` in order, then the index pages; a step added to `PAGE_STEPS`
+(the findings pages, say) runs before the indexes, so they link to what it wrote. Insert it at the
+front to have the sentence pages' navigation link to it too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from gallery.corpus import all_sentences, load_themes
+from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
+from gallery.precompute import EngineLoader, precompute
+from gallery.result_cache import JourneyCache
+from gallery.site import SiteModel, SiteWriter
+from indexer import config
+from indexer.engine import JourneyEngine
+
+PageStep = Callable[[BuildContext], None]
+PAGE_STEPS: list[PageStep] = [copy_assets, write_sentence_pages, write_explorer]
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes in all files under `folder`."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def build_site(
+    models: list[str],
+    site_dir: Path = config.SITE_DIR,
+    sentences_path: Path = config.GALLERY_SENTENCES,
+    cache_dir: Path = config.CACHE_DIR,
+    load_engine: EngineLoader = JourneyEngine.load,
+) -> BuildContext:
+    """Precompute (failing before the old site is touched if a model cannot load), then write the site."""
+    themes = load_themes(sentences_path)
+    texts = [sentence.text for sentence in all_sentences(themes)]
+    cache = JourneyCache(cache_dir)
+    site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
+    results = {model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models}
+    shutil.rmtree(site_dir, ignore_errors=True)
+    context = BuildContext(site=SiteWriter(site_dir, site_models), themes=themes, results=results)
+    for step in [*PAGE_STEPS, write_index_pages]:
+        step(context)
+    return context
+
+
+def run_build(
+    args: argparse.Namespace,
+    site_dir: Path = config.SITE_DIR,
+    sentences_path: Path = config.GALLERY_SENTENCES,
+    cache_dir: Path = config.CACHE_DIR,
+    load_engine: EngineLoader = JourneyEngine.load,
+) -> None:
+    """Build the site for `args.models` and print one summary line."""
+    started = time.perf_counter()
+    context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine)
+    names = ", ".join(model.label for model in context.results)
+    count = len(context.results)
+    print(
+        f"built {context.site.pages_written} pages for {count} model{'s' * (count != 1)} ({names}) "
+        f"in {time.perf_counter() - started:.1f} s; site {folder_size(Path(site_dir)) / 1e6:.1f} MB "
+        f"at {site_dir}",
+        file=sys.stdout,
+    )

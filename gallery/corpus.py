@@ -1,0 +1,58 @@
+"""The gallery's example sentences, grouped by theme, read from the data file in the repo."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import config
+
+SLUG_WORDS = 8
+
+
+@dataclass(frozen=True)
+class GallerySentence:
+    """One example sentence with the page name it gets."""
+
+    slug: str
+    text: str
+    theme_id: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of sentences probing one thing, with a plain-words note on what."""
+
+    id: str
+    title: str
+    about: str
+    sentences: list[GallerySentence]
+
+
+def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
+    """Lower-case ASCII words joined by hyphens, for file names and URLs."""
+    words = re.findall(r"[a-z0-9]+", text.lower().encode("ascii", "ignore").decode())
+    return "-".join(words[:max_words]) or "sentence"
+
+
+def load_themes(path: Path = config.GALLERY_SENTENCES) -> list[Theme]:
+    """Themes in file order; refuses a file where two sentences would share a page name."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    themes, seen = [], {}
+    for theme in data["themes"]:
+        sentences = []
+        for text in theme["sentences"]:
+            slug = slugify(text)
+            if slug in seen:
+                raise ValueError(f"{path}: {text!r} and {seen[slug]!r} would share the page name {slug!r}")
+            seen[slug] = text
+            sentences.append(GallerySentence(slug=slug, text=text, theme_id=theme["id"]))
+        themes.append(Theme(id=theme["id"], title=theme["title"], about=theme["about"], sentences=sentences))
+    return themes
+
+
+def all_sentences(themes: list[Theme]) -> list[GallerySentence]:
+    """Every sentence of every theme, in page order."""
+    return [sentence for theme in themes for sentence in theme.sentences]

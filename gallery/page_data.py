@@ -1,0 +1,104 @@
+"""The compact data a sentence page ships: Journey numbers with rounded similarities and each
+neighbour token stored once per page.
+
+Shape (format 1), arrays indexed [token][layer] like `VariantResult`:
+    {"format": 1, "model": {name, num_layers, hidden_size, vocab_size}, "text": str,
+     "tokens": [[id, text], ...], "vocab": [[id, text], ...],
+     "methods": {method: {variant: {"rank": [[int|null]], "similarity": [[float|null]],
+                                    "neighbours": [[[vocab index, ...]]],
+                                    "neighbour_similarity": [[[float, ...]]]}}},
+     "unavailable": {method: reason}}
+`JourneyView.fromCompact` in site_templates/static/journey-view.js turns it back into the
+`Journey.to_dict()` shape that POST /api/analyze returns; `decode_page` here does the same in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer import config
+from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
+
+FORMAT = 1
+
+
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
+class VocabularyTable:
+    """Page-local numbering of the distinct vocabulary rows that appear as neighbours."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.rows: list[list[int | str]] = []
+
+    def number(self, neighbour: Neighbour) -> int:
+        if neighbour.id not in self.index:
+            self.index[neighbour.id] = len(self.rows)
+            self.rows.append([neighbour.id, neighbour.text])
+        return self.index[neighbour.id]
+
+
+def encode_page(
+    text: str,
+    journeys: dict[str, Journey],
+    unavailable: dict[str, str],
+    decimals: int = config.GALLERY_SIMILARITY_DECIMALS,
+) -> dict[str, Any]:
+    """The compact page data for one text analysed by one model with one or more methods."""
+    first = next(iter(journeys.values()))
+    vocabulary = VocabularyTable()
+    methods = {}
+    for method, journey in journeys.items():
+        methods[method] = {
+            variant: {
+                "rank": result.rank,
+                "similarity": [[_round(s, decimals) for s in row] for row in result.similarity],
+                "neighbours": [
+                    [[vocabulary.number(n) for n in cell] for cell in row] for row in result.neighbours
+                ],
+                "neighbour_similarity": [
+                    [[round(n.similarity, decimals) for n in cell] for cell in row]
+                    for row in result.neighbours
+                ],
+            }
+            for variant, result in journey.variants.items()
+        }
+    model = first.model.to_dict()
+    model.pop("max_tokens")
+    return {
+        "format": FORMAT,
+        "model": model,
+        "text": text,
+        "tokens": [[token.id, token.text] for token in first.tokens],
+        "vocab": vocabulary.rows,
+        "methods": methods,
+        "unavailable": unavailable,
+    }
+
+
+def decode_page(page: dict[str, Any]) -> dict[str, Journey]:
+    """The journeys, one per method, that `encode_page` compacted (similarities as rounded)."""
+    vocab = [Token(id=row[0], text=row[1]) for row in page["vocab"]]
+    tokens = [Token(id=token_id, text=text) for token_id, text in page["tokens"]]
+    journeys = {}
+    for method, variants in page["methods"].items():
+        results = {
+            variant: VariantResult(
+                rank=data["rank"],
+                similarity=data["similarity"],
+                neighbours=[
+                    [
+                        [Neighbour(vocab[i].id, vocab[i].text, s) for i, s in zip(ids, sims, strict=True)]
+                        for ids, sims in zip(id_row, sim_row, strict=True)
+                    ]
+                    for id_row, sim_row in zip(data["neighbours"], data["neighbour_similarity"], strict=True)
+                ],
+            )
+            for variant, data in variants.items()
+        }
+        journeys[method] = Journey(
+            model=ModelInfo(**page["model"], max_tokens=0), method=method, tokens=tokens, variants=results
+        )
+    return journeys

@@ -1,0 +1,121 @@
+"""The page-producing steps of the gallery build: assets, sentence pages, the explorer, the indexes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from markupsafe import Markup
+
+from gallery.corpus import Theme, all_sentences
+from gallery.page_data import encode_page
+from gallery.precompute import ModelJourneys
+from gallery.site import (
+    ASSETS,
+    EXPLORER_PAGE,
+    SiteModel,
+    SiteWriter,
+    findings_page,
+    index_page,
+    sentence_page,
+)
+from gallery.sparkline import largest_rank, rank_sparkline
+from indexer import config
+
+METHOD_LABELS = {"exact": "exact", "seed": "the published demo's computation"}
+
+
+@dataclass
+class BuildContext:
+    """Everything a page step needs: where to write, the sentences, and each model's results."""
+
+    site: SiteWriter
+    themes: list[Theme]
+    results: dict[SiteModel, ModelJourneys]
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe to place inside a <script> element (no `<` can close it)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c"))
+
+
+def copy_assets(context: BuildContext) -> None:
+    """The site's CSS and JS, and plotly.js from the installed plotly package: nothing loads from a CDN."""
+    target = context.site.folder / ASSETS
+    shutil.copytree(context.site.templates / "static", target, dirs_exist_ok=True)
+    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
+    (target / "plotly.min.js").write_bytes(plotly_js.read_bytes())
+
+
+def write_sentence_pages(context: BuildContext) -> None:
+    """One page per sentence and model, carrying its journeys by every available method."""
+    sentences = all_sentences(context.themes)
+    themes = {theme.id: theme for theme in context.themes}
+    for model, results in context.results.items():
+        for position, sentence in enumerate(sentences):
+            journeys = {method: found[position] for method, found in results.journeys.items()}
+            neighbours = [
+                sentence_page(model, sentences[i].slug) if 0 <= i < len(sentences) else None
+                for i in (position - 1, position + 1)
+            ]
+            context.site.write_page(
+                "sentence.html",
+                sentence_page(model, sentence.slug),
+                model,
+                {other: sentence_page(other, sentence.slug) for other in context.results},
+                sentence=sentence,
+                theme=themes[sentence.theme_id],
+                info=results.info,
+                method_labels=METHOD_LABELS,
+                unavailable=results.unavailable,
+                page_data=script_json(encode_page(sentence.text, journeys, results.unavailable)),
+                previous_page=neighbours[0],
+                next_page=neighbours[1],
+                top_k=len(journeys[config.DEFAULT_METHOD].variants["raw"].neighbours[0][0]),
+            )
+
+
+def write_explorer(context: BuildContext) -> None:
+    """The live explorer page; it needs the server and says so when opened without it."""
+    context.site.write_page("explore.html", EXPLORER_PAGE, None, top_k=config.DEFAULT_TOP_K)
+
+
+def write_index_pages(context: BuildContext) -> None:
+    """Each model's gallery index; runs last so it can link to every page the other steps wrote."""
+    site = context.site
+    index_pages = {model: index_page(model, site.default_model) for model in context.results}
+    for model, results in context.results.items():
+        exact = results.journeys[config.DEFAULT_METHOD]
+        largest = largest_rank(exact)
+        remaining = iter(exact)
+        themes = [
+            {
+                "theme": theme,
+                "entries": [
+                    {
+                        "sentence": sentence,
+                        "href": sentence_page(model, sentence.slug),
+                        "sparkline": rank_sparkline(next(remaining), largest),
+                    }
+                    for sentence in theme.sentences
+                ],
+            }
+            for theme in context.themes
+        ]
+        site.write_page(
+            "index.html",
+            index_pages[model],
+            model,
+            index_pages,
+            info=results.info,
+            themes=themes,
+            sentence_count=sum(len(theme.sentences) for theme in context.themes),
+            findings=findings_page(model) if site.exists(findings_page(model)) else None,
+            unavailable=results.unavailable,
+            method_labels=METHOD_LABELS,
+            largest_rank=largest,
+        )

@@ -1,0 +1,61 @@
+"""Journey records cached on disk, shared by `journeys build` and the server.
+
+One JSON file per result, holding `Journey.to_dict()` and the key it answers; the key is the
+model name, method, text, top-k and `config.ENGINE_VERSION`, so a change to the engine's numbers
+invalidates every entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from indexer import config
+from indexer.records import Journey
+
+
+class JourneyCache:
+    """Cached journeys under one folder; writes are atomic, so readers never see half a file."""
+
+    def __init__(self, folder: Path = config.CACHE_DIR) -> None:
+        self.folder = Path(folder) / "journeys"
+
+    @staticmethod
+    def key(model: str, method: str, text: str, top_k: int) -> dict[str, Any]:
+        """Everything a cached result depends on."""
+        return {
+            "model": model,
+            "method": method,
+            "text": text,
+            "top_k": top_k,
+            "engine_version": config.ENGINE_VERSION,
+        }
+
+    def path(self, model: str, method: str, text: str, top_k: int) -> Path:
+        """The file that holds (or would hold) this result."""
+        key = json.dumps(self.key(model, method, text, top_k), sort_keys=True, ensure_ascii=False)
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+    def get(self, model: str, method: str, text: str, top_k: int) -> Journey | None:
+        """The cached journey, or None when absent or written for another key."""
+        try:
+            stored = json.loads(self.path(model, method, text, top_k).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        if stored.get("key") != self.key(model, method, text, top_k):
+            return None
+        return Journey.from_dict(stored["journey"])
+
+    def put(self, model: str, text: str, top_k: int, journey: Journey) -> None:
+        """Store `journey`, the analysis of `text` by `model` with `journey.method`."""
+        target = self.path(model, journey.method, text, top_k)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(record, file, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, target)

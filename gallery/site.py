@@ -1,0 +1,104 @@
+"""Where each page of the static site lives, and rendering templates into it with shared navigation."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from gallery.corpus import slugify
+from indexer import config
+
+ASSETS = "assets"
+EXPLORER_PAGE = "explore.html"
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """A model as the site names it: the name given to the build, a label and a file-name slug."""
+
+    name: str
+    label: str
+    slug: str
+
+    @classmethod
+    def named(cls, name: str) -> SiteModel:
+        """Registry names keep their spelling; a model folder is labelled by its last component."""
+        label = Path(name).name or name
+        return cls(name=name, label=label, slug=slugify(label, max_words=20))
+
+
+def index_page(model: SiteModel, default: SiteModel) -> str:
+    """The gallery index of `model`: `index.html` for the default (first) model."""
+    return "index.html" if model == default else f"index-{model.slug}.html"
+
+
+def sentence_page(model: SiteModel, sentence_slug: str) -> str:
+    return f"sentences/{model.slug}/{sentence_slug}.html"
+
+
+def findings_page(model: SiteModel) -> str:
+    """Where the findings step writes a model's findings; pages link to it only once it exists."""
+    return f"findings-{model.slug}.html"
+
+
+class SiteWriter:
+    """Renders templates into the site folder; every page gets the navigation context base.html needs."""
+
+    def __init__(self, folder: Path, models: list[SiteModel], templates: Path = config.TEMPLATES_DIR) -> None:
+        self.folder = Path(folder)
+        self.models = models
+        self.templates = Path(templates)
+        self.pages_written = 0
+        self.environment = Environment(
+            loader=FileSystemLoader(self.templates),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    @property
+    def default_model(self) -> SiteModel:
+        return self.models[0]
+
+    def exists(self, page: str) -> bool:
+        return (self.folder / page).is_file()
+
+    def write_page(
+        self,
+        template: str,
+        page: str,
+        model: SiteModel | None,
+        model_pages: dict[SiteModel, str] | None = None,
+        **context: Any,
+    ) -> None:
+        """Render `template` to `page` (a site-relative path); `model_pages` feeds the model switcher."""
+        root = os.path.relpath(".", PurePosixPath(page).parent).replace(os.sep, "/")
+        prefix = "" if root == "." else root + "/"
+        nav_model = model or self.default_model
+        findings = findings_page(nav_model)
+        navigation = {
+            "gallery": prefix + index_page(nav_model, self.default_model),
+            "findings": prefix + findings if self.exists(findings) else None,
+            "explorer": prefix + EXPLORER_PAGE,
+        }
+        switcher = [
+            {"label": m.label, "href": prefix + target, "current": m == model}
+            for m, target in (model_pages or {}).items()
+        ]
+        html = self.environment.get_template(template).render(
+            root=prefix,
+            assets=prefix + ASSETS + "/",
+            model=model,
+            navigation=navigation,
+            switcher=switcher,
+            **context,
+        )
+        target = self.folder / page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.pages_written += 1

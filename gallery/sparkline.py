@@ -1,0 +1,57 @@
+"""A small inline SVG of ranks across layers, for the gallery index."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from indexer.records import Journey
+
+WIDTH = 120
+HEIGHT = 32
+PAD = 2
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """Polyline points for every token (faint) and the median token (bold), plus a text description."""
+
+    token_lines: list[str]
+    median_line: str
+    description: str
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def _points(ranks: list[float | None], largest: int) -> str:
+    top = math.log10(largest + 1) or 1.0
+    step = (WIDTH - 2 * PAD) / max(len(ranks) - 1, 1)
+    points = []
+    for layer, rank in enumerate(ranks):
+        if rank is not None:
+            y = PAD + (HEIGHT - 2 * PAD) * math.log10(rank + 1) / top
+            points.append(f"{PAD + layer * step:.1f},{y:.1f}")
+    return " ".join(points)
+
+
+def largest_rank(journeys: list[Journey], variant: str = "raw") -> int:
+    """The largest rank in `journeys`: the common bottom of their sparklines."""
+    return max(
+        (r for j in journeys for row in j.variants[variant].rank for r in row if r is not None), default=0
+    )
+
+
+def rank_sparkline(journey: Journey, largest: int, variant: str = "raw") -> Sparkline:
+    """Rank of each token's own embedding by layer, log scale, 0 at the top and `largest` at the bottom."""
+    ranks = journey.variants[variant].rank
+    median = [
+        statistics.median(column) if (column := [r for r in layer if r is not None]) else None
+        for layer in zip(*ranks, strict=True)
+    ]
+    described = ", ".join("–" if m is None else f"{m:g}" for m in median)
+    return Sparkline(
+        token_lines=[_points(list(row), largest) for row in ranks],
+        median_line=_points(median, largest),
+        description=f"Median rank by layer: {described}",
+    )

@@ -1,0 +1,81 @@
+/* Live explorer: POST the text to the server's /api/analyze and render the answer with JourneyView. */
+(function () {
+  "use strict";
+  var NEEDS_SERVER =
+    "The live explorer needs the server: run `make serve` and open http://127.0.0.1:8000/explore.html";
+  var form = document.getElementById("explore-form");
+  var status = document.getElementById("explore-status");
+  var provenance = document.getElementById("explore-provenance");
+  var container = document.getElementById("journey");
+  var submit = form.querySelector("button[type=submit]");
+
+  function say(message, isError) {
+    status.hidden = !message;
+    status.textContent = message || "";
+    status.className = "notice" + (isError ? " notice-error" : "");
+  }
+
+  function disable() {
+    Array.prototype.forEach.call(form.elements, function (field) { field.disabled = true; });
+  }
+
+  function readError(response) {
+    return response.json().then(
+      function (body) { return body && body.error ? body.error : "the server answered " + response.status; },
+      function () { return "the server answered " + response.status; }
+    );
+  }
+
+  function loadModels() {
+    return fetch("/api/models").then(function (response) {
+      if (!response.ok) throw new Error(NEEDS_SERVER);
+      return response.json();
+    }).then(function (body) {
+      var select = form.elements.model;
+      body.models.forEach(function (model) {
+        select.appendChild(new Option(model.name, model.name));
+      });
+    });
+  }
+
+  function analyse(event) {
+    event.preventDefault();
+    var request = {
+      text: form.elements.text.value,
+      model: form.elements.model.value,
+      method: form.elements.method.value,
+      top_k: Number(form.elements.top_k.value),
+    };
+    submit.disabled = true;
+    say("Analysing…", false);
+    fetch("/api/analyze", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    }).then(function (response) {
+      if (!response.ok) return readError(response).then(function (message) { throw new Error(message); });
+      return response.json();
+    }).then(function (journey) {
+      say("", false);
+      provenance.hidden = false;
+      provenance.textContent = "Computed by " + journey.model.name + " with the " +
+        (journey.method === "seed" ? "published demo's computation" : "exact method") + ".";
+      var byMethod = {};
+      byMethod[journey.method] = journey;
+      JourneyView.render(container, byMethod, {});
+    }, function (error) {
+      say(error instanceof TypeError ? NEEDS_SERVER : error.message, true);
+    }).then(function () { submit.disabled = false; });
+  }
+
+  if (location.protocol === "file:") {
+    say(NEEDS_SERVER, true);
+    disable();
+    return;
+  }
+  form.addEventListener("submit", analyse);
+  loadModels().catch(function () {
+    say(NEEDS_SERVER, true);
+    disable();
+  });
+})();
