@@ -1,14 +1,16 @@
 """Rank, similarity and nearest vocabulary rows for many encodings at once, exactly.
 
 One fp32 matrix product of all encodings (plus the position rows in use) against the normalised
-vocabulary gives both variants:
-    raw:         cos(h, w)     = (h . ŵ) / |h|
-    positional:  cos(h, w + p) = (|w| (h . ŵ) + h . p) / (|h| |w + p|),
-                 |w + p|^2     = |w|^2 + 2 |w| (ŵ . p) + |p|^2
-so no per-position index is needed. fp32 can misorder rows whose similarities differ by less than
-its rounding error, so every comparison that falls within `TIE_WINDOW` of a decision (the token's own
-similarity for the rank, the k-th similarity for the neighbours) is settled in float64, and every
-reported similarity is computed in float64. The results equal a float64 brute force.
+vocabulary gives both variants, scaled by |h| (which changes no ordering):
+    raw:         |h| cos(h, w)     = h . ŵ
+    positional:  |h| cos(h, w + p) = (|w| (h . ŵ) + h . p) / |w + p|,
+                 |w + p|^2         = |w|^2 + 2 |w| (ŵ . p) + |p|^2
+so no per-position index is needed. fp32 can misorder rows whose similarities differ by less than its
+rounding error, so every decision that falls within a rounding window (the token's own similarity for
+the rank, the k-th similarity for the neighbours) is settled in float64, and every reported similarity
+is computed in float64: the results equal a float64 brute force. The window is the worst-case error
+bound of a d-term fp32 dot product (d * 2^-24 relative), doubled for the two sides of a comparison
+with margin, and widened for the positional formula by max (|w| + |p|) / |w + p|.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ import torch
 
 from indexer.vocabulary_index import VocabularyIndex
 
-#: Bound on |fp32 cosine - exact cosine| for hidden sizes up to a few thousand (worst case d * 2^-24).
-TIE_WINDOW = 2e-4
+#: Window = WINDOW_SAFETY * d * 2^-24 * |h| (times the positional widening), on |h|-scaled scores.
+WINDOW_SAFETY = 2.5
 #: Extra fp32 candidates fetched beyond k before the float64 re-sort.
-TOPK_MARGIN = 16
-#: Queries scored per block, to bound the size of the queries x vocabulary score matrix.
-QUERY_BLOCK = 256
-#: (query, row) pairs recomputed in float64 per block, to bound memory.
+TOPK_MARGIN = 4
+#: Queries whose score rows are processed together: small enough to stay in cache across passes.
+QUERY_CHUNK = 16
+#: (query, row) pairs recomputed in float64 at once, to bound memory.
 PAIR_BLOCK = 8192
 
 
@@ -40,19 +42,66 @@ class VariantScores:
     neighbour_similarity: np.ndarray  # (Q, k) float64
 
 
+@dataclass
+class _Plan:
+    """Quantities shared by every chunk of one `score` call."""
+
+    queries: torch.Tensor  # (Q, d) fp32
+    slot: torch.Tensor  # (Q,) index into position_rows
+    position_rows: torch.Tensor  # (u, d) the position rows in use
+    query_dot_unit: torch.Tensor  # (Q, n) h . ŵ, the raw |h|-scaled scores
+    query_dot_position: torch.Tensor  # (Q,) h . p
+    inverse_shifted_norms: torch.Tensor  # (u, n) 1 / |w + p|
+    raw_windows: torch.Tensor  # (Q,) rounding window on |h|-scaled raw scores
+    positional_windows: torch.Tensor  # (Q,) the same, widened for the positional formula
+
+
+class _Decisions:
+    """What the fp32 pass leaves for float64 to settle, for one variant."""
+
+    def __init__(self, num_queries: int, fetch: int) -> None:
+        self.clearly_above = torch.zeros(num_queries, dtype=torch.int64)
+        self.near_query: list[torch.Tensor] = []
+        self.near_column: list[torch.Tensor] = []
+        self.candidate_scores = torch.empty((num_queries, fetch))
+        self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
+
+    def add(
+        self, query_index: torch.Tensor, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor
+    ) -> None:
+        """One chunk of |h|-scaled scores: rows clearly above own, rows too close to call, top rows."""
+        upper, lower = own + window, own - window
+        clearly_above = (scores > upper).sum(1)
+        within = (scores >= lower).sum(1) - clearly_above  # the own row plus any too close to call
+        self.clearly_above[query_index] = clearly_above
+        close_calls = torch.nonzero(within > 1).flatten()
+        if len(close_calls):
+            rows = scores[close_calls]
+            query, column = torch.nonzero(
+                (rows >= lower[close_calls]) & (rows <= upper[close_calls]), as_tuple=True
+            )
+            self.near_query.append(query_index[close_calls[query]])
+            self.near_column.append(column)
+        top_scores, top_columns = scores.topk(self.candidate_scores.shape[1], dim=1)
+        self.candidate_scores[query_index] = top_scores
+        self.candidate_columns[query_index] = top_columns
+
+
 class VocabularyScorer:
     """Scores encodings against the vocabulary, with and without each query's position embedding."""
 
     def __init__(
         self, index: VocabularyIndex, word_embeddings: torch.Tensor, position_embeddings: torch.Tensor
-    ):
-        self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32, shares FAISS's memory
+    ) -> None:
+        self.index = index  # keeps FAISS's memory alive: unit_rows is a view of it
+        self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32
         self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
         self.words = word_embeddings.detach().float()  # (V, d)
         self.positions = position_embeddings.detach().float()  # (P, d)
         self.row_norms = self.words[self.row_ids].double().norm(dim=1).float()  # (n,)
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
+        self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
 
     @property
     def num_rows(self) -> int:
@@ -62,111 +111,107 @@ class VocabularyScorer:
         self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor, top_k: int
     ) -> dict[str, VariantScores]:
         """Both variants for every query; `position_ids` picks each query's position row."""
-        queries = queries.detach().float()
+        plan = self._plan(queries.detach().float(), position_ids)
         top_k = min(top_k, self.num_rows)
-        blocks = {"raw": [], "positional": []}
-        for start in range(0, len(queries), QUERY_BLOCK):
-            stop = start + QUERY_BLOCK
-            for variant, scores in self._score_block(
-                queries[start:stop], own_ids[start:stop], position_ids[start:stop], top_k
-            ).items():
-                blocks[variant].append(scores)
-        return {variant: _concatenate(found) for variant, found in blocks.items()}
+        fetch = min(top_k + TOPK_MARGIN, self.num_rows)
+        own_columns = self.column_of_id[own_ids].clamp(min=0)
+        raw, positional = _Decisions(len(own_ids), fetch), _Decisions(len(own_ids), fetch)
+        for slot_index in range(len(plan.position_rows)):
+            for chunk in torch.nonzero(plan.slot == slot_index).flatten().split(QUERY_CHUNK):
+                own = own_columns[chunk, None]
+                scores = plan.query_dot_unit[chunk]
+                raw.add(chunk, scores, scores.gather(1, own), plan.raw_windows[chunk, None])
+                shifted = self._positional_scores(plan, chunk, slot_index)
+                positional.add(chunk, shifted, shifted.gather(1, own), plan.positional_windows[chunk, None])
 
-    def _score_block(
-        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor, top_k: int
-    ) -> dict[str, VariantScores]:
-        used_positions, position_slot = torch.unique(position_ids, return_inverse=True)
+        has_own = self.column_of_id[own_ids] >= 0
+        return {
+            "raw": self._settle(plan, raw, own_columns, has_own, top_k, positional=False),
+            "positional": self._settle(plan, positional, own_columns, has_own, top_k, positional=True),
+        }
+
+    def _plan(self, queries: torch.Tensor, position_ids: torch.Tensor) -> _Plan:
+        """One matrix product for all queries and position rows, and what both variants derive from it."""
+        used_positions, slot = torch.unique(position_ids, return_inverse=True)
         position_rows = self.positions[used_positions]
         products = torch.cat([queries, position_rows]) @ self.unit_rows.T
-        query_dot_unit = products[: len(queries)]  # h . ŵ
-        position_dot_unit = products[len(queries) :]  # p . ŵ
-        query_norms = queries.double().norm(dim=1).float()
-        own_columns = self.column_of_id[own_ids]
-
-        # Raw: |h| cos(h, w) = h . ŵ, so ordering and thresholds work on the products directly.
-        raw = self._rank_and_neighbours(
-            query_dot_unit, query_norms, own_columns, top_k, queries, position_rows=None, position_slot=None
-        )
-        # Positional: |h| cos(h, w + p) = (|w| h.ŵ + h.p) / |w + p|.
-        inverse_shifted_norms = (
+        position_dot_unit = products[len(queries) :]
+        position_norms = position_rows.norm(dim=1)
+        squared = (
             self.row_norms.square()
             + 2 * self.row_norms * position_dot_unit
-            + position_rows.square().sum(1)[:, None]
-        ).rsqrt()
-        query_dot_position = (queries * position_rows[position_slot]).sum(1)
-        shifted = torch.addcmul(query_dot_position[:, None], query_dot_unit, self.row_norms[None, :])
-        shifted.mul_(inverse_shifted_norms[position_slot])
-        positional = self._rank_and_neighbours(
-            shifted, query_norms, own_columns, top_k, queries, position_rows, position_slot
+            + position_norms.square()[:, None]
         )
-        return {"raw": raw, "positional": positional}
+        inverse_shifted_norms = squared.rsqrt()
+        widening = ((self.row_norms + position_norms[:, None]) * inverse_shifted_norms).amax(1)
+        raw_windows = self.relative_window * queries.double().norm(dim=1).float()
+        return _Plan(
+            queries=queries,
+            slot=slot,
+            position_rows=position_rows,
+            query_dot_unit=products[: len(queries)],
+            query_dot_position=(queries * position_rows[slot]).sum(1),
+            inverse_shifted_norms=inverse_shifted_norms,
+            raw_windows=raw_windows,
+            positional_windows=raw_windows * widening[slot],
+        )
 
-    def _rank_and_neighbours(
+    def _positional_scores(self, plan: _Plan, chunk: torch.Tensor, slot_index: int) -> torch.Tensor:
+        """|h| cos(h, w + p) for queries that share one position row."""
+        shifted = torch.addcmul(
+            plan.query_dot_position[chunk, None], plan.query_dot_unit[chunk], self.row_norms
+        )
+        return shifted.mul_(plan.inverse_shifted_norms[slot_index])
+
+    def _settle(
         self,
-        scaled_scores: torch.Tensor,
-        query_norms: torch.Tensor,
+        plan: _Plan,
+        decisions: _Decisions,
         own_columns: torch.Tensor,
+        has_own: torch.Tensor,
         top_k: int,
-        queries: torch.Tensor,
-        position_rows: torch.Tensor | None,
-        position_slot: torch.Tensor | None,
+        positional: bool,
     ) -> VariantScores:
-        """Exact ranks and top-k from fp32 scores scaled by |h|, settling near-ties in float64."""
-        num_queries = len(queries)
-        window = (TIE_WINDOW * query_norms)[:, None]
-        has_own = own_columns >= 0
-        safe_own = own_columns.clamp(min=0)
-        own_scaled = scaled_scores.gather(1, safe_own[:, None])
-        clearly_above = (scaled_scores > own_scaled + window).sum(1)
-        near_query, near_column = torch.nonzero((scaled_scores - own_scaled).abs_() <= window, as_tuple=True)
-        exact = _ExactCosine(self, queries, position_rows, position_slot)
-        own_exact = exact(torch.arange(num_queries), safe_own)
-        near_exact = exact(near_query, near_column)
-        near_above = torch.zeros(num_queries, dtype=torch.int64).index_add_(
-            0, near_query, (near_exact > own_exact[near_query]).long()
-        )
-        rank = torch.where(has_own, clearly_above + near_above, -1)
+        """Turn the fp32 pass into exact ranks and neighbours by recomputing the close calls in float64."""
+        exact = _ExactCosine(self, plan, positional)
+        num_queries = len(own_columns)
+        own_exact = exact(torch.arange(num_queries), own_columns)
+        rank = decisions.clearly_above.clone()
+        if decisions.near_query:
+            near_query, near_column = torch.cat(decisions.near_query), torch.cat(decisions.near_column)
+            above = (exact(near_query, near_column) > own_exact[near_query]).long()
+            rank.index_add_(0, near_query, above)
+        rank = torch.where(has_own, rank, -1)
         similarity = torch.where(has_own, own_exact, torch.nan)
-
-        neighbour_ids, neighbour_similarity = self._top_k(scaled_scores, query_norms, window, top_k, exact)
-        return VariantScores(
-            rank.numpy(), similarity.numpy(), neighbour_ids.numpy(), neighbour_similarity.numpy()
-        )
+        ids, similarities = self._top_k(plan, decisions, exact, top_k, positional)
+        return VariantScores(rank.numpy(), similarity.numpy(), ids.numpy(), similarities.numpy())
 
     def _top_k(
-        self,
-        scaled_scores: torch.Tensor,
-        query_norms: torch.Tensor,
-        window: torch.Tensor,
-        top_k: int,
-        exact: _ExactCosine,
+        self, plan: _Plan, decisions: _Decisions, exact: _ExactCosine, top_k: int, positional: bool
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """The k most similar rows per query, ordered by float64 similarity, ties by ascending id."""
-        num_queries = len(scaled_scores)
-        fetch = min(top_k + TOPK_MARGIN, self.num_rows)
-        candidate_scores, candidate_columns = scaled_scores.topk(fetch, dim=1)
+        num_queries, fetch = decisions.candidate_columns.shape
         query_of_pair = torch.arange(num_queries).repeat_interleave(fetch)
-        candidate_exact = exact(query_of_pair, candidate_columns.flatten()).view(num_queries, fetch)
-        kth_exact = candidate_exact.topk(top_k, dim=1).values[:, -1]
-        threshold = (kth_exact * query_norms - window[:, 0]).float()
-        # A row outside the fp32 candidates could still belong in the top k only if the last candidate
-        # is itself within rounding error of the k-th exact similarity: widen those queries.
-        incomplete = (candidate_scores[:, -1] >= threshold) & (fetch < self.num_rows)
-        neighbour_ids, neighbour_similarity = _best_first(
-            self.row_ids[candidate_columns], candidate_exact, top_k
-        )
+        columns = decisions.candidate_columns
+        candidate_exact = exact(query_of_pair, columns.flatten()).view(num_queries, fetch)
+        ids, similarities = _best_first(self.row_ids[columns], candidate_exact, top_k)
+        # A row outside the fp32 candidates could still belong in the top k only if the last candidate is
+        # itself within the rounding window of the k-th exact similarity: rescore those queries in full.
+        windows = plan.positional_windows if positional else plan.raw_windows
+        threshold = (similarities[:, -1] * exact.query_norms - windows).float()
+        incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.num_rows)
         for query in torch.nonzero(incomplete).flatten().tolist():
-            columns = torch.nonzero(scaled_scores[query] >= threshold[query]).flatten()
-            values = exact(torch.full_like(columns, query), columns)
-            widened_ids, widened_similarity = _best_first(self.row_ids[columns][None], values[None], top_k)
-            neighbour_ids[query], neighbour_similarity[query] = widened_ids[0], widened_similarity[0]
-        return neighbour_ids, neighbour_similarity
-
-
-def _concatenate(blocks: list[VariantScores]) -> VariantScores:
-    """Join per-block scores in query order."""
-    return VariantScores(*(np.concatenate([getattr(b, name) for b in blocks]) for name in vars(blocks[0])))
+            chunk = torch.tensor([query])
+            scores = (
+                self._positional_scores(plan, chunk, int(plan.slot[query]))
+                if positional
+                else plan.query_dot_unit[chunk]
+            )
+            contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
+            values = exact(torch.full_like(contenders, query), contenders)
+            found_ids, found_similarities = _best_first(self.row_ids[contenders][None], values[None], top_k)
+            ids[query], similarities[query] = found_ids[0], found_similarities[0]
+        return ids, similarities
 
 
 def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -180,17 +225,12 @@ def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tupl
 class _ExactCosine:
     """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights."""
 
-    def __init__(
-        self,
-        scorer: VocabularyScorer,
-        queries: torch.Tensor,
-        position_rows: torch.Tensor | None,
-        position_slot: torch.Tensor | None,
-    ) -> None:
+    def __init__(self, scorer: VocabularyScorer, plan: _Plan, positional: bool) -> None:
         self.scorer = scorer
-        self.queries = queries.double()
-        self.position_rows = None if position_rows is None else position_rows.double()
-        self.position_slot = position_slot
+        self.queries = plan.queries.double()
+        self.query_norms = self.queries.norm(dim=1)
+        self.position_rows = plan.position_rows.double() if positional else None
+        self.slot = plan.slot
 
     def __call__(self, query_index: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
         return torch.cat(
@@ -204,6 +244,6 @@ class _ExactCosine:
     def _pairs(self, query_index: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
         rows = self.scorer.words[self.scorer.row_ids[columns]].double()
         if self.position_rows is not None:
-            rows += self.position_rows[self.position_slot[query_index]]
-        queries = self.queries[query_index]
-        return (queries * rows).sum(1) / (queries.norm(dim=1) * rows.norm(dim=1))
+            rows += self.position_rows[self.slot[query_index]]
+        dots = torch.einsum("pd,pd->p", self.queries[query_index], rows)
+        return dots / (self.query_norms[query_index] * rows.norm(dim=1))
