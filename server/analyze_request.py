@@ -88,10 +88,12 @@ def _method(method: Any) -> str:
 
 
 def _top_k(top_k: Any) -> int:
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= config.MAX_TOP_K:
+    # JSON Schema counts 5.0 as an integer, so the API does too.
+    whole = int(top_k) if isinstance(top_k, float) and top_k.is_integer() else top_k
+    if isinstance(whole, bool) or not isinstance(whole, int) or not 1 <= whole <= config.MAX_TOP_K:
         limits = f"a whole number from 1 to {config.MAX_TOP_K}"
         raise RequestError(f'"top_k" must be {limits}, not {_shown(top_k)}')
-    return top_k
+    return whole
 
 
 def _json_type(value: Any) -> str:

@@ -38,7 +38,7 @@ def assert_refused(response, status: int, *words: str) -> str:
         ({"text": "Time flies.", "top_k": 101}, ['"top_k"', "not 101"]),
         ({"text": "Time flies.", "top_k": -3}, ['"top_k"', "not -3"]),
         ({"text": "Time flies.", "top_k": 2.5}, ['"top_k"', "whole number", "2.5"]),
-        ({"text": "Time flies.", "top_k": 5.0}, ['"top_k"', "whole number"]),
+        ({"text": "Time flies.", "top_k": 1e300}, ['"top_k"', "1e+300"]),
         ({"text": "Time flies.", "top_k": "5"}, ['"top_k"', '"5"']),
         ({"text": "Time flies.", "top_k": True}, ['"top_k"', "a boolean"]),
         ({"text": "Time flies.", "top_k": None}, ['"top_k"', "null"]),
@@ -59,7 +59,8 @@ def test_bad_fields_are_refused_with_a_clear_message(client, fields, words):
 
 def test_seed_on_a_decoder_model_is_refused(client, tiny_engines):
     response = client.post(
-        "/api/analyze", json={"text": "Time flies.", "model": tiny_engines["gpt2"].info.name, "method": "seed"}
+        "/api/analyze",
+        json={"text": "Time flies.", "model": tiny_engines["gpt2"].info.name, "method": "seed"},
     )
     assert_refused(response, 400, SEED_DECODER_REFUSAL)
 

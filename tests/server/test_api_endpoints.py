@@ -70,6 +70,11 @@ def test_unicode_text_round_trips(client, served_engines):
     assert response.get_json() == served_engines[0].analyze(text, "exact", 2).to_dict()
 
 
+def test_an_integral_float_top_k_counts_as_a_whole_number(client, served_engines):
+    response = analyze(client, text=TEXT, top_k=3.0)
+    assert response.get_json() == served_engines[0].analyze(TEXT, "exact", 3).to_dict()
+
+
 def test_a_repeated_query_is_answered_from_the_recent_cache(served_engines, site_dir):
     app = create_app(served_engines, site_dir)
     client = app.test_client()
