@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,15 +32,19 @@ def folder_size(folder: Path) -> int:
 
 def build_site(
     models: list[str],
-    site_dir: Path = config.SITE_DIR,
-    sentences_path: Path = config.GALLERY_SENTENCES,
-    cache_dir: Path = config.CACHE_DIR,
+    site_dir: Path | None = None,
+    sentences_path: Path | None = None,
+    cache_dir: Path | None = None,
     load_engine: EngineLoader = JourneyEngine.load,
 ) -> BuildContext:
-    """Precompute (failing before the old site is touched if a model cannot load), then write the site."""
-    themes = load_themes(sentences_path)
+    """Precompute (failing before the old site is touched if a model cannot load), then write the site.
+
+    Folders left as None come from `indexer.config` at call time.
+    """
+    site_dir = site_dir or config.SITE_DIR
+    themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
     texts = [sentence.text for sentence in all_sentences(themes)]
-    cache = JourneyCache(cache_dir)
+    cache = JourneyCache(cache_dir or config.CACHE_DIR)
     site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
     results = {model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models}
     shutil.rmtree(site_dir, ignore_errors=True)
@@ -53,19 +56,19 @@ def build_site(
 
 def run_build(
     args: argparse.Namespace,
-    site_dir: Path = config.SITE_DIR,
-    sentences_path: Path = config.GALLERY_SENTENCES,
-    cache_dir: Path = config.CACHE_DIR,
+    site_dir: Path | None = None,
+    sentences_path: Path | None = None,
+    cache_dir: Path | None = None,
     load_engine: EngineLoader = JourneyEngine.load,
 ) -> None:
     """Build the site for `args.models` and print one summary line."""
     started = time.perf_counter()
     context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine)
+    site_dir = context.site.folder
     names = ", ".join(model.label for model in context.results)
     count = len(context.results)
     print(
         f"built {context.site.pages_written} pages for {count} model{'s' * (count != 1)} ({names}) "
-        f"in {time.perf_counter() - started:.1f} s; site {folder_size(Path(site_dir)) / 1e6:.1f} MB "
+        f"in {time.perf_counter() - started:.1f} s; site {folder_size(site_dir) / 1e6:.1f} MB "
         f"at {site_dir}",
-        file=sys.stdout,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,9 @@ class Theme:
 
 
 def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
-    """Lower-case ASCII words joined by hyphens, for file names and URLs."""
-    words = re.findall(r"[a-z0-9]+", text.lower().encode("ascii", "ignore").decode())
+    """Lower-case ASCII words (accents dropped) joined by hyphens, for file names and URLs."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     return "-".join(words[:max_words]) or "sentence"
 
 

@@ -71,6 +71,8 @@ def _method_journeys(
 ) -> list[Journey]:
     found = {text: cache.get(engine.name, method, text, top_k) for text in texts}
     missing = [text for text, journey in found.items() if journey is None]
+    if missing:
+        engine.get()  # load (or fail) before the progress bar starts, so a failure is one clean line
     with tqdm(
         total=len(found),
         initial=len(found) - len(missing),

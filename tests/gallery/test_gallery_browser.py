@@ -1,0 +1,184 @@
+"""Built pages opened from disk in headless Chromium (Debian's, installed by .ci/run): no server, no network.
+
+If Chromium is missing these tests fail rather than skip: CI installs it, and the pages are only
+known to work once a real browser has run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from gallery.corpus import all_sentences, load_themes
+from gallery.site import SiteModel
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HIGHLIGHTED = "el => { const d = el.data; return {name: d[d.length - 1].name, y: d[d.length - 1].y}; }"
+ALL_Y = "el => el.data.map(trace => trace.y)"
+
+
+@dataclass
+class OpenedPage:
+    """A page with everything that went wrong while it ran: console errors, uncaught exceptions, requests
+    that left the disk."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        return self.page.inner_text(".jv-table")
+
+    def highlighted(self, chart: str) -> dict:
+        return self.page.eval_on_selector(f".jv-chart-{chart}", HIGHLIGHTED)
+
+    def pressed(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            ".jv-chip[aria-pressed=true]", "els => els.map(e => e.dataset.index)"
+        )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), (
+        "no /usr/bin/chromium: install Debian's chromium (.ci/run does) to run this test"
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator:
+    pages = []
+
+    def open_(path: Path) -> OpenedPage:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        opened = OpenedPage(page)
+        page.on("console", lambda m: m.type == "error" and opened.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda error: opened.problems.append(f"uncaught: {error}"))
+
+        def only_disk(route):
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                opened.problems.append(f"network: {route.request.url}")
+                route.abort()
+
+        page.route("**/*", only_disk)
+        page.goto(path.as_uri())
+        pages.append(page)
+        return opened
+
+    yield open_
+    for page in pages:
+        page.close()
+
+
+def sentence_page(site, model_name: str) -> Path:
+    first = all_sentences(load_themes(site.sentences))[0]
+    return site.folder / "sentences" / SiteModel.named(model_name).slug / f"{first.slug}.html"
+
+
+def test_clicking_a_token_and_flipping_the_positional_toggle_update_table_and_charts(built_site, open_page):
+    opened = open_page(sentence_page(built_site, built_site.encoder))
+    page = opened.page
+    page.wait_for_selector(".jv-chart-rank .main-svg")
+    selected = opened.pressed()
+    assert len(selected) == 1
+    table, rank_line, similarity_line = (
+        opened.table(),
+        opened.highlighted("rank"),
+        opened.highlighted("similarity"),
+    )
+
+    target = next(i for i in ("3", "4", "2") if i != selected[0])
+    chip = page.locator(f".jv-chip[data-index='{target}']")
+    chip.click()
+    assert opened.pressed() == [target]
+    assert opened.table() != table
+    clicked = opened.highlighted("rank")
+    assert clicked["name"] == chip.inner_text() != rank_line["name"]
+    assert opened.highlighted("similarity")["y"] != similarity_line["y"]
+    assert chip.inner_text() in page.inner_text(".jv-own-row th")
+
+    table, similarities, ranks = opened.table(), page.eval_on_selector(".jv-chart-similarity", ALL_Y), None
+    ranks = page.eval_on_selector(".jv-chart-rank", ALL_Y)
+    page.click(".jv-switch")
+    assert page.is_checked(".jv-positional")
+    assert opened.table() != table
+    assert page.eval_on_selector(".jv-chart-similarity", ALL_Y) != similarities
+    assert page.eval_on_selector(".jv-chart-rank", ALL_Y) != ranks
+    assert "variant=positional" in page.url
+    assert opened.problems == []
+
+
+def test_the_table_shows_the_shipped_numbers(built_site, open_page):
+    opened = open_page(sentence_page(built_site, built_site.encoder))
+    page = opened.page
+    page.wait_for_selector(".jv-table tfoot")
+    data = page.evaluate("JSON.parse(document.getElementById('journey-data').textContent)")
+    index = int(opened.pressed()[0])
+    ranks = data["methods"]["exact"]["raw"]["rank"][index]
+    shown = page.eval_on_selector_all(".jv-own-row .jv-rank", "els => els.map(e => e.textContent)")
+    assert shown == [f"rank {rank:,}" for rank in ranks]
+    top_k = len(data["methods"]["exact"]["raw"]["neighbours"][0][0])
+    assert page.locator(".jv-table tbody tr").count() == top_k
+    assert opened.problems == []
+
+
+def test_arrow_keys_move_the_selection_and_the_method_toggle_switches_computation(built_site, open_page):
+    opened = open_page(sentence_page(built_site, built_site.encoder))
+    page = opened.page
+    page.wait_for_selector(".jv-chart-rank .main-svg")
+    start = int(opened.pressed()[0])
+    page.focus(".jv-chip[aria-pressed=true]")
+    page.keyboard.press("ArrowRight")
+    assert opened.pressed() == [str(start + 1)]
+    assert page.evaluate("document.activeElement.dataset.index") == str(start + 1)
+    page.keyboard.press("Home")
+    assert opened.pressed() == ["0"]
+
+    table = opened.table()
+    page.click("label.jv-method:has(input[value=seed])")
+    assert opened.table() != table
+    assert page.inner_text("#method-name") == "the published demo's computation"
+    assert opened.problems == []
+
+
+def test_a_decoder_page_offers_exact_only(built_site, open_page):
+    opened = open_page(sentence_page(built_site, built_site.decoder))
+    opened.page.wait_for_selector(".jv-chart-rank .main-svg")
+    assert opened.page.is_disabled("input[value=seed]")
+    assert opened.page.is_checked("input[value=exact]")
+    assert opened.problems == []
+
+
+def test_the_index_opens_from_disk_with_a_sparkline_per_sentence(built_site, open_page):
+    opened = open_page(built_site.folder / "index.html")
+    sentences = all_sentences(load_themes(built_site.sentences))
+    assert opened.page.locator(".sentence-list svg.sparkline").count() == len(sentences)
+    opened.page.click(f"text={sentences[0].text}")
+    opened.page.wait_for_selector(".jv-chart-rank .main-svg")
+    assert opened.problems == []
+
+
+def test_the_explorer_opened_from_disk_says_it_needs_the_server(built_site, open_page):
+    opened = open_page(built_site.folder / "explore.html")
+    status = opened.page.inner_text("#explore-status")
+    assert "needs the server: run `make serve`" in status
+    assert "http://127.0.0.1:8000/explore.html" in status
+    assert opened.page.is_disabled("button[type=submit]")
+    assert opened.problems == []

@@ -1,0 +1,150 @@
+"""`journeys build` end to end with tiny real models: pages, offline assets, page data, cache reuse."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from gallery.build import build_site
+from gallery.corpus import all_sentences, load_themes
+from gallery.page_data import decode_page
+from gallery.result_cache import JourneyCache
+from gallery.site import SiteModel
+from indexer import cli, config
+
+EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|@import""", re.I)
+
+
+class ReferenceParser(HTMLParser):
+    """Collects every src and href of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.references += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def page_data(page: Path) -> dict:
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="journey-data">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def sentence_pages(site, model_name: str) -> list[Path]:
+    slug = SiteModel.named(model_name).slug
+    return [
+        site.folder / "sentences" / slug / f"{s.slug}.html"
+        for s in all_sentences(load_themes(site.sentences))
+    ]
+
+
+def test_every_page_and_asset_is_written(built_site):
+    folder = built_site.folder
+    decoder = SiteModel.named(built_site.decoder)
+    for name in ("index.html", f"index-{decoder.slug}.html", "explore.html"):
+        assert (folder / name).is_file(), name
+    for asset in ("plotly.min.js", "journey-view.js", "sentence-page.js", "explore-page.js", "site.css"):
+        assert (folder / "assets" / asset).stat().st_size > 0, asset
+    for model in (built_site.encoder, built_site.decoder):
+        pages = sentence_pages(built_site, model)
+        assert len(pages) == 3
+        assert all(page.is_file() for page in pages)
+
+
+def test_pages_reference_nothing_outside_the_site(built_site):
+    folder = built_site.folder
+    ours = [p for p in folder.rglob("*") if p.suffix in (".html", ".css") or p.name.endswith("page.js")]
+    ours.append(folder / "assets" / "journey-view.js")
+    for path in ours:
+        assert not EXTERNAL.search(path.read_text(encoding="utf-8")), path
+    for page in folder.rglob("*.html"):
+        parser = ReferenceParser()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for reference in parser.references:
+            target = reference.split("#")[0]
+            if target:
+                assert (page.parent / target).resolve().is_file(), f"{page.name} links to missing {reference}"
+
+
+def test_sentence_pages_carry_the_cached_journeys_and_name_model_and_method(built_site):
+    cache = JourneyCache(built_site.cache)
+    page = sentence_pages(built_site, built_site.encoder)[0]
+    html = page.read_text(encoding="utf-8")
+    assert "the exact method" in html and SiteModel.named(built_site.encoder).label in html
+    data = page_data(page)
+    decoded = decode_page(data)
+    assert set(decoded) == set(config.METHODS)
+    for method, journey in decoded.items():
+        cached = cache.get(built_site.encoder, method, data["text"], config.GALLERY_TOP_K)
+        assert journey.variants["raw"].rank == cached.variants["raw"].rank
+        assert journey.variants["positional"].rank == cached.variants["positional"].rank
+
+
+def test_decoder_pages_ship_exact_only_and_say_why(built_site):
+    page = sentence_pages(built_site, built_site.decoder)[0]
+    data = page_data(page)
+    assert list(data["methods"]) == ["exact"]
+    assert "encoder models only" in data["unavailable"]["seed"]
+    assert "unavailable" in page.read_text(encoding="utf-8")
+
+
+def test_the_model_switcher_links_every_model(built_site):
+    encoder, decoder = SiteModel.named(built_site.encoder), SiteModel.named(built_site.decoder)
+    index = (built_site.folder / "index.html").read_text(encoding="utf-8")
+    assert f'href="index-{decoder.slug}.html"' in index
+    page = sentence_pages(built_site, built_site.encoder)[1].read_text(encoding="utf-8")
+    assert f'href="../../sentences/{decoder.slug}/' in page
+    assert 'aria-current="page">' + encoder.label in page
+
+
+def test_the_index_links_findings_only_once_they_exist(built_site):
+    assert "findings-" not in (built_site.folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys):
+    cached_files = sorted(JourneyCache(built_site.cache).folder.iterdir())
+    # 3 sentences: both methods for the encoder, exact only for the decoder
+    assert len(cached_files) == 3 * 2 + 3
+    built_site.loader.loads.clear()
+    built_site.build()
+    summary = capsys.readouterr().out.strip().splitlines()
+    decoder_only = [built_site.decoder]  # seed's refusal is learnt from the engine, never cached
+    assert built_site.loader.loads == decoder_only
+    assert sorted(JourneyCache(built_site.cache).folder.iterdir()) == cached_files
+    assert len(summary) == 1
+    assert re.fullmatch(
+        r"built 9 pages for 2 models \(tiny-bert\d*, tiny-gpt2\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
+        summary[0],
+    )
+
+
+def test_an_encoder_only_rebuild_never_loads_a_model(built_site, tmp_path):
+    built_site.loader.loads.clear()
+    build_site(
+        [built_site.encoder], tmp_path / "site", built_site.sentences, built_site.cache, built_site.loader
+    )
+    assert built_site.loader.loads == []
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_path, capsys, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old", encoding="utf-8")
+    monkeypatch.setattr(config, "SITE_DIR", site)
+    monkeypatch.setattr(config, "CACHE_DIR", tmp_path / "cache")
+    assert cli.main(["build", "--models", str(tmp_path / "no-such-model")]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("journeys: error:")
+    assert (site / "index.html").read_text(encoding="utf-8") == "old"
+
+
+def test_a_decoder_alone_builds_a_site(built_site, tmp_path):
+    context = build_site(
+        [built_site.decoder], tmp_path / "site", built_site.sentences, built_site.cache, built_site.loader
+    )
+    assert set(context.results[SiteModel.named(built_site.decoder)].unavailable) == {"seed"}

@@ -1,0 +1,42 @@
+"""The journey cache the build fills and the server reads: one file per key, the Journey JSON inside."""
+
+from __future__ import annotations
+
+import json
+
+from gallery.result_cache import JourneyCache
+from indexer import config
+
+TEXT = "Time flies like an arrow."
+
+
+def test_a_stored_journey_comes_back_as_the_same_json(tiny_engines, tmp_path):
+    engine = tiny_engines["roberta"]
+    journey = engine.analyze(TEXT, "exact", 5)
+    cache = JourneyCache(tmp_path)
+    assert cache.get(engine.info.name, "exact", TEXT, 5) is None
+    cache.put(engine.info.name, TEXT, 5, journey)
+    assert cache.get(engine.info.name, "exact", TEXT, 5).to_dict() == journey.to_dict()
+    stored = json.loads(cache.path(engine.info.name, "exact", TEXT, 5).read_text(encoding="utf-8"))
+    assert stored["journey"] == journey.to_dict()
+
+
+def test_every_part_of_the_key_matters(tiny_engines, tmp_path, monkeypatch):
+    engine = tiny_engines["bert"]
+    cache = JourneyCache(tmp_path)
+    cache.put(engine.info.name, TEXT, 5, engine.analyze(TEXT, "exact", 5))
+    name = engine.info.name
+    assert cache.get(name, "seed", TEXT, 5) is None
+    assert cache.get(name, "exact", TEXT + " ", 5) is None
+    assert cache.get(name, "exact", TEXT, 6) is None
+    assert cache.get("another-model", "exact", TEXT, 5) is None
+    monkeypatch.setattr(config, "ENGINE_VERSION", config.ENGINE_VERSION + "-next")
+    assert cache.get(name, "exact", TEXT, 5) is None
+
+
+def test_a_damaged_file_is_a_miss_not_a_crash(tiny_engines, tmp_path):
+    engine = tiny_engines["bert"]
+    cache = JourneyCache(tmp_path)
+    cache.put(engine.info.name, TEXT, 5, engine.analyze(TEXT, "exact", 5))
+    cache.path(engine.info.name, "exact", TEXT, 5).write_text('{"key": ', encoding="utf-8")
+    assert cache.get(engine.info.name, "exact", TEXT, 5) is None
