@@ -1,13 +1,16 @@
-"""A gallery site built once from tiny real models (an encoder and a decoder) and a few sentences."""
+"""A gallery site built once from tiny real models (an encoder and a decoder) and a few sentences,
+and headless Chromium (Debian's /usr/bin/chromium, never a downloaded one) to open its pages."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from gallery.build import run_build
 from indexer.engine import JourneyEngine
@@ -84,3 +87,75 @@ def built_site(
     site = BuiltSite(root / "site", root / "cache", sentences_file, encoder, decoder, loader)
     site.build()
     return site
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HIGHLIGHTED = "el => { const d = el.data; return {name: d[d.length - 1].name, y: d[d.length - 1].y}; }"
+
+
+@dataclass
+class OpenedPage:
+    """A page and everything that went wrong while it ran: console errors, uncaught exceptions and
+    requests to anywhere it was not allowed to go."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        return self.page.inner_text(".jv-table")
+
+    def highlighted(self, chart: str) -> dict:
+        """Name and values of the chart's highlighted (last drawn) trace."""
+        return self.page.eval_on_selector(f".jv-chart-{chart}", HIGHLIGHTED)
+
+    def pressed(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            ".jv-chip[aria-pressed=true]", "els => els.map(e => e.dataset.index)"
+        )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), (
+        "no /usr/bin/chromium: install Debian's chromium (.ci/run does) to run this test"
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., OpenedPage]]:
+    """Opens a URL; requests outside `allowed` (by default: anything not on disk) are refused and reported."""
+    pages = []
+
+    def open_(url: str, allowed: str = "file://") -> OpenedPage:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        opened = OpenedPage(page)
+        page.on("console", lambda m: m.type == "error" and opened.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda error: opened.problems.append(f"uncaught: {error}"))
+
+        def only_allowed(route: Route) -> None:
+            if route.request.url.startswith(allowed):
+                route.continue_()
+            else:
+                opened.problems.append(f"network: {route.request.url}")
+                route.abort()
+
+        page.route("**/*", only_allowed)
+        page.goto(url)
+        pages.append(page)
+        return opened
+
+    yield open_
+    for page in pages:
+        page.close()

@@ -6,85 +6,16 @@ known to work once a real browser has run them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
 
 from gallery.corpus import all_sentences, load_themes
 from gallery.site import SiteModel
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-HIGHLIGHTED = "el => { const d = el.data; return {name: d[d.length - 1].name, y: d[d.length - 1].y}; }"
 ALL_Y = "el => el.data.map(trace => trace.y)"
 
 
-@dataclass
-class OpenedPage:
-    """A page with everything that went wrong while it ran: console errors, uncaught exceptions, requests
-    that left the disk."""
-
-    page: Page
-    problems: list[str] = field(default_factory=list)
-
-    def table(self) -> str:
-        return self.page.inner_text(".jv-table")
-
-    def highlighted(self, chart: str) -> dict:
-        return self.page.eval_on_selector(f".jv-chart-{chart}", HIGHLIGHTED)
-
-    def pressed(self) -> list[str]:
-        return self.page.eval_on_selector_all(
-            ".jv-chip[aria-pressed=true]", "els => els.map(e => e.dataset.index)"
-        )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), (
-        "no /usr/bin/chromium: install Debian's chromium (.ci/run does) to run this test"
-    )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator:
-    pages = []
-
-    def open_(path: Path) -> OpenedPage:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        opened = OpenedPage(page)
-        page.on("console", lambda m: m.type == "error" and opened.problems.append(f"console: {m.text}"))
-        page.on("pageerror", lambda error: opened.problems.append(f"uncaught: {error}"))
-
-        def only_disk(route):
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                opened.problems.append(f"network: {route.request.url}")
-                route.abort()
-
-        page.route("**/*", only_disk)
-        page.goto(path.as_uri())
-        pages.append(page)
-        return opened
-
-    yield open_
-    for page in pages:
-        page.close()
+def uri(path: Path) -> str:
+    return path.as_uri()
 
 
 def sentence_page(site, model_name: str) -> Path:
@@ -93,7 +24,7 @@ def sentence_page(site, model_name: str) -> Path:
 
 
 def test_clicking_a_token_and_flipping_the_positional_toggle_update_table_and_charts(built_site, open_page):
-    opened = open_page(sentence_page(built_site, built_site.encoder))
+    opened = open_page(uri(sentence_page(built_site, built_site.encoder)))
     page = opened.page
     page.wait_for_selector(".jv-chart-rank .main-svg")
     selected = opened.pressed()
@@ -126,7 +57,7 @@ def test_clicking_a_token_and_flipping_the_positional_toggle_update_table_and_ch
 
 
 def test_the_table_shows_the_shipped_numbers(built_site, open_page):
-    opened = open_page(sentence_page(built_site, built_site.encoder))
+    opened = open_page(uri(sentence_page(built_site, built_site.encoder)))
     page = opened.page
     page.wait_for_selector(".jv-table tfoot")
     data = page.evaluate("JSON.parse(document.getElementById('journey-data').textContent)")
@@ -140,7 +71,7 @@ def test_the_table_shows_the_shipped_numbers(built_site, open_page):
 
 
 def test_arrow_keys_move_the_selection_and_the_method_toggle_switches_computation(built_site, open_page):
-    opened = open_page(sentence_page(built_site, built_site.encoder))
+    opened = open_page(uri(sentence_page(built_site, built_site.encoder)))
     page = opened.page
     page.wait_for_selector(".jv-chart-rank .main-svg")
     start = int(opened.pressed()[0])
@@ -159,7 +90,7 @@ def test_arrow_keys_move_the_selection_and_the_method_toggle_switches_computatio
 
 
 def test_a_decoder_page_offers_exact_only(built_site, open_page):
-    opened = open_page(sentence_page(built_site, built_site.decoder))
+    opened = open_page(uri(sentence_page(built_site, built_site.decoder)))
     opened.page.wait_for_selector(".jv-chart-rank .main-svg")
     assert opened.page.is_disabled("input[value=seed]")
     assert opened.page.is_checked("input[value=exact]")
@@ -167,7 +98,7 @@ def test_a_decoder_page_offers_exact_only(built_site, open_page):
 
 
 def test_the_index_opens_from_disk_with_a_sparkline_per_sentence(built_site, open_page):
-    opened = open_page(built_site.folder / "index.html")
+    opened = open_page(uri(built_site.folder / "index.html"))
     sentences = all_sentences(load_themes(built_site.sentences))
     assert opened.page.locator(".sentence-list svg.sparkline").count() == len(sentences)
     opened.page.click(f"text={sentences[0].text}")
@@ -176,7 +107,7 @@ def test_the_index_opens_from_disk_with_a_sparkline_per_sentence(built_site, ope
 
 
 def test_the_explorer_opened_from_disk_says_it_needs_the_server(built_site, open_page):
-    opened = open_page(built_site.folder / "explore.html")
+    opened = open_page(uri(built_site.folder / "explore.html"))
     status = opened.page.inner_text("#explore-status")
     assert "needs the server: run `make serve`" in status
     assert "http://127.0.0.1:8000/explore.html" in status

@@ -1,0 +1,63 @@
+"""explore.html served by the real Flask app: it lists the models, posts the text and renders the
+answer with the same JourneyView the gallery uses, and shows the server's error messages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from server.app import create_app
+
+TEXT = "The old man the boat."
+
+
+@pytest.fixture
+def served_site(built_site, tiny_engines) -> Iterator[str]:
+    app = create_app([tiny_engines["bert"], tiny_engines["gpt2"]], built_site.folder)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def test_the_explorer_renders_the_live_answer_with_the_gallery_component(
+    served_site, open_page, tiny_engines
+):
+    opened = open_page(f"{served_site}/explore.html", allowed=served_site)
+    page = opened.page
+    engine = tiny_engines["bert"]
+    page.wait_for_selector(f"select[name=model] option[value='{engine.info.name}']", state="attached")
+    page.fill("textarea[name=text]", TEXT)
+    page.select_option("select[name=model]", engine.info.name)
+    page.fill("input[name=top_k]", "4")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".jv-chart-rank .main-svg")
+    expected = engine.analyze(TEXT, "exact", 4)
+    chips = page.eval_on_selector_all(".jv-chip", "els => els.map(e => e.textContent)")
+    assert chips == [token.text for token in expected.tokens]
+    assert page.locator(".jv-table tbody tr").count() == 4
+    selected = int(opened.pressed()[0])
+    shown = page.eval_on_selector_all(".jv-own-row .jv-rank", "els => els.map(e => e.textContent)")
+    assert shown == [f"rank {rank:,}" for rank in expected.variants["raw"].rank[selected]]
+    assert engine.info.name in page.inner_text("#explore-provenance")
+    assert opened.problems == []
+
+
+def test_the_explorer_shows_the_servers_refusal(served_site, open_page, tiny_engines):
+    opened = open_page(f"{served_site}/explore.html", allowed=served_site)
+    page = opened.page
+    decoder = tiny_engines["gpt2"].info.name
+    page.wait_for_selector(f"select[name=model] option[value='{decoder}']", state="attached")
+    page.select_option("select[name=model]", decoder)
+    page.select_option("select[name=method]", "seed")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".notice-error")
+    assert "encoder models only" in page.inner_text("#explore-status")
+    assert page.locator(".jv-chip").count() == 0
+    # the browser logs the 400 response itself; nothing else may go wrong
+    assert [p for p in opened.problems if "400" not in p] == []
