@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, request, send_from_directory
-from werkzeug.exceptions import HTTPException, NotFound, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 from werkzeug.serving import make_server
@@ -94,8 +94,11 @@ def create_app(
     def analyze() -> Response | tuple[Response, int]:
         if not request.is_json:
             raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
+        body = request.get_data(cache=False)
+        if request.content_length is None and len(body) >= config.SERVER_MAX_BODY_BYTES:
+            raise RequestEntityTooLarge()  # Werkzeug cuts a chunked body at the cap without saying so
         try:
-            query = parse_analyze_request(request.get_data(cache=False), model_names)
+            query = parse_analyze_request(body, model_names)
             return Response(analyst.answer(query), mimetype="application/json")
         except (RequestError, InputError, UnsupportedModelError) as error:
             return jsonify(error=str(error)), 400

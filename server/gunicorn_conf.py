@@ -4,12 +4,15 @@
 fork, so every worker shares the model's memory pages copy-on-write.
 """
 
-from indexer import config
+# Module-level names are read as gunicorn settings, so import values, not the `config` module.
+from indexer.config import SERVER_THREADS, SERVER_WORKERS
 
 preload_app = True
-workers = config.SERVER_WORKERS
+workers = SERVER_WORKERS
 worker_class = "gthread"
-threads = config.SERVER_THREADS
+threads = SERVER_THREADS
 # A long text on a large model takes seconds; a worker silent for this long is stuck and restarted.
 timeout = 120
 graceful_timeout = 10
+# No `gunicornc` control socket: it lives at one path per user, so two servers would contend for it.
+control_socket_disable = True

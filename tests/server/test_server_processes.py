@@ -1,0 +1,99 @@
+"""The real server processes, spoken to over loopback HTTP: `journeys serve` and `make serve-prod`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from indexer import config
+
+TEXT = "Time flies like an arrow."
+
+
+def raw_request(url: str, method: str, path: str, **options) -> tuple[int, str, dict]:
+    """One request sent as written (no path normalisation), with its status, type and JSON body."""
+    address = urlparse(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
+    try:
+        connection.request(method, path, **options)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type"), json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_journeys_serve_answers_over_http(serve_journeys, minilm_engine, tiny_model_folders, tiny_engines):
+    bert = tiny_engines["bert"]
+    with serve_journeys(["minilm", str(tiny_model_folders["bert"])]) as server:
+        assert server.request("GET", "/api/health") == (
+            200,
+            {"status": "ok", "models": ["minilm", bert.info.name]},
+        )
+        status, models = server.request("GET", "/api/models")
+        assert models["models"][0] == minilm_engine.info.to_dict()
+
+        status, journey = server.request("POST", "/api/analyze", {"text": TEXT, "top_k": 5})
+        assert (status, journey) == (200, minilm_engine.analyze(TEXT, "exact", 5).to_dict())
+        body = {"text": TEXT, "model": bert.info.name, "method": "seed", "top_k": 3}
+        assert server.request("POST", "/api/analyze", body) == (200, bert.analyze(TEXT, "seed", 3).to_dict())
+
+        status, refusal = server.request("POST", "/api/analyze", {"text": TEXT, "top_k": 0})
+        assert status == 400 and "top_k" in refusal["error"]
+        url = server.url
+        for path in ("/..%2f..%2fetc/passwd", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd"):
+            assert raw_request(url, "GET", path)[::2] == (
+                404,
+                {"error": raw_request(url, "GET", path)[2]["error"]},
+            )
+        assert (
+            raw_request(url, "POST", "/api/analyze", body=b"{}", headers={"Content-Type": "text/plain"})[0]
+            == 415
+        )
+
+
+def test_a_body_of_unknown_length_is_still_capped(serve_journeys, tiny_model_folders):
+    with serve_journeys([str(tiny_model_folders["roberta"])]) as server:
+        chunks = iter([b'{"text": "', b"x" * (config.SERVER_MAX_BODY_BYTES + 1024), b'"}'])
+        status, content_type, body = raw_request(
+            server.url,
+            "POST",
+            "/api/analyze",
+            body=chunks,
+            headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+            encode_chunked=True,
+        )
+        assert (status, content_type) == (413, "application/json")
+        assert str(config.SERVER_MAX_BODY_BYTES) in body["error"]
+        assert server.request("GET", "/api/health")[0] == 200
+
+
+def test_journeys_serve_refuses_a_model_it_cannot_load():
+    script = Path(sys.executable).with_name("journeys")
+    result = subprocess.run(
+        [str(script), "serve", "--model", "no-such-model", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "unknown model 'no-such-model'" in result.stderr
+
+
+def test_serve_prod_loads_the_model_once_before_forking_workers(serve_prod, tiny_model_folders, tiny_engines):
+    engine = tiny_engines["roberta"]
+    with serve_prod([str(tiny_model_folders["roberta"])]) as server:
+        assert server.request("GET", "/api/health") == (200, {"status": "ok", "models": [engine.info.name]})
+        body = {"text": TEXT, "method": "seed", "top_k": 4}
+        assert server.request("POST", "/api/analyze", body) == (
+            200,
+            engine.analyze(TEXT, "seed", 4).to_dict(),
+        )
+        log = "".join(server.output)
+    loaded = log.index("journeys: loaded")
+    boots = [index for index in range(len(log)) if log.startswith("Booting worker", index)]
+    assert len(boots) == config.SERVER_WORKERS
+    assert all(loaded < boot for boot in boots)
