@@ -1,0 +1,107 @@
+"""`make bench`: how fast one analysis is on a roberta-base-shaped model, against two yardsticks.
+
+(a) a straightforward per-token implementation of the published algorithm: for each token, layer and
+    variant, cosine similarity to every vocabulary row, then a full sort to find the rank;
+(b) the floor: the model's forward pass plus one fp32 matrix product of all queries against the vocabulary.
+All three run in the same process on the same sentence; the median of several runs is reported.
+Also times FAISS's flat search against torch's matmul + topk for the same queries, which picked the hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import faiss
+import torch
+import torch.nn.functional as F
+
+from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
+from indexer import config
+from indexer.engine import JourneyEngine
+
+RUNS = 7
+TOP_K = 15
+
+
+def median_seconds(action: Callable[[], object], runs: int = RUNS) -> float:
+    """Median wall time of `runs` calls, after one warm-up call."""
+    action()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def straightforward(engine: JourneyEngine, text: str) -> None:
+    """The published algorithm, token by token: similarities to every row, then a full sort."""
+    encoded = engine.encodings(text)
+    words = engine.adapter.word_embeddings().detach()
+    positions = engine.adapter.position_embeddings().detach()
+    for token, own_id in enumerate(encoded.token_ids):
+        shifted_vocabulary = words + positions[encoded.position_ids[token]]
+        for vocabulary in (words, shifted_vocabulary):
+            for layer in range(engine.info.num_layers):
+                similarities = F.cosine_similarity(encoded.vectors[layer, token][None], vocabulary)
+                order = torch.argsort(similarities, descending=True)
+                int(torch.nonzero(order == own_id)[0])  # rank
+                order[:TOP_K].tolist()  # neighbours
+
+
+def floor(engine: JourneyEngine, text: str) -> None:
+    """The model's forward pass plus one fp32 product of every query against the vocabulary."""
+    encoded = engine.encodings(text)
+    queries = encoded.vectors.reshape(-1, engine.info.hidden_size)
+    queries @ engine.scorer.unit_rows.T
+
+
+def main() -> None:
+    torch.set_grad_enabled(False)
+    engine = JourneyEngine.load(str(save_roberta_shaped_model()))
+    num_tokens = len(engine.tokenize(BENCH_TEXT))
+    queries = engine.encodings(BENCH_TEXT).vectors.reshape(-1, engine.info.hidden_size)
+    unit_queries = F.normalize(queries, dim=1).numpy()
+
+    ours = median_seconds(lambda: engine.analyze(BENCH_TEXT, top_k=TOP_K))
+    lower_bound = median_seconds(lambda: floor(engine, BENCH_TEXT))
+    started = time.perf_counter()
+    straightforward(engine, BENCH_TEXT)
+    baseline = time.perf_counter() - started
+    faiss_search = median_seconds(lambda: engine.index.search(unit_queries, TOP_K))
+    torch_topk = median_seconds(
+        lambda: (torch.from_numpy(unit_queries) @ engine.scorer.unit_rows.T).topk(TOP_K)
+    )
+    forward = median_seconds(lambda: engine.encodings(BENCH_TEXT))
+
+    results = {
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
+        f"{faiss.omp_get_max_threads()} faiss threads, torch {torch.__version__}",
+        "model": "random, roberta-base shape (12 layers, 768 hidden, 50265 vocab, 514 positions)",
+        "tokens": num_tokens,
+        "queries": num_tokens * engine.info.num_layers,
+        "ours_exact_both_variants_s": ours,
+        "straightforward_per_token_s": baseline,
+        "floor_forward_plus_one_matmul_s": lower_bound,
+        "forward_pass_s": forward,
+        "faiss_flat_search_top15_s": faiss_search,
+        "torch_matmul_topk15_s": torch_topk,
+        "speedup_vs_straightforward": baseline / ours,
+        "ratio_to_floor": ours / lower_bound,
+    }
+    out = config.BUILD_DIR / "bench" / "analyze_speed.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    width = max(map(len, results))
+    for name, value in results.items():
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        print(f"{name.ljust(width)}  {shown}")
+    print(f"(saved to {out})")
+
+
+if __name__ == "__main__":
+    main()
