@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +84,17 @@ class VocabularyIndex:
             )
         )
         return built
+
+
+@contextmanager
+def _replaced(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target` that replaces it atomically once written."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp{target.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def index_folder(model_name: str) -> Path:
