@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 
 from indexer.records import Journey
 
 WIDTH = 120
-HEIGHT = 32
-PAD = 2
+HEIGHT = 36
+PAD = 3
 
 
 @dataclass(frozen=True)
 class Sparkline:
-    """Polyline points for every token (faint) and the median token (bold), plus a text description."""
+    """Polyline points for every token (faint) and their geometric mean (bold), plus a text description."""
 
     token_lines: list[str]
-    median_line: str
+    mean_line: str
     description: str
     width: int = WIDTH
     height: int = HEIGHT
@@ -45,13 +44,17 @@ def largest_rank(journeys: list[Journey], variant: str = "raw") -> int:
 def rank_sparkline(journey: Journey, largest: int, variant: str = "raw") -> Sparkline:
     """Rank of each token's own embedding by layer, log scale, 0 at the top and `largest` at the bottom."""
     ranks = journey.variants[variant].rank
-    median = [
-        statistics.median(column) if (column := [r for r in layer if r is not None]) else None
-        for layer in zip(*ranks, strict=True)
-    ]
-    described = ", ".join("–" if m is None else f"{m:g}" for m in median)
+    mean = [geometric_mean_rank([r for r in layer if r is not None]) for layer in zip(*ranks, strict=True)]
+    described = ", ".join("–" if m is None else f"{m:.3g}" for m in mean)
     return Sparkline(
         token_lines=[_points(list(row), largest) for row in ranks],
-        median_line=_points(median, largest),
-        description=f"Median rank by layer: {described}",
+        mean_line=_points(mean, largest),
+        description=f"Geometric mean rank by layer: {described}",
     )
+
+
+def geometric_mean_rank(ranks: list[int]) -> float | None:
+    """exp(mean(log(rank + 1))) - 1: the average that suits a log scale; one outlier does not dominate."""
+    if not ranks:
+        return None
+    return math.exp(sum(math.log1p(r) for r in ranks) / len(ranks)) - 1
