@@ -1,0 +1,189 @@
+"""Plotly figures of the findings report, one set per method, as plain figure dictionaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from findings.report import FindingsReport
+from findings.statistics import Quartiles
+from findings.summary import MethodFindings
+
+GROUP_COLOURS = {
+    "function": "#1f77b4",
+    "content": "#d62728",
+    "continuation": "#2ca02c",
+    "other": "#7f7f7f",
+    "special": "#9467bd",
+}
+#: Groups drawn in the per-layer charts (special tokens are in the tables).
+CHART_GROUPS = ("function", "content", "continuation", "other")
+LAYOUT = {
+    "height": 340,
+    "margin": {"l": 60, "r": 10, "t": 40, "b": 45},
+    "legend": {"orientation": "h", "y": -0.2},
+    "template": "simple_white",
+}
+
+
+def _band(figure: go.Figure, x: np.ndarray, found: Quartiles, group: str, offset: float = 0.0) -> None:
+    """Median line with a shaded inter-quartile band for one group."""
+    colour = GROUP_COLOURS[group]
+    figure.add_trace(
+        go.Scatter(
+            x=np.r_[x, x[::-1]],
+            y=np.r_[found.q3 + offset, (found.q1 + offset)[::-1]],
+            fill="toself",
+            fillcolor=colour,
+            opacity=0.15,
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=group,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=found.median + offset,
+            name=group,
+            mode="lines+markers",
+            line={"color": colour},
+            legendgroup=group,
+        )
+    )
+
+
+def _figure(title: str, **layout: Any) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(title={"text": title, "font": {"size": 14}}, **LAYOUT, **layout)
+    return figure
+
+
+def rank_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+    """Median rank + 1 (log axis) with its inter-quartile range, per layer and group."""
+    figure = _figure(
+        f"rank of own row + 1, median and IQR ({found.method})",
+        yaxis={"type": "log", "title": "rank + 1"},
+        xaxis={"title": "layer", "dtick": 1},
+    )
+    for group in CHART_GROUPS:
+        _band(figure, np.arange(num_layers), found.rank[group], group, offset=1.0)
+    return figure
+
+
+def similarity_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+    """Median cosine to the own row with its inter-quartile range, per layer and group."""
+    figure = _figure(
+        f"similarity to own row, median and IQR ({found.method})",
+        yaxis={"title": "cosine"},
+        xaxis={"title": "layer", "dtick": 1},
+    )
+    for group in CHART_GROUPS:
+        _band(figure, np.arange(num_layers), found.similarity[group], group)
+    return figure
+
+
+def density_figure(found: MethodFindings) -> go.Figure:
+    """Local density of each token's own row against its final-layer rank + 1 (log), per group."""
+    figure = _figure(
+        f"density vs final-layer rank ({found.method})",
+        yaxis={"type": "log", "title": "final-layer rank + 1"},
+        xaxis={"title": "density of own row"},
+    )
+    for group, points in found.scatter.items():
+        rho = found.density_spearman[group]
+        figure.add_trace(
+            go.Scattergl(
+                x=points["density"],
+                y=np.asarray(points["rank"]) + 1,
+                mode="markers",
+                name=f"{group} (ρ = {rho:.2f})",
+                marker={"color": GROUP_COLOURS[group], "size": 4, "opacity": 0.45},
+            )
+        )
+    return figure
+
+
+def shift_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+    """Change of median log10(rank + 1) from the previous layer; shaded where the groups move apart."""
+    figure = _figure(
+        f"layer shifts of median log10(rank+1) ({found.method})",
+        yaxis={"title": "change from previous layer"},
+        xaxis={"title": "layer", "dtick": 1},
+        barmode="group",
+    )
+    layers = np.arange(1, num_layers)
+    for layer in layers[found.opposite]:
+        figure.add_vrect(x0=layer - 0.5, x1=layer + 0.5, fillcolor="#ffd54f", opacity=0.35, line_width=0)
+    for group in ("function", "content"):
+        figure.add_trace(
+            go.Bar(x=layers, y=found.shifts[group], name=group, marker_color=GROUP_COLOURS[group])
+        )
+    return figure
+
+
+def overlap_figure(found: MethodFindings, num_layers: int, k: int) -> go.Figure:
+    """Median share of the top-k vocabulary rows kept from each layer to the next, per group."""
+    figure = _figure(
+        f"top-{k} neighbour overlap, layer to layer ({found.method})",
+        yaxis={"title": "share kept", "range": [0, 1]},
+        xaxis={"title": "from layer l-1 to layer l", "dtick": 1},
+    )
+    for group in CHART_GROUPS:
+        figure.add_trace(
+            go.Scatter(
+                x=np.arange(1, num_layers),
+                y=found.overlap[group],
+                name=group,
+                mode="lines+markers",
+                line={"color": GROUP_COLOURS[group]},
+            )
+        )
+    return figure
+
+
+def cohesion_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+    """Per-sentence cohesion per layer and displacement alignment per transition, medians and IQRs."""
+    figure = _figure(
+        f"sentence cohesion and shared direction ({found.method})",
+        yaxis={"title": "mean pairwise cosine"},
+        xaxis={"title": "layer", "dtick": 1},
+    )
+    for name, found_quartiles, x, colour in (
+        ("cohesion (encodings)", found.cohesion, np.arange(num_layers), "#6a1b9a"),
+        ("alignment (displacements)", found.alignment, np.arange(1, num_layers) - 0.5, "#ef6c00"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=np.r_[x, x[::-1]],
+                y=np.r_[found_quartiles.q3, found_quartiles.q1[::-1]],
+                fill="toself",
+                fillcolor=colour,
+                opacity=0.15,
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        figure.add_trace(go.Scatter(x=x, y=found_quartiles.median, name=name, line={"color": colour}))
+    return figure
+
+
+def report_figures(report: FindingsReport, overlap_k: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every chart of the page: figure kind -> method -> Plotly figure as a JSON-ready dict."""
+    layers = report.model.num_layers
+    makers = {
+        "rank": lambda f: rank_figure(f, layers),
+        "similarity": lambda f: similarity_figure(f, layers),
+        "density": density_figure,
+        "shifts": lambda f: shift_figure(f, layers),
+        "overlap": lambda f: overlap_figure(f, layers, overlap_k),
+        "cohesion": lambda f: cohesion_figure(f, layers),
+    }
+    return {
+        kind: {method: make(found).to_plotly_json() for method, found in report.methods.items()}
+        for kind, make in makers.items()
+    }

@@ -1,0 +1,116 @@
+"""Run the engine over a corpus: one forward pass per sentence, one batched vocabulary comparison per
+chunk of sentences, and every per-token number kept as flat token-major arrays."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from findings import statistics
+from findings.token_classes import SPECIAL, ClassifiedText, classify_text
+from indexer import config
+from indexer.engine import Encodings, JourneyEngine
+from indexer.records import ModelInfo
+
+_TOKEN_FIELDS = ["token_sentence", "token_position", "token_ids", "groups", "offsets"]
+_TOKEN_FIELDS += ["rank", "similarity", "overlap", "encodings"]
+_SENTENCE_FIELDS = ["cohesion", "alignment"]
+
+
+@dataclass
+class CorpusAnalysis:
+    """Per token occurrence (N rows, sentence by sentence) and per sentence (S rows) results."""
+
+    model: ModelInfo
+    method: str
+    variant: str
+    sentences: list[str]
+    token_sentence: np.ndarray  # (N,) sentence index of each token
+    token_position: np.ndarray  # (N,) position in its sentence
+    token_ids: np.ndarray  # (N,) vocabulary id
+    groups: np.ndarray  # (N,) group code, see token_classes.GROUPS
+    offsets: np.ndarray  # (N, 2) character span in its sentence
+    rank: np.ndarray  # (N, L) rank of the own vocabulary row, -1 if it has zero norm
+    similarity: np.ndarray  # (N, L) cosine to the own vocabulary row
+    overlap: np.ndarray  # (N, L-1) share of the top-k vocabulary rows kept from layer l to l+1
+    cohesion: np.ndarray  # (S, L) mean pairwise cosine among a sentence's non-special encodings
+    alignment: np.ndarray  # (S, L-1) mean pairwise cosine of their layer-to-layer displacements
+    encodings: np.ndarray | None  # (N, L, H) float32 encodings, kept for the contextual index
+
+
+def analyze_corpus(
+    engine: JourneyEngine,
+    sentences: list[str],
+    method: str = config.DEFAULT_METHOD,
+    variant: str = config.FINDINGS_VARIANT,
+    keep_encodings: bool = False,
+    progress: bool = True,
+) -> CorpusAnalysis:
+    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence."""
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
+    chunk_size = config.FINDINGS_CHUNK_SENTENCES
+    with tqdm(
+        total=len(sentences),
+        unit="sentence",
+        desc=f"{engine.info.name} {method}",
+        disable=not progress,
+        file=sys.stderr,
+    ) as bar:
+        for start in range(0, len(sentences), chunk_size):
+            chunk = sentences[start : start + chunk_size]
+            classified = [classify_text(engine.loaded.tokenizer, text) for text in chunk]
+            encoded = []
+            for text in chunk:
+                encoded.append(engine.encodings(text, method))
+                bar.update()
+            _check_same_tokens(encoded, classified)
+            _add_chunk(parts, engine, encoded, classified, start, variant, keep_encodings)
+    joined = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
+    return CorpusAnalysis(
+        model=engine.info,
+        method=method,
+        variant=variant,
+        sentences=list(sentences),
+        encodings=joined.pop("encodings", None),
+        **joined,
+    )
+
+
+def _add_chunk(
+    parts: dict[str, list[np.ndarray]],
+    engine: JourneyEngine,
+    encoded: list[Encodings],
+    classified: list[ClassifiedText],
+    first_sentence: int,
+    variant: str,
+    keep_encodings: bool,
+) -> None:
+    """Score a chunk's encodings in one batch and append its arrays to `parts`."""
+    layers = engine.info.num_layers
+    scores = engine.score(encoded, config.FINDINGS_OVERLAP_K)[variant]
+    parts["rank"].append(scores.rank.reshape(-1, layers))
+    parts["similarity"].append(scores.similarity.reshape(-1, layers))
+    neighbour_ids = scores.neighbour_ids.reshape(-1, layers, scores.neighbour_ids.shape[1])
+    parts["overlap"].append(statistics.neighbour_overlap(neighbour_ids))
+    for offset, (item, classes) in enumerate(zip(encoded, classified, strict=True)):
+        num_tokens = len(item.token_ids)
+        vectors = item.vectors.float().numpy()  # (L, T, H)
+        words = vectors[:, classes.groups != SPECIAL]
+        parts["cohesion"].append(statistics.mean_pairwise_cosine(words)[None])
+        parts["alignment"].append(statistics.displacement_alignment(words)[None])
+        parts["token_sentence"].append(np.full(num_tokens, first_sentence + offset))
+        parts["token_position"].append(np.arange(num_tokens))
+        parts["token_ids"].append(np.asarray(item.token_ids, dtype=np.int64))
+        parts["groups"].append(classes.groups)
+        parts["offsets"].append(classes.offsets)
+        if keep_encodings:
+            parts["encodings"].append(np.ascontiguousarray(vectors.transpose(1, 0, 2)))
+
+
+def _check_same_tokens(encoded: list[Encodings], classified: list[ClassifiedText]) -> None:
+    for item, classes in zip(encoded, classified, strict=True):
+        if list(item.token_ids) != list(classes.token_ids):
+            raise RuntimeError("the classifier and the engine tokenized a sentence differently")

@@ -1,0 +1,49 @@
+"""Local density of every vocabulary row: mean cosine similarity to its k nearest other rows.
+
+Computed once per model with a FAISS k-NN search of the vocabulary index against itself and cached
+as .npy next to that index, keyed on the embedding weights, k and the engine version.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer import config
+from indexer.engine import JourneyEngine
+from indexer.vocabulary_index import VocabularyIndex, embedding_fingerprint, index_folder
+
+#: Vocabulary rows searched per FAISS call, to bound the similarity block in memory.
+SEARCH_BLOCK = 4096
+
+
+def nearest_other_rows(index: VocabularyIndex, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Similarities and index rows of each indexed row's k nearest other rows: (n, k) each."""
+    vectors = index.vectors
+    found_similarity, found_rows = [], []
+    for start in range(0, len(vectors), SEARCH_BLOCK):
+        block = vectors[start : start + SEARCH_BLOCK]
+        similarity, rows = index.index.search(np.ascontiguousarray(block), k + 1)
+        own = np.arange(start, start + len(block))[:, None]
+        keep = rows != own
+        # A row found without itself (exact duplicates can outrank it) drops its last hit instead.
+        keep[keep.all(axis=1), -1] = False
+        found_similarity.append(similarity[keep].reshape(len(block), k))
+        found_rows.append(rows[keep].reshape(len(block), k))
+    return np.concatenate(found_similarity), np.concatenate(found_rows)
+
+
+def vocabulary_density(engine: JourneyEngine, k: int = config.DENSITY_NEIGHBOURS) -> np.ndarray:
+    """Per vocabulary id, mean cosine to its k nearest other rows; NaN for rows of zero norm."""
+    words = engine.adapter.word_embeddings().detach().numpy()
+    key = embedding_fingerprint(words)[:16]
+    path = index_folder(engine.loaded.name) / f"density-k{k}-v{config.ENGINE_VERSION}-{key}.npy"
+    if path.is_file():
+        cached = np.load(path)
+        if cached.shape == (words.shape[0],):
+            return cached
+    similarity, _rows = nearest_other_rows(engine.index, k)
+    density = np.full(words.shape[0], np.nan)
+    density[engine.index.row_ids] = similarity.astype(np.float64).mean(axis=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, density)
+    return density

@@ -1,0 +1,89 @@
+"""Render the findings page of one model from its report: claims, numbers, generated verdicts, charts."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import plotly.io
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from findings import verdicts
+from findings.charts import report_figures
+from findings.report import FindingsReport
+from findings.token_classes import GROUPS
+from indexer import config
+
+TEMPLATE = "findings.html"
+STUDY_MODEL = "roberta-base"
+METHOD_LABELS = {
+    "exact": "exact (what the model computes)",
+    "seed": "seed (the published demo's computation)",
+}
+
+
+def findings_page_name(model_label: str) -> str:
+    """File name of a model's findings page, `findings-<label>.html` with a filename-safe label."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(model_label).name.lower())
+    return f"findings-{safe}.html"
+
+
+def findings_context(report: FindingsReport) -> dict[str, Any]:
+    """Everything `site_templates/findings.html` needs besides base.html's navigation."""
+    data = report.to_dict()
+    methods = list(report.methods)
+    claims = [
+        {
+            "claim": first.claim,
+            "statement": first.statement,
+            "rule": first.rule,
+            "by_method": {m: report.methods[m].verdicts[i] for m in methods},
+        }
+        for i, first in enumerate(report.methods[methods[0]].verdicts)
+    ]
+    figures = plotly.io.to_json(report_figures(report, config.FINDINGS_OVERLAP_K), validate=False)
+    return {
+        "findings": data,
+        "claims": claims,
+        "methods": methods,
+        "method_labels": METHOD_LABELS,
+        "groups": GROUPS,
+        "layers": list(range(report.model.num_layers)),
+        "is_study_model": report.model.name == STUDY_MODEL,
+        "study_model": STUDY_MODEL,
+        "scatter_points": config.FINDINGS_SCATTER_POINTS,
+        "thresholds": {"move_step": verdicts.MOVE_STEP, "opposite_step": verdicts.MOVE_STEP / 3},
+        "figures_json": Markup(figures.replace("</", "<\\/")),
+    }
+
+
+def render_findings_page(report: FindingsReport, site_dir: Path, page: str | None = None) -> Path:
+    """Write the findings page into `site_dir` (standalone navigation) and return its path.
+
+    The gallery build may instead render TEMPLATE through its own writer with `findings_context`.
+    """
+    site_dir = Path(site_dir)
+    page = page or findings_page_name(report.model.name)
+    environment = Environment(
+        loader=FileSystemLoader(config.TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    html = environment.get_template(TEMPLATE).render(
+        assets="assets/",
+        navigation={"gallery": "index.html", "findings": page, "explorer": "explore.html"},
+        switcher=[],
+        model={"label": Path(report.model.name).name or report.model.name},
+        **findings_context(report),
+    )
+    plotly_js = site_dir / "assets" / "plotly.min.js"
+    if not plotly_js.is_file():
+        plotly_js.parent.mkdir(parents=True, exist_ok=True)
+        plotly_js.write_bytes((resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes())
+    target = site_dir / page
+    target.write_text(html, encoding="utf-8")
+    return target
