@@ -1,8 +1,10 @@
 """`journeys build`: precompute every model's journeys for the gallery sentences, then render the site.
 
-The site is produced by `PAGE_STEPS` in order, then the index pages; a step added to `PAGE_STEPS`
-(the findings pages, say) runs before the indexes, so they link to what it wrote. Insert it at the
-front to have the sentence pages' navigation link to it too.
+The site is written by `PAGE_STEPS`, then by `LINKING_STEPS`, whose pages link to what the first
+ones wrote. A new kind of page (the findings, say) is a function `step(context: BuildContext) -> None`
+added to `PAGE_STEPS`; it renders a template extending `site_templates/base.html` with
+`context.site.write_page(template, page, model, model_pages, **values)`. Findings pages belong at
+`gallery.site.findings_page(model)`: every page's navigation links there once the file exists.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from indexer import config
 from indexer.engine import JourneyEngine
 
 PageStep = Callable[[BuildContext], None]
-PAGE_STEPS: list[PageStep] = [copy_assets, write_sentence_pages, write_explorer]
+PAGE_STEPS: list[PageStep] = [copy_assets]
+LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_explorer, write_index_pages]
 
 
 def folder_size(folder: Path) -> int:
@@ -49,7 +52,7 @@ def build_site(
     results = {model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models}
     shutil.rmtree(site_dir, ignore_errors=True)
     context = BuildContext(site=SiteWriter(site_dir, site_models), themes=themes, results=results)
-    for step in [*PAGE_STEPS, write_index_pages]:
+    for step in [*PAGE_STEPS, *LINKING_STEPS]:
         step(context)
     return context
 

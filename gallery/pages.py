@@ -85,7 +85,7 @@ def write_explorer(context: BuildContext) -> None:
 
 
 def write_index_pages(context: BuildContext) -> None:
-    """Each model's gallery index; runs last so it can link to every page the other steps wrote."""
+    """Each model's gallery index, linking to the findings page when one was written."""
     site = context.site
     index_pages = {model: index_page(model, site.default_model) for model in context.results}
     for model, results in context.results.items():

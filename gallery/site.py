@@ -83,7 +83,7 @@ class SiteWriter:
         findings = findings_page(nav_model)
         navigation = {
             "gallery": prefix + index_page(nav_model, self.default_model),
-            "findings": prefix + findings if self.exists(findings) else None,
+            "findings": prefix + findings if self.exists(findings) or page == findings else None,
             "explorer": prefix + EXPLORER_PAGE,
         }
         switcher = [

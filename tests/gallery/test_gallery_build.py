@@ -7,11 +7,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from gallery import build
 from gallery.build import build_site
 from gallery.corpus import all_sentences, load_themes
 from gallery.page_data import decode_page
 from gallery.result_cache import JourneyCache
-from gallery.site import SiteModel
+from gallery.site import SiteModel, findings_page
 from indexer import cli, config
 
 EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|@import""", re.I)
@@ -103,6 +104,21 @@ def test_the_model_switcher_links_every_model(built_site):
 
 def test_the_index_links_findings_only_once_they_exist(built_site):
     assert "findings-" not in (built_site.folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_findings_step_gets_linked_from_every_page(built_site, tmp_path, monkeypatch):
+    def write_findings(context):
+        for model in context.results:
+            (context.site.folder / findings_page(model)).write_text("findings", encoding="utf-8")
+
+    monkeypatch.setattr(build, "PAGE_STEPS", [*build.PAGE_STEPS, write_findings])
+    site = tmp_path / "site"
+    build_site([built_site.encoder], site, built_site.sentences, built_site.cache, built_site.loader)
+    target = findings_page(SiteModel.named(built_site.encoder))
+    assert f'<a href="{target}">Findings</a>' in (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="{target}"' in (site / "explore.html").read_text(encoding="utf-8")
+    page = next((site / "sentences").rglob("*.html")).read_text(encoding="utf-8")
+    assert f'href="../../{target}"' in page
 
 
 def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys):
