@@ -1,0 +1,226 @@
+"""Load benchmark of the live server on loopback (not a test): concurrent clients, bounded in count and time.
+
+Starts the real server (`journeys serve`, or `make serve-prod`'s gunicorn with --prod) on a free port for
+each model, sends analyses of distinct ~32-token texts (so the cache never answers), and reports
+throughput, p50/p99 latency and errors, first for one client and then for --clients concurrent ones.
+
+    .venv/bin/python -m benchmarks.load [--clients 8] [--requests 96] [--seconds 120] [--prod]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
+from indexer import config
+
+START_TIMEOUT_S = 300
+REQUEST_TIMEOUT_S = 120
+ANNOUNCEMENT = re.compile(r"(?:serving on|Listening at:) (http://127\.0\.0\.1:\d+)")
+
+
+@dataclass
+class RunResult:
+    """What one load run measured."""
+
+    clients: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies_s: list[float]
+    token_counts: list[int]
+
+    def summary(self) -> dict[str, float | int]:
+        ordered = sorted(self.latencies_s) or [float("nan")]
+        return {
+            "clients": self.clients,
+            "requests": self.requests,
+            "errors": self.errors,
+            "throughput_per_s": round(self.requests / self.seconds, 2),
+            "p50_ms": round(1000 * statistics.median(ordered), 1),
+            "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+            "tokens_median": int(statistics.median(self.token_counts or [0])),
+        }
+
+
+def distinct_texts(count: int, seed: int = 0) -> list[str]:
+    """`count` different orderings of the benchmark sentence's words: same length, never a cache hit."""
+    words = BENCH_TEXT.split()
+    rng = random.Random(seed)
+    texts: list[str] = []
+    seen = set()
+    while len(texts) < count:
+        rng.shuffle(words)
+        text = " ".join(words)
+        if text not in seen:
+            seen.add(text)
+            texts.append(text)
+    return texts
+
+
+def server_command(model: str, prod: bool) -> list[str]:
+    """`journeys serve` (or `make serve-prod`'s gunicorn) for `model` on a free loopback port."""
+    if not prod:
+        journeys = Path(sys.executable).with_name("journeys")
+        return [str(journeys), "serve", "--model", model, "--host", "127.0.0.1", "--port", "0"]
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--silent", "serve-prod", f"SERVE_MODELS={model}", "HOST=127.0.0.1", "PORT=0"],
+        cwd=config.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return ["bash", "-c", next(line for line in dry_run.stdout.splitlines() if "gunicorn" in line)]
+
+
+@contextmanager
+def running_server(command: list[str]) -> Iterator[str]:
+    """Start the server in its own process group, yield its URL once healthy, stop the group after."""
+    process = subprocess.Popen(
+        command,
+        cwd=config.REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    recent: collections.deque[str] = collections.deque(maxlen=40)
+    found = threading.Event()
+    urls: list[str] = []
+
+    def drain() -> None:  # keep reading, or the server blocks on a full pipe
+        for line in process.stdout:
+            recent.append(line)
+            match = ANNOUNCEMENT.search(line)
+            if match and not found.is_set():
+                urls.append(match.group(1))
+                found.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        if not found.wait(START_TIMEOUT_S) or not _healthy(urls[0], START_TIMEOUT_S):
+            raise RuntimeError("server did not start:\n" + "".join(recent))
+        yield urls[0]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def _healthy(url: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/api/health", timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def analyze(url: str, text: str) -> int:
+    """Token count of one analysis; raises on any error status."""
+    request = urllib.request.Request(
+        url + "/api/analyze",
+        data=json.dumps({"text": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
+        return len(json.loads(response.read())["tokens"])
+
+
+def load_run(url: str, texts: list[str], clients: int, max_seconds: float) -> RunResult:
+    """`clients` threads take texts from a shared queue until it is empty or time is up."""
+    pending = collections.deque(texts)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    token_counts: list[int] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + max_seconds
+
+    def client() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                if not pending:
+                    return
+                text = pending.popleft()
+            started = time.perf_counter()
+            try:
+                tokens = analyze(url, text)
+            except (OSError, urllib.error.HTTPError, ValueError) as error:
+                with lock:
+                    errors.append(repr(error))
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                token_counts.append(tokens)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    for error in errors[:3]:
+        print(f"  error: {error}", file=sys.stderr)
+    return RunResult(clients, len(latencies), len(errors), seconds, latencies, token_counts)
+
+
+def benchmark_model(name: str, model: str, args: argparse.Namespace) -> list[dict]:
+    """One client, then `args.clients` clients, against a fresh server for `model`."""
+    texts = distinct_texts(args.warmup + 2 * args.requests)
+    rows = []
+    with running_server(server_command(model, args.prod)) as url:
+        for text in texts[: args.warmup]:
+            analyze(url, text)
+        for clients, batch in (
+            (1, texts[args.warmup :][: args.requests]),
+            (args.clients, texts[-args.requests :]),
+        ):
+            result = load_run(url, batch, clients, args.seconds)
+            rows.append(
+                {"model": name, "server": "gunicorn" if args.prod else "journeys serve", **result.summary()}
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the second run")
+    parser.add_argument("--requests", type=int, default=96, help="requests per run (distinct texts)")
+    parser.add_argument("--seconds", type=float, default=120, help="time limit per run")
+    parser.add_argument("--warmup", type=int, default=3, help="requests sent before measuring")
+    parser.add_argument("--prod", action="store_true", help="run `make serve-prod`'s gunicorn instead")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["minilm", "roberta-base-shaped"],
+        help="minilm and/or roberta-base-shaped",
+    )
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; texts: shuffled words of {BENCH_TEXT!r}", flush=True)
+    folders = {"minilm": "minilm", "roberta-base-shaped": str(save_roberta_shaped_model())}
+    for name in args.models:
+        benchmark_model(name, folders[name], args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""explore.html in headless Chromium (Debian's, as for the gallery) against a live `journeys serve`.
+
+The page is built by the real `journeys build` code from a tiny BERT, then served with the API by a
+real server process; the browser may talk to that server only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from gallery.build import build_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+GALLERY = {
+    "about": "test sentences",
+    "themes": [
+        {"id": "study", "title": "Study", "about": "One.", "sentences": ["Time flies like an arrow."]}
+    ],
+}
+TEXT = "The bank by the river was closed."
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory, tiny_model_folders, tiny_engines, serve_journeys) -> Iterator[str]:
+    """URL of a server for tiny BERT whose site (explore.html included) was built by `journeys build`."""
+    root = tmp_path_factory.mktemp("explore-build")
+    sentences = root / "sentences.json"
+    sentences.write_text(json.dumps(GALLERY), encoding="utf-8")
+    model = str(tiny_model_folders["bert"])
+    build_site([model], root / "site", sentences, root / "cache", load_engine=lambda _: tiny_engines["bert"])
+    with serve_journeys([model], env={"JOURNEYS_BUILD_DIR": str(root)}) as server:
+        yield server.url
+
+
+@pytest.fixture
+def page(live_site) -> Iterator[tuple[Page, list[str]]]:
+    """The explorer page, and every problem seen while it ran (console errors, requests elsewhere)."""
+    assert CHROMIUM.is_file(), "no /usr/bin/chromium: install Debian's chromium (.ci/run does)"
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        opened = browser.new_page(viewport={"width": 1280, "height": 900})
+        opened.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+        opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+
+        def only_the_server(route):
+            if route.request.url.startswith(live_site + "/"):
+                route.continue_()
+            else:
+                problems.append(f"network: {route.request.url}")
+                route.abort()
+
+        opened.route("**/*", only_the_server)
+        opened.goto(live_site + "/explore.html")
+        opened.wait_for_selector("select[name=model] option", state="attached")
+        yield opened, problems
+        browser.close()
+
+
+def test_typed_text_renders_the_api_answer_with_the_gallery_components(page, tiny_engines):
+    opened, problems = page
+    opened.fill("textarea[name=text]", TEXT)
+    opened.fill("input[name=top_k]", "6")
+    opened.click("button[type=submit]")
+    opened.wait_for_selector(".jv-table tfoot")
+
+    expected = tiny_engines["bert"].analyze(TEXT, "exact", 6).to_dict()
+    chips = opened.eval_on_selector_all(".jv-chip", "els => els.map(e => e.textContent)")
+    assert len(chips) == len(expected["tokens"])
+    selected = opened.eval_on_selector_all(
+        ".jv-chip[aria-pressed=true]", "els => els.map(e => Number(e.dataset.index))"
+    )
+    assert len(selected) == 1
+    shown = opened.eval_on_selector_all(".jv-own-row .jv-rank", "els => els.map(e => e.textContent)")
+    assert shown == [f"rank {rank:,}" for rank in expected["variants"]["raw"]["rank"][selected[0]]]
+    assert opened.locator(".jv-table tbody tr").count() == 6
+    assert opened.locator(".jv-chart-rank .main-svg").count() >= 1
+    assert problems == []
+
+
+def test_a_refused_text_shows_the_servers_message(page):
+    opened, problems = page
+    opened.fill("textarea[name=text]", "flies " * 200)
+    opened.click("button[type=submit]")
+    opened.wait_for_selector("#explore-status.notice-error")
+    assert "at most 64 tokens" in opened.inner_text("#explore-status")
+    assert [problem for problem in problems if not problem.startswith("console:")] == []
