@@ -2,8 +2,8 @@
 
 roberta-base cannot be downloaded here, but its cost can be measured: `RobertaConfig()` defaults plus
 514 positions and one token type are roberta-base's shape (12 layers, hidden 768, 12 heads, 3,072 FFN),
-and the embedding matrix keeps all 50,265 rows. Only the tokenizer is small (trained here on a few sentences), which does not change the cost
-of analysing a given number of tokens.
+and the embedding matrix keeps all 50,265 rows. Only the tokenizer is small (trained here on a few
+sentences), which does not change the cost of analysing a given number of tokens.
 """
 
 from __future__ import annotations
