@@ -75,7 +75,7 @@ def write_sentence_pages(context: BuildContext) -> None:
                 page_data=script_json(encode_page(sentence.text, journeys, results.unavailable)),
                 previous_page=neighbours[0],
                 next_page=neighbours[1],
-                top_k=len(journeys[config.DEFAULT_METHOD].variants["raw"].neighbours[0][0]),
+                top_k=config.GALLERY_TOP_K,
             )
 
 
@@ -91,7 +91,7 @@ def write_index_pages(context: BuildContext) -> None:
     for model, results in context.results.items():
         exact = results.journeys[config.DEFAULT_METHOD]
         largest = largest_rank(exact)
-        remaining = iter(exact)
+        by_text = dict(zip((s.text for s in all_sentences(context.themes)), exact, strict=True))
         themes = [
             {
                 "theme": theme,
@@ -99,7 +99,7 @@ def write_index_pages(context: BuildContext) -> None:
                     {
                         "sentence": sentence,
                         "href": sentence_page(model, sentence.slug),
-                        "sparkline": rank_sparkline(next(remaining), largest),
+                        "sparkline": rank_sparkline(by_text[sentence.text], largest),
                     }
                     for sentence in theme.sentences
                 ],
@@ -116,6 +116,5 @@ def write_index_pages(context: BuildContext) -> None:
             sentence_count=sum(len(theme.sentences) for theme in context.themes),
             findings=findings_page(model) if site.exists(findings_page(model)) else None,
             unavailable=results.unavailable,
-            method_labels=METHOD_LABELS,
             largest_rank=largest,
         )

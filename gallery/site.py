@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -77,8 +76,7 @@ class SiteWriter:
         **context: Any,
     ) -> None:
         """Render `template` to `page` (a site-relative path); `model_pages` feeds the model switcher."""
-        root = os.path.relpath(".", PurePosixPath(page).parent).replace(os.sep, "/")
-        prefix = "" if root == "." else root + "/"
+        prefix = "../" * page.count("/")  # from the page's folder back to the site root
         nav_model = model or self.default_model
         findings = findings_page(nav_model)
         navigation = {

@@ -113,3 +113,14 @@ def test_the_explorer_opened_from_disk_says_it_needs_the_server(built_site, open
     assert "http://127.0.0.1:8000/explore.html" in status
     assert opened.page.is_disabled("button[type=submit]")
     assert opened.problems == []
+
+
+def test_the_url_hash_restores_token_variant_and_method(built_site, open_page):
+    page_uri = uri(sentence_page(built_site, built_site.encoder))
+    opened = open_page(page_uri + "#token=2&variant=positional&method=seed")
+    page = opened.page
+    page.wait_for_selector(".jv-chart-rank .main-svg")
+    assert opened.pressed() == ["2"]
+    assert page.is_checked(".jv-positional")
+    assert page.is_checked("input[value=seed]")
+    assert opened.problems == []
