@@ -28,8 +28,6 @@ WINDOW_SAFETY = 2.5
 TOPK_MARGIN = 4
 #: Queries whose score rows are processed together: small enough to stay in cache across passes.
 QUERY_CHUNK = 16
-#: (query, row) pairs recomputed in float64 at once, to bound memory.
-PAIR_BLOCK = 8192
 
 
 @dataclass
@@ -179,6 +177,8 @@ class VocabularyScorer:
         rank = decisions.clearly_above.clone()
         if decisions.near_query:
             near_query, near_column = torch.cat(decisions.near_query), torch.cat(decisions.near_column)
+            others = near_column != own_columns[near_query]
+            near_query, near_column = near_query[others], near_column[others]
             above = (exact(near_query, near_column) > own_exact[near_query]).long()
             rank.index_add_(0, near_query, above)
         rank = torch.where(has_own, rank, -1)
@@ -223,7 +223,12 @@ def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tupl
 
 
 class _ExactCosine:
-    """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights."""
+    """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights.
+
+    Pairs are grouped by position row: within a group each distinct vocabulary row is read from the
+    large matrix once, since a token's layers share most candidates. Each pair's value is a row-wise
+    reduction, so it does not depend on which other pairs are computed with it.
+    """
 
     def __init__(self, scorer: VocabularyScorer, plan: _Plan, positional: bool) -> None:
         self.scorer = scorer
@@ -233,17 +238,14 @@ class _ExactCosine:
         self.slot = plan.slot
 
     def __call__(self, query_index: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
-        return torch.cat(
-            [
-                self._pairs(query_index[start : start + PAIR_BLOCK], columns[start : start + PAIR_BLOCK])
-                for start in range(0, len(columns), PAIR_BLOCK)
-            ]
-            or [torch.empty(0, dtype=torch.float64)]
-        )
-
-    def _pairs(self, query_index: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
-        rows = self.scorer.words[self.scorer.row_ids[columns]].double()
-        if self.position_rows is not None:
-            rows += self.position_rows[self.slot[query_index]]
-        dots = torch.einsum("pd,pd->p", self.queries[query_index], rows)
-        return dots / (self.query_norms[query_index] * rows.norm(dim=1))
+        result = torch.empty(len(columns), dtype=torch.float64)
+        pair_slots = self.slot[query_index]
+        for slot_index in torch.unique(pair_slots).tolist():
+            pairs = torch.nonzero(pair_slots == slot_index).flatten()
+            distinct_columns, column_of_pair = torch.unique(columns[pairs], return_inverse=True)
+            rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
+            if self.position_rows is not None:
+                rows += self.position_rows[slot_index]
+            dots = (self.queries[query_index[pairs]] * rows[column_of_pair]).sum(1)
+            result[pairs] = dots / (self.query_norms[query_index[pairs]] * rows.norm(dim=1)[column_of_pair])
+        return result
