@@ -11,6 +11,8 @@ from pathlib import Path
 from gallery.corpus import all_sentences, load_themes
 from gallery.site import SiteModel
 
+pytest_plugins = ["gallery_fixtures"]
+
 ALL_Y = "el => el.data.map(trace => trace.y)"
 
 

@@ -15,6 +15,8 @@ from gallery.result_cache import JourneyCache
 from gallery.site import SiteModel, findings_page
 from indexer import cli, config
 
+pytest_plugins = ["gallery_fixtures"]
+
 EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|@import""", re.I)
 
 

@@ -11,6 +11,8 @@ from werkzeug.serving import make_server
 
 from server.app import create_app
 
+pytest_plugins = ["gallery_fixtures"]
+
 TEXT = "The old man the boat."
 
 

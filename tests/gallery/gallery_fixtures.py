@@ -1,5 +1,9 @@
 """A gallery site built once from tiny real models (an encoder and a decoder) and a few sentences,
-and headless Chromium (Debian's /usr/bin/chromium, never a downloaded one) to open its pages."""
+and headless Chromium (Debian's /usr/bin/chromium, never a downloaded one) to open its pages.
+
+A plugin the gallery tests load with `pytest_plugins`, not a conftest.py: a second module named
+`conftest` would shadow the root one that other tests import from.
+"""
 
 from __future__ import annotations
 
