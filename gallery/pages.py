@@ -25,8 +25,6 @@ from gallery.site import (
 from gallery.sparkline import largest_rank, rank_sparkline
 from indexer import config
 
-METHOD_LABELS = {"exact": "exact", "seed": "the published demo's computation"}
-
 
 @dataclass
 class BuildContext:
@@ -70,7 +68,6 @@ def write_sentence_pages(context: BuildContext) -> None:
                 sentence=sentence,
                 theme=themes[sentence.theme_id],
                 info=results.info,
-                method_labels=METHOD_LABELS,
                 unavailable=results.unavailable,
                 page_data=script_json(encode_page(sentence.text, journeys, results.unavailable)),
                 previous_page=neighbours[0],
