@@ -68,18 +68,15 @@ class FindingsReport:
 
 
 def supported_methods(engine: JourneyEngine, method: str) -> list[str]:
-    """`method` first, then the other method if this model supports it."""
+    """`method` first, then the other method if this model supports it; refuses an unsupported `method`."""
     check_method(method)
-    methods = [method, *(m for m in config.METHODS if m != method)]
     try:
         engine.adapter.attention_weights(engine.adapter.layers()[0])
     except UnsupportedModelError:
-        methods = [m for m in methods if m != "seed"]
-    if not methods:
-        raise UnsupportedModelError(
-            f"{engine.info.name} does not support the seed method; use --method exact"
-        )
-    return methods
+        if method == "seed":
+            raise
+        return [method]
+    return [method, *(m for m in config.METHODS if m != method)]
 
 
 def analyze_methods(

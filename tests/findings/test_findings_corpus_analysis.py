@@ -1,0 +1,115 @@
+"""The corpus analysis and the report's statistics on tiny models, against direct float64 computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from findings import statistics
+from findings.density import vocabulary_density
+from findings.summary import summarise
+from findings.token_classes import GROUPS, SPECIAL
+
+
+def cosines_to_vocabulary(engine, vector: torch.Tensor) -> np.ndarray:
+    """float64 cosine of one encoding to every vocabulary row (NaN for zero rows)."""
+    words = engine.adapter.word_embeddings().detach().double().numpy()
+    query = vector.double().numpy()
+    norms = np.linalg.norm(words, axis=1) * np.linalg.norm(query)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norms > 0, words @ query / norms, np.nan)
+
+
+@pytest.mark.parametrize("family", ["roberta", "bert", "gpt2"])
+def test_ranks_similarities_and_overlap_match_brute_force(tiny_engines, tiny_analyses, sentences, family):
+    engine, analysis = tiny_engines[family], tiny_analyses[family]
+    layers = engine.info.num_layers
+    row = 0
+    for sentence_index, text in enumerate(sentences):
+        encoded = engine.encodings(text, "exact")
+        for position, token_id in enumerate(encoded.token_ids):
+            assert analysis.token_sentence[row] == sentence_index
+            assert analysis.token_position[row] == position
+            assert analysis.token_ids[row] == token_id
+            top = []
+            for layer in range(layers):
+                cosines = cosines_to_vocabulary(engine, encoded.vectors[layer, position])
+                own = cosines[token_id]
+                assert analysis.similarity[row, layer] == pytest.approx(own, abs=1e-9)
+                assert analysis.rank[row, layer] == int(np.sum(cosines[np.isfinite(cosines)] > own))
+                finite = np.flatnonzero(np.isfinite(cosines))
+                top.append(set(finite[np.argsort(-cosines[finite], kind="stable")[:100]].tolist()))
+            for layer in range(layers - 1):
+                expected = len(top[layer] & top[layer + 1]) / 100
+                assert analysis.overlap[row, layer] == pytest.approx(expected, abs=0.011)
+            row += 1
+    assert row == len(analysis.token_ids)
+
+
+def test_cohesion_and_alignment_match_loops(tiny_engines, tiny_analyses, sentences):
+    engine, analysis = tiny_engines["roberta"], tiny_analyses["roberta"]
+    for sentence_index, text in enumerate(sentences):
+        vectors = engine.encodings(text, "exact").vectors.double().numpy()
+        words = vectors[:, analysis.groups[analysis.token_sentence == sentence_index] != SPECIAL]
+        for layer in range(engine.info.num_layers):
+            units = words[layer] / np.linalg.norm(words[layer], axis=1, keepdims=True)
+            n = len(units)
+            pairs = [units[i] @ units[j] for i in range(n) for j in range(i + 1, n)]
+            assert analysis.cohesion[sentence_index, layer] == pytest.approx(np.mean(pairs), abs=1e-5)
+        moves = np.diff(words, axis=0)
+        moves /= np.linalg.norm(moves, axis=2, keepdims=True)
+        for layer in range(engine.info.num_layers - 1):
+            n = moves.shape[1]
+            pairs = [moves[layer, i] @ moves[layer, j] for i in range(n) for j in range(i + 1, n)]
+            assert analysis.alignment[sentence_index, layer] == pytest.approx(np.mean(pairs), abs=1e-5)
+
+
+def test_encodings_are_kept_token_major(tiny_engines, tiny_analyses, sentences):
+    engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
+    encoded = engine.encodings(sentences[2], "exact")
+    rows = np.flatnonzero(analysis.token_sentence == 2)
+    np.testing.assert_allclose(analysis.encodings[rows], encoded.vectors.transpose(0, 1).numpy(), rtol=1e-6)
+
+
+def test_density_matches_brute_force_and_is_cached(tiny_engines):
+    engine = tiny_engines["bert"]
+    density = vocabulary_density(engine, k=10)
+    words = engine.adapter.word_embeddings().detach().double().numpy()
+    norms = np.linalg.norm(words, axis=1)
+    for token_id in range(len(words)):
+        if norms[token_id] == 0:
+            assert np.isnan(density[token_id])
+            continue
+        others = [i for i in range(len(words)) if i != token_id and norms[i] > 0]
+        cosines = words[others] @ words[token_id] / (norms[others] * norms[token_id])
+        assert density[token_id] == pytest.approx(np.sort(cosines)[-10:].mean(), abs=1e-5)
+    again = vocabulary_density(engine, k=10)
+    np.testing.assert_array_equal(again, density)
+
+
+def test_report_statistics_match_loops_over_the_analysis(tiny_engines, tiny_analyses):
+    engine, analysis = tiny_engines["roberta"], tiny_analyses["roberta"]
+    density = vocabulary_density(engine)
+    found = summarise(analysis, density)
+    layers = engine.info.num_layers
+    for code, group in enumerate(GROUPS):
+        rows = [i for i in range(len(analysis.groups)) if analysis.groups[i] == code]
+        for layer in range(layers):
+            ranks = [analysis.rank[i, layer] for i in rows]
+            assert found.rank[group].median[layer] == pytest.approx(np.median(ranks))
+            logs = [np.log10(r + 1) for r in ranks]
+            assert found.log_rank_median[group][layer] == pytest.approx(np.median(logs))
+            sims = [analysis.similarity[i, layer] for i in rows]
+            assert found.similarity[group].q3[layer] == pytest.approx(np.percentile(sims, 75))
+        for layer in range(layers - 1):
+            shift = found.log_rank_median[group][layer + 1] - found.log_rank_median[group][layer]
+            assert found.shifts[group][layer] == pytest.approx(shift)
+            assert found.overlap[group][layer] == pytest.approx(
+                np.median([analysis.overlap[i, layer] for i in rows])
+            )
+    content = analysis.groups == GROUPS.index("content")
+    expected = statistics.spearman(density[analysis.token_ids[content]], analysis.rank[content, -1])
+    assert found.density_spearman["content"] == pytest.approx(expected)
+    assert [v.claim for v in found.verdicts] == ["1", "2", "3", "4a", "4b", "F1", "F2"]
+    assert found.verdicts[3].verdict == "not testable"  # three layers: the study's layer 5 does not exist

@@ -1,0 +1,113 @@
+"""The findings report, its JSON, the command line and the page, on tiny models."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from markupsafe import escape
+
+from findings.build import build_model_findings
+from findings.contextual import contextual_folder
+from findings.page import render_findings_page
+from findings.report import build_findings, summary_text
+from indexer.adapters import UnsupportedModelError
+
+
+@pytest.fixture(scope="module")
+def roberta_report(tiny_engines, corpus_file):
+    return build_findings(tiny_engines["roberta"], corpus_file, progress=False)
+
+
+def test_both_methods_side_by_side_for_an_encoder(roberta_report, sentences):
+    data = roberta_report.to_dict()
+    json.dumps(data, allow_nan=False)
+    assert list(data["methods"]) == ["exact", "seed"]
+    assert data["method"] == "exact" and data["variant"] == "raw"
+    assert data["corpus"]["sentences"] == len(sentences)
+    assert sum(data["token_counts"].values()) == data["corpus"]["tokens"]
+    for found in data["methods"].values():
+        assert [v["claim"] for v in found["verdicts"]] == ["1", "2", "3", "4a", "4b", "F1", "F2"]
+        for verdict in found["verdicts"]:
+            assert verdict["verdict"] in ("holds", "does not hold", "mixed", "not testable")
+            assert verdict["rule"] and verdict["evidence"]
+        assert len(found["rank"]["content"]["median"]) == 3
+        assert len(found["layer_shifts"]["function"]) == 2
+
+
+def test_seed_first_when_asked_and_refused_for_a_decoder(tiny_engines, corpus_file):
+    report = build_findings(tiny_engines["bert"], corpus_file, method="seed", progress=False)
+    assert list(report.methods) == ["seed", "exact"]
+    assert list(build_findings(tiny_engines["gpt2"], corpus_file, progress=False).methods) == ["exact"]
+    with pytest.raises(UnsupportedModelError, match="seed"):
+        build_findings(tiny_engines["gpt2"], corpus_file, method="seed", progress=False)
+
+
+def test_summary_text_names_model_and_verdicts(roberta_report):
+    text = summary_text(roberta_report)
+    assert roberta_report.model.name in text
+    assert "== method exact ==" in text and "== method seed ==" in text
+    assert "claim 4a: NOT TESTABLE" in text
+
+
+def run_findings_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "findings", *args], capture_output=True, text=True, timeout=600
+    )
+
+
+def test_cli_json_is_exactly_one_object(tiny_model_folders, corpus_file):
+    result = run_findings_cli(
+        "--model", str(tiny_model_folders["distilbert"]), "--corpus", str(corpus_file), "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["model"]["name"] == str(tiny_model_folders["distilbert"])
+    assert list(data["methods"]) == ["exact", "seed"]
+
+
+def test_cli_summary_reports_skipped_lines(tiny_model_folders, corpus_file, tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text(corpus_file.read_text() + "\n\n" + "x" * 2000 + "\n", encoding="utf-8")
+    result = run_findings_cli("--model", str(tiny_model_folders["gpt2"]), "--corpus", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "claim 2:" in result.stdout and "== method exact ==" in result.stdout
+    assert "== method seed ==" not in result.stdout
+    assert "blank line; line skipped" in result.stderr and "2000 characters" in result.stderr
+
+
+def test_page_states_model_claims_verdicts_and_ships_its_charts(roberta_report, tmp_path):
+    page = render_findings_page(roberta_report, tmp_path)
+    html = page.read_text(encoding="utf-8")
+    assert page.name.startswith("findings-") and page.name.endswith(".html")
+    assert (tmp_path / "assets" / "plotly.min.js").is_file()
+    assert 'src="assets/plotly.min.js"' in html and "cdn" not in html.lower()
+    assert "This page is about" in html and "roberta-base" in html  # it says this is not the study's model
+    for found in roberta_report.methods.values():
+        for verdict in found.verdicts:
+            assert str(escape(verdict.statement)) in html
+            assert str(escape(verdict.evidence)) in html
+    assert "does not hold" in html or "holds" in html or "mixed" in html
+    figures = json.loads(re.search(r'id="findings-figures">(.*?)</script>', html, re.S).group(1))
+    assert set(figures) == {"rank", "similarity", "density", "shifts", "overlap", "cohesion"}
+    assert set(figures["rank"]) == {"exact", "seed"}
+    assert figures["rank"]["exact"]["layout"]["yaxis"]["type"] == "log"
+
+
+def test_site_build_writes_page_and_contextual_index(tiny_engines, corpus_file, tmp_path, sentences):
+    engine = tiny_engines["bert"]
+    built = build_model_findings(
+        engine,
+        tmp_path / "site",
+        corpus_file,
+        extra_sentences=["A new sentence.", sentences[0]],
+        progress=False,
+    )
+    assert built.page.is_file()
+    assert built.contextual_folder == contextual_folder(engine.info.name, "exact")
+    assert built.contextual.sentences == [*sentences, "A new sentence."]
+    assert len(list(built.contextual_folder.glob("layer-*.faiss"))) == engine.info.num_layers
+    assert built.report.corpus.sentences == built.contextual.sentences
