@@ -76,8 +76,8 @@ CONTEXTUAL_MAX_K = 50
 CONTEXTUAL_SNIPPET_CHARS = 40
 
 # Live server (`journeys serve`, `make serve-prod`), continued.
-#: Total characters of JSON the live server's analysis cache may hold (one long text can be tens of MB).
-SERVER_CACHE_MAX_CHARS = 200_000_000
+#: Characters of JSON the live server caches per process (one long text can take tens of millions).
+SERVER_CACHE_MAX_CHARS = 100_000_000
 #: gunicorn (`make serve-prod`): worker processes forked after the models load, and threads per worker.
 SERVER_WORKERS = int(os.environ.get("JOURNEYS_WORKERS", "2"))
 SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "4"))
