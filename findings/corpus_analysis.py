@@ -35,7 +35,7 @@ class CorpusAnalysis:
     offsets: np.ndarray  # (N, 2) character span in its sentence
     rank: np.ndarray  # (N, L) rank of the own vocabulary row, -1 if it has zero norm
     similarity: np.ndarray  # (N, L) cosine to the own vocabulary row
-    overlap: np.ndarray  # (N, L-1) share of the top-k vocabulary rows kept from layer l to l+1
+    overlap: np.ndarray  # (N, L-1) share of the top-k raw-cosine vocabulary rows kept from layer l to l+1
     cohesion: np.ndarray  # (S, L) mean pairwise cosine among a sentence's non-special encodings
     alignment: np.ndarray  # (S, L-1) mean pairwise cosine of their layer-to-layer displacements
     encodings: np.ndarray | None  # (N, L, H) float32 encodings, kept for the contextual index
@@ -90,11 +90,17 @@ def _add_chunk(
 ) -> None:
     """Score a chunk's encodings in one batch and append its arrays to `parts`."""
     layers = engine.info.num_layers
-    scores = engine.score(encoded, config.FINDINGS_OVERLAP_K)[variant]
+    scores = engine.score(encoded, top_k=1)[variant]
     parts["rank"].append(scores.rank.reshape(-1, layers))
     parts["similarity"].append(scores.similarity.reshape(-1, layers))
-    neighbour_ids = scores.neighbour_ids.reshape(-1, layers, scores.neighbour_ids.shape[1])
-    parts["overlap"].append(statistics.neighbour_overlap(neighbour_ids))
+    # Neighbour overlap compares raw cosine neighbourhoods: one fp32 FAISS search, token-major like `score`.
+    queries = np.concatenate(
+        [item.vectors.transpose(0, 1).reshape(-1, item.vectors.shape[2]).numpy() for item in encoded]
+    )
+    _similarity, neighbour_ids = engine.index.search(queries, config.FINDINGS_OVERLAP_K)
+    parts["overlap"].append(
+        statistics.neighbour_overlap(neighbour_ids.reshape(-1, layers, config.FINDINGS_OVERLAP_K))
+    )
     for offset, (item, classes) in enumerate(zip(encoded, classified, strict=True)):
         num_tokens = len(item.token_ids)
         vectors = item.vectors.float().numpy()  # (L, T, H)

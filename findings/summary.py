@@ -82,7 +82,10 @@ def summarise(analysis: CorpusAnalysis, density: np.ndarray) -> MethodFindings:
     found = [
         verdicts.movement(float(statistics.moves_both_ways(log_rank[words], verdicts.MOVE_STEP).mean())),
         verdicts.function_vs_content(
-            overall_gap, float(by_name["function"].median[-1] - by_name["content"].median[-1])
+            overall_gap,
+            float(by_name["function"].median[-1] - by_name["content"].median[-1]),
+            float(np.mean(analysis.rank[groups == CONTENT, -1] > 0)),
+            float(np.mean(analysis.rank[groups == FUNCTION, -1] > 0)),
         ),
         verdicts.density(densities["content"], densities["function"], overall_gap, matched_gap),
         verdicts.layer_spike(shifts["function"], shifts["content"]),

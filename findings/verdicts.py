@@ -63,7 +63,9 @@ def movement(share_both_ways: float) -> Verdict:
     )
 
 
-def function_vs_content(rank_gap: float, similarity_gap: float) -> Verdict:
+def function_vs_content(
+    rank_gap: float, similarity_gap: float, displaced_content: float, displaced_function: float
+) -> Verdict:
     """Claim 2: by the final layer content words rank much further from their own row than function words."""
     return Verdict(
         claim="2",
@@ -72,7 +74,8 @@ def function_vs_content(rank_gap: float, similarity_gap: float) -> Verdict:
         verdict=_between(rank_gap, RANK_GAP_HOLDS, RANK_GAP_FAILS + 1e-12),
         evidence=f"final-layer median log10(rank+1): content minus function = {rank_gap:+.2f} "
         f"(a factor of {10**rank_gap:.1f} in rank+1); median similarity, function minus content = "
-        f"{similarity_gap:+.3f}.",
+        f"{similarity_gap:+.3f}; own row no longer the nearest (rank > 0): {displaced_content:.0%} of "
+        f"content-word and {displaced_function:.0%} of function-word tokens.",
         rule=f"holds if the content-minus-function gap is at least {RANK_GAP_HOLDS} (about 3x); "
         f"does not hold if it is at most {RANK_GAP_FAILS}; mixed between.",
     )
@@ -87,10 +90,10 @@ def density(
         "why their ranks change far more than their similarities."
     )
     rule = (
-        f"holds if content words' median density is higher and comparing the groups within density "
-        f"quintiles shrinks the final-layer rank gap to at most {MATCHED_SHARE_HOLDS:.0%} of itself; does "
-        f"not hold if content words are not denser or the gap keeps at least {MATCHED_SHARE_FAILS:.0%}; "
-        f"not testable without a positive rank gap ({RANK_GAP_FAILS})."
+        f"does not hold if content words' median density is not higher than function words'. Otherwise "
+        f"it needs a final-layer rank gap above {RANK_GAP_FAILS} (else not testable), and holds if comparing "
+        f"the groups within density quintiles shrinks that gap to at most {MATCHED_SHARE_HOLDS:.0%} of "
+        f"itself, does not hold if it keeps at least {MATCHED_SHARE_FAILS:.0%}, and is mixed between."
     )
     denser = density_content > density_function
     share = matched_gap / overall_gap if overall_gap > RANK_GAP_FAILS else float("nan")
@@ -100,9 +103,11 @@ def density(
         f"{matched_gap:+.2f} within density quintiles"
         + (f" ({share:.0%} of it remains)." if np.isfinite(share) else ".")
     )
-    if not np.isfinite(share):
+    if not denser:
+        verdict = DOES_NOT_HOLD
+    elif not np.isfinite(share):
         verdict = NOT_TESTABLE
-    elif not denser or share >= MATCHED_SHARE_FAILS:
+    elif share >= MATCHED_SHARE_FAILS:
         verdict = DOES_NOT_HOLD
     elif share <= MATCHED_SHARE_HOLDS:
         verdict = HOLDS

@@ -19,7 +19,7 @@ def test_movement(share, verdict):
     ("gap", "verdict"), [(0.8, "holds"), (0.3, "mixed"), (0.1, "does not hold"), (-1.0, "does not hold")]
 )
 def test_function_vs_content(gap, verdict):
-    assert verdicts.function_vs_content(gap, 0.05).verdict == verdict
+    assert verdicts.function_vs_content(gap, 0.05, 0.5, 0.2).verdict == verdict
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,7 @@ def test_function_vs_content(gap, verdict):
         (0.5, 0.4, 1.0, 0.9, "does not hold"),
         (0.3, 0.4, 1.0, 0.1, "does not hold"),
         (0.5, 0.4, 0.0, 0.0, "not testable"),
+        (0.3, 0.4, 0.0, 0.0, "does not hold"),
     ],
 )
 def test_density(content, function, overall, matched, verdict):
