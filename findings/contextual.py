@@ -1,6 +1,7 @@
 """Contextual neighbours: for a token at a layer, the nearest token encodings of a corpus at that layer.
 
-One FAISS IndexFlatIP per layer over the L2-normalised encodings of every corpus token, with a record
+One exhaustive FAISS inner-product index per layer over the L2-normalised encodings of every corpus
+token, stored as float16 (half the bytes of float32; similarities within about 1e-3), with a record
 (sentence, position, vocabulary id, character span) per row, saved under build/indexes/<model>/
 contextual-<method>/. Its size is bounded by CONTEXTUAL_MAX_TOKENS rows per layer.
 """
@@ -77,7 +78,7 @@ class ContextualIndex:
         self,
         method: str,
         sentences: list[str],
-        layers: list[faiss.IndexFlatIP],
+        layers: list[faiss.Index],
         rows: dict[str, np.ndarray],
         sentences_digest: str,
     ) -> None:
@@ -108,7 +109,9 @@ class ContextualIndex:
         for layer in range(analysis.encodings.shape[1]):
             vectors = np.ascontiguousarray(analysis.encodings[:stop, layer], dtype=np.float32)
             faiss.normalize_L2(vectors)
-            index = faiss.IndexFlatIP(vectors.shape[1])
+            index = faiss.IndexScalarQuantizer(
+                vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+            )
             index.add(vectors)
             layers.append(index)
         rows = {name: getattr(analysis, name)[:stop] for name in ROW_FIELDS}
@@ -166,7 +169,7 @@ class ContextualIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held by the per-layer vectors and the row records."""
-        vectors = sum(index.ntotal * index.d * 4 for index in self.layers)
+        vectors = sum(index.ntotal * index.sa_code_size() for index in self.layers)
         return vectors + sum(array.nbytes for array in self.rows.values())
 
     def query(
@@ -221,7 +224,8 @@ class ContextualIndex:
         start, end = (int(x) for x in self.rows["offsets"][row])
         before, match, after = snippet(self.sentences[sentence], start, end, position == 0)
         token = texts[int(self.rows["token_ids"][row])]
-        return ContextualHit(sentence, position, token, similarity, before, match or token, after)
+        # float16 storage can put a vector's similarity with itself a hair above 1.
+        return ContextualHit(sentence, position, token, min(similarity, 1.0), before, match or token, after)
 
 
 def snippet(

@@ -29,7 +29,7 @@ def test_a_corpus_token_finds_its_own_occurrence_first(tiny_engines, tiny_analys
                 assert len(hits) == 3
                 first = hits[0]
                 assert (first.sentence, first.position) == (sentence_index, position)
-                assert first.similarity == pytest.approx(1.0, abs=1e-5)
+                assert first.similarity == pytest.approx(1.0, abs=2e-3)  # float16 storage
                 assert first.token == result.tokens[position].text
                 assert hits[0].similarity >= hits[1].similarity >= hits[2].similarity
 
@@ -53,12 +53,12 @@ def test_neighbours_match_brute_force_cosines(tiny_engines, tiny_analyses, rober
             cosines = rows @ query
             expected = np.sort(cosines)[::-1][:5]
             found = [hit.similarity for hit in result.neighbours[position][layer]]
-            np.testing.assert_allclose(found, expected, atol=1e-5)
+            np.testing.assert_allclose(found, expected, atol=2e-3)  # float16 storage
             best = result.neighbours[position][layer][0]
             best_row = np.flatnonzero(
                 (analysis.token_sentence == best.sentence) & (analysis.token_position == best.position)
             )[0]
-            assert cosines[best_row] == pytest.approx(expected[0], abs=1e-5)
+            assert cosines[best_row] == pytest.approx(expected[0], abs=4e-3)
 
 
 def test_json_shape_and_context(tiny_engines, roberta_index, sentences):
@@ -101,7 +101,7 @@ def test_size_is_capped_by_whole_sentences(tiny_analyses, capsys):
     assert capped.layers[0].ntotal == first_two
     assert len(capped.sentences) == 2
     assert "keeps the first 2" in capsys.readouterr().err
-    assert capped.nbytes >= first_two * analysis.encodings.shape[1] * analysis.encodings.shape[2] * 4
+    assert capped.nbytes >= first_two * analysis.encodings.shape[1] * analysis.encodings.shape[2] * 2
 
 
 def test_save_load_and_load_or_build(tiny_engines, tiny_analyses, sentences, roberta_index):
