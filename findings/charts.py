@@ -109,7 +109,8 @@ def density_figure(found: MethodFindings) -> go.Figure:
 
 
 def shift_figure(found: MethodFindings, num_layers: int) -> go.Figure:
-    """Change of median log10(rank + 1) from the previous layer; shaded where the groups move apart."""
+    """Change of median (bars) and upper-quartile (dotted) log10(rank + 1) from the previous layer,
+    shaded where the groups' medians move in opposite directions."""
     figure = _figure(
         f"layer shifts of median log10(rank+1) ({found.method})",
         yaxis={"title": "change from previous layer"},
@@ -120,8 +121,16 @@ def shift_figure(found: MethodFindings, num_layers: int) -> go.Figure:
     for layer in layers[found.opposite]:
         figure.add_vrect(x0=layer - 0.5, x1=layer + 0.5, fillcolor="#ffd54f", opacity=0.35, line_width=0)
     for group in ("function", "content"):
+        colour = GROUP_COLOURS[group]
+        figure.add_trace(go.Bar(x=layers, y=found.shifts[group], name=f"{group} median", marker_color=colour))
         figure.add_trace(
-            go.Bar(x=layers, y=found.shifts[group], name=group, marker_color=GROUP_COLOURS[group])
+            go.Scatter(
+                x=layers,
+                y=found.upper_shifts[group],
+                name=f"{group} upper quartile",
+                mode="lines+markers",
+                line={"color": colour, "dash": "dot"},
+            )
         )
     return figure
 

@@ -160,6 +160,7 @@ def _method_dict(found: MethodFindings) -> dict[str, Any]:
         "similarity": {group: _quartiles_dict(q) for group, q in found.similarity.items()},
         "log_rank_median": found.log_rank_median,
         "layer_shifts": found.shifts,
+        "layer_shifts_upper_quartile": found.upper_shifts,
         "opposite_layers": [i + 1 for i in np.flatnonzero(found.opposite)],
         "neighbour_overlap": {"k": config.FINDINGS_OVERLAP_K, "median_by_group": found.overlap},
         "cohesion": _quartiles_dict(found.cohesion),

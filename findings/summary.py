@@ -30,6 +30,7 @@ class MethodFindings:
     similarity: dict[str, Quartiles]  # cosine to the own row per layer
     log_rank_median: dict[str, np.ndarray]  # (L,) median log10(rank + 1)
     shifts: dict[str, np.ndarray]  # (L-1,) change of log_rank_median from the previous layer
+    upper_shifts: dict[str, np.ndarray]  # (L-1,) the same for the upper quartile of log10(rank + 1)
     opposite: np.ndarray  # (L-1,) function and content words move in opposite directions
     overlap: dict[str, np.ndarray]  # (L-1,) median share of top-k vocabulary rows kept
     cohesion: Quartiles  # over sentences, per layer
@@ -56,11 +57,10 @@ def summarise(analysis: CorpusAnalysis, density: np.ndarray) -> MethodFindings:
     codes = range(len(GROUPS))
     rank = np.where(analysis.rank >= 0, analysis.rank, np.nan).astype(np.float64)
     log_rank = statistics.log_rank(analysis.rank)
-    log_medians = {
-        GROUPS[c]: q.median
-        for c, q in zip(codes, statistics.quartiles_by_group(log_rank, groups, codes), strict=True)
-    }
+    log_quartiles = dict(zip(GROUPS, statistics.quartiles_by_group(log_rank, groups, codes), strict=True))
+    log_medians = {name: q.median for name, q in log_quartiles.items()}
     shifts = {name: statistics.layer_shifts(median) for name, median in log_medians.items()}
+    upper_shifts = {name: statistics.layer_shifts(q.q3) for name, q in log_quartiles.items()}
     overlap = statistics.quartiles_by_group(analysis.overlap, groups, codes)
     final_density = density[analysis.token_ids]
     final_log_rank = log_rank[:, -1]
@@ -99,6 +99,7 @@ def summarise(analysis: CorpusAnalysis, density: np.ndarray) -> MethodFindings:
         similarity=by_name,
         log_rank_median=log_medians,
         shifts=shifts,
+        upper_shifts=upper_shifts,
         opposite=statistics.opposite_moves(shifts["function"], shifts["content"], verdicts.MOVE_STEP / 3),
         overlap={GROUPS[c]: q.median for c, q in zip(codes, overlap, strict=True)},
         cohesion=cohesion,

@@ -95,16 +95,19 @@ def test_report_statistics_match_loops_over_the_analysis(tiny_engines, tiny_anal
     layers = engine.info.num_layers
     for code, group in enumerate(GROUPS):
         rows = [i for i in range(len(analysis.groups)) if analysis.groups[i] == code]
+        upper = {}
         for layer in range(layers):
             ranks = [analysis.rank[i, layer] for i in rows]
             assert found.rank[group].median[layer] == pytest.approx(np.median(ranks))
             logs = [np.log10(r + 1) for r in ranks]
             assert found.log_rank_median[group][layer] == pytest.approx(np.median(logs))
+            upper[layer] = np.percentile(logs, 75)
             sims = [analysis.similarity[i, layer] for i in rows]
             assert found.similarity[group].q3[layer] == pytest.approx(np.percentile(sims, 75))
         for layer in range(layers - 1):
             shift = found.log_rank_median[group][layer + 1] - found.log_rank_median[group][layer]
             assert found.shifts[group][layer] == pytest.approx(shift)
+            assert found.upper_shifts[group][layer] == pytest.approx(upper[layer + 1] - upper[layer])
             assert found.overlap[group][layer] == pytest.approx(
                 np.median([analysis.overlap[i, layer] for i in rows])
             )
