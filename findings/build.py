@@ -6,11 +6,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from findings.contextual import ContextualIndex
 from findings.corpus import read_corpus
+from findings.corpus_analysis import CorpusAnalysis
 from findings.page import render_findings_page
 from findings.report import FindingsReport, analyze_methods, report_from, supported_methods
+from findings.token_classes import CONTENT
 from indexer import config
 from indexer.engine import JourneyEngine
 
@@ -44,5 +49,32 @@ def build_model_findings(
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
     contextual = ContextualIndex.from_analysis(analyses["exact"])
     folder = contextual.save(engine)
-    page = None if site_dir is None else render_findings_page(report, Path(site_dir))
+    example = contextual_example(engine, contextual, analyses["exact"])
+    page = None if site_dir is None else render_findings_page(report, Path(site_dir), example=example)
     return ModelFindings(report=report, contextual=contextual, contextual_folder=folder, page=page)
+
+
+def contextual_example(
+    engine: JourneyEngine, contextual: ContextualIndex, analysis: CorpusAnalysis, k: int = 3
+) -> dict[str, Any] | None:
+    """The corpus's most frequent content word at its first occurrence, with its k nearest occurrences
+    from other sentences at the first, middle and last layer (chosen by the data, for the page)."""
+    content = analysis.groups == CONTENT
+    if not content.any():
+        return None
+    counts = np.bincount(analysis.token_ids[content])
+    token_id = int(np.argmax(counts))
+    row = int(np.flatnonzero(content & (analysis.token_ids == token_id))[0])
+    text = analysis.sentences[int(analysis.token_sentence[row])]
+    position = int(analysis.token_position[row])
+    found = contextual.query(engine, text, k, exclude_same_text=True)
+    last = engine.info.num_layers - 1
+    return {
+        "sentence": text,
+        "token": engine.vocabulary_texts[token_id],
+        "occurrences": int(counts[token_id]),
+        "layers": [
+            {"layer": layer, "hits": [hit.to_dict() for hit in found.neighbours[position][layer]]}
+            for layer in sorted({0, last // 2, last})
+        ],
+    }

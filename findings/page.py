@@ -30,8 +30,9 @@ def findings_page_name(model_label: str) -> str:
     return f"findings-{safe}.html"
 
 
-def findings_context(report: FindingsReport) -> dict[str, Any]:
-    """Everything `site_templates/findings.html` needs besides base.html's navigation."""
+def findings_context(report: FindingsReport, example: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything `site_templates/findings.html` needs besides base.html's navigation; `example` is
+    `findings.build.contextual_example`'s, shown when given."""
     data = report.to_dict()
     methods = list(report.methods)
     claims = [
@@ -46,6 +47,8 @@ def findings_context(report: FindingsReport) -> dict[str, Any]:
     figures = plotly.io.to_json(report_figures(report, config.FINDINGS_OVERLAP_K), validate=False)
     return {
         "findings": data,
+        "corpus_label": _display_path(report.corpus.path),
+        "contextual_example": example,
         "claims": claims,
         "methods": methods,
         "method_labels": METHOD_LABELS,
@@ -59,7 +62,9 @@ def findings_context(report: FindingsReport) -> dict[str, Any]:
     }
 
 
-def render_findings_page(report: FindingsReport, site_dir: Path, page: str | None = None) -> Path:
+def render_findings_page(
+    report: FindingsReport, site_dir: Path, page: str | None = None, example: dict[str, Any] | None = None
+) -> Path:
     """Write the findings page into `site_dir` (standalone navigation) and return its path.
 
     The gallery build may instead render TEMPLATE through its own writer with `findings_context`.
@@ -78,7 +83,7 @@ def render_findings_page(report: FindingsReport, site_dir: Path, page: str | Non
         navigation={"gallery": "index.html", "findings": page, "explorer": "explore.html"},
         switcher=[],
         model={"label": Path(report.model.name).name or report.model.name},
-        **findings_context(report),
+        **findings_context(report, example),
     )
     plotly_js = site_dir / "assets" / "plotly.min.js"
     if not plotly_js.is_file():
@@ -87,3 +92,11 @@ def render_findings_page(report: FindingsReport, site_dir: Path, page: str | Non
     target = site_dir / page
     target.write_text(html, encoding="utf-8")
     return target
+
+
+def _display_path(path: str) -> str:
+    """A corpus path relative to the repository when it lies inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(config.REPO_ROOT))
+    except ValueError:
+        return path

@@ -111,3 +111,5 @@ def test_site_build_writes_page_and_contextual_index(tiny_engines, corpus_file, 
     assert built.contextual.sentences == [*sentences, "A new sentence."]
     assert len(list(built.contextual_folder.glob("layer-*.faiss"))) == engine.info.num_layers
     assert built.report.corpus.sentences == built.contextual.sentences
+    html = built.page.read_text(encoding="utf-8")
+    assert "most frequent content word" in html and "<mark>" in html
