@@ -14,26 +14,18 @@ import collections
 import json
 import os
 import random
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
-from indexer import config
+from server.process import running_server, serve_command
 
-START_TIMEOUT_S = 300
 REQUEST_TIMEOUT_S = 120
-ANNOUNCEMENT = re.compile(r"(?:serving on|Listening at:) (http://127\.0\.0\.1:\d+)")
 
 
 @dataclass
@@ -70,65 +62,6 @@ def distinct_texts(count: int, seed: int = 0) -> list[str]:
         rng.shuffle(inner)
         texts[" ".join([first, *inner, last])] = None
     return list(texts)
-
-
-def server_command(model: str, prod: bool) -> list[str]:
-    """`journeys serve` (or `make serve-prod`'s gunicorn) for `model` on a free loopback port."""
-    if not prod:
-        journeys = Path(sys.executable).with_name("journeys")
-        return [str(journeys), "serve", "--model", model, "--host", "127.0.0.1", "--port", "0"]
-    dry_run = subprocess.run(
-        ["make", "--dry-run", "--silent", "serve-prod", f"SERVE_MODELS={model}", "HOST=127.0.0.1", "PORT=0"],
-        cwd=config.REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return ["bash", "-c", next(line for line in dry_run.stdout.splitlines() if "gunicorn" in line)]
-
-
-@contextmanager
-def running_server(command: list[str]) -> Iterator[str]:
-    """Start the server in its own process group, yield its URL once healthy, stop the group after."""
-    process = subprocess.Popen(
-        command,
-        cwd=config.REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    recent: collections.deque[str] = collections.deque(maxlen=40)
-    found = threading.Event()
-    urls: list[str] = []
-
-    def drain() -> None:  # keep reading, or the server blocks on a full pipe
-        for line in process.stdout:
-            recent.append(line)
-            match = ANNOUNCEMENT.search(line)
-            if match and not found.is_set():
-                urls.append(match.group(1))
-                found.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    try:
-        if not found.wait(START_TIMEOUT_S) or not _healthy(urls[0], START_TIMEOUT_S):
-            raise RuntimeError("server did not start:\n" + "".join(recent))
-        yield urls[0]
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-
-
-def _healthy(url: str, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=5) as response:
-                return response.status == 200
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 def analyze(url: str, text: str) -> bytes:
@@ -188,7 +121,8 @@ def benchmark_model(name: str, model: str, args: argparse.Namespace) -> None:
         texts[args.warmup :][: args.requests],
         texts[-args.requests :],
     )
-    with running_server(server_command(model, args.prod)) as url:
+    with running_server(serve_command([model], production=args.prod)) as server:
+        url = server.url
         tokens = max(len(json.loads(analyze(url, text))["tokens"]) for text in warmup)
         for clients, batch in ((1, first), (args.clients, second)):
             result = load_run(url, batch, clients, args.seconds, tokens)

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from gallery.build import build_site
+from server.process import running_server, serve_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -27,14 +28,14 @@ TEXT = "The bank by the river was closed."
 
 
 @pytest.fixture(scope="module")
-def live_site(tmp_path_factory, tiny_model_folders, tiny_engines, serve_journeys) -> Iterator[str]:
+def live_site(tmp_path_factory, tiny_model_folders, tiny_engines) -> Iterator[str]:
     """URL of a server for tiny BERT whose site (explore.html included) was built by `journeys build`."""
     root = tmp_path_factory.mktemp("explore-build")
     sentences = root / "sentences.json"
     sentences.write_text(json.dumps(GALLERY), encoding="utf-8")
     model = str(tiny_model_folders["bert"])
     build_site([model], root / "site", sentences, root / "cache", load_engine=lambda _: tiny_engines["bert"])
-    with serve_journeys([model], env={"JOURNEYS_BUILD_DIR": str(root)}) as server:
+    with running_server(serve_command([model]), env={"JOURNEYS_BUILD_DIR": str(root)}) as server:
         yield server.url
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from indexer import config
+from server.process import running_server, serve_command
 
 TEXT = "Time flies like an arrow."
 
@@ -26,9 +27,9 @@ def raw_request(url: str, method: str, path: str, **options) -> tuple[int, str, 
         connection.close()
 
 
-def test_journeys_serve_answers_over_http(serve_journeys, minilm_engine, tiny_model_folders, tiny_engines):
+def test_journeys_serve_answers_over_http(minilm_engine, tiny_model_folders, tiny_engines):
     bert = tiny_engines["bert"]
-    with serve_journeys(["minilm", str(tiny_model_folders["bert"])]) as server:
+    with running_server(serve_command(["minilm", str(tiny_model_folders["bert"])])) as server:
         assert server.request("GET", "/api/health") == (
             200,
             {"status": "ok", "models": ["minilm", bert.info.name]},
@@ -54,8 +55,8 @@ def test_journeys_serve_answers_over_http(serve_journeys, minilm_engine, tiny_mo
         )
 
 
-def test_a_body_of_unknown_length_is_still_capped(serve_journeys, tiny_model_folders):
-    with serve_journeys([str(tiny_model_folders["roberta"])]) as server:
+def test_a_body_of_unknown_length_is_still_capped(tiny_model_folders):
+    with running_server(serve_command([str(tiny_model_folders["roberta"])])) as server:
         chunks = iter([b'{"text": "', b"x" * (config.SERVER_MAX_BODY_BYTES + 1024), b'"}'])
         status, content_type, body = raw_request(
             server.url,
@@ -82,9 +83,9 @@ def test_journeys_serve_refuses_a_model_it_cannot_load():
     assert result.stderr.count("\n") == 1 and "unknown model 'no-such-model'" in result.stderr
 
 
-def test_serve_prod_loads_the_model_once_before_forking_workers(serve_prod, tiny_model_folders, tiny_engines):
+def test_serve_prod_loads_the_model_once_before_forking_workers(tiny_model_folders, tiny_engines):
     engine = tiny_engines["roberta"]
-    with serve_prod([str(tiny_model_folders["roberta"])]) as server:
+    with running_server(serve_command([str(tiny_model_folders["roberta"])], production=True)) as server:
         assert server.request("GET", "/api/health") == (200, {"status": "ok", "models": [engine.info.name]})
         body = {"text": TEXT, "method": "seed", "top_k": 4}
         assert server.request("POST", "/api/analyze", body) == (
