@@ -52,8 +52,7 @@ def serve_command(models: list[str], production: bool = False) -> list[str]:
 class ServerProcess:
     """A running server: its URL and everything it has printed so far."""
 
-    url: str
-    process: subprocess.Popen
+    url: str = ""
     output: list[str] = field(default_factory=list)
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -88,7 +87,7 @@ def running_server(
         text=True,
         start_new_session=True,
     )
-    server = ServerProcess(url="", process=process)
+    server = ServerProcess()
     announced = threading.Event()
 
     def drain() -> None:  # read everything, or the server blocks on a full pipe
