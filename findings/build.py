@@ -27,6 +27,7 @@ class ModelFindings:
     report: FindingsReport
     contextual: ContextualIndex
     contextual_folder: Path
+    example: dict[str, Any] | None  # the page's contextual-neighbours example
     page: Path | None
 
 
@@ -37,7 +38,8 @@ def build_model_findings(
     extra_sentences: list[str] | None = None,
     progress: bool = True,
 ) -> ModelFindings:
-    """Report, contextual index (saved under build/indexes) and, unless `site_dir` is None, the page.
+    """Report, contextual index (saved under build/indexes) and, unless `site_dir` is None, the page
+    (a gallery writer may render it instead from `page.findings_context(report, example)`).
 
     `extra_sentences` (the gallery's, say) join the corpus file's sentences, duplicates dropped.
     """
@@ -51,7 +53,7 @@ def build_model_findings(
     folder = contextual.save(engine)
     example = contextual_example(engine, contextual, analyses["exact"])
     page = None if site_dir is None else render_findings_page(report, Path(site_dir), example=example)
-    return ModelFindings(report=report, contextual=contextual, contextual_folder=folder, page=page)
+    return ModelFindings(report, contextual, folder, example, page)
 
 
 def contextual_example(
