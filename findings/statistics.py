@@ -42,6 +42,18 @@ def quartiles_by_group(values: np.ndarray, groups: np.ndarray, group_codes: rang
     return [quartiles(values[groups == code]) for code in group_codes]
 
 
+def finite_median(values: np.ndarray) -> float:
+    """Median of the finite values, NaN if there are none."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else float("nan")
+
+
+def share(mask: np.ndarray) -> float:
+    """Fraction of True entries, NaN for an empty mask."""
+    return float(np.mean(mask)) if np.size(mask) else float("nan")
+
+
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """Ranks 1..n of `values`, ties given the mean of the ranks they span."""
     values = np.asarray(values, dtype=np.float64)

@@ -44,10 +44,8 @@ def group_density(analysis: CorpusAnalysis, density: np.ndarray) -> dict[str, fl
     """Median vocabulary density of the token occurrences of each group."""
     token_density = density[analysis.token_ids]
     return {
-        GROUPS[code]: float(np.nanmedian(token_density[analysis.groups == code]))
-        if (analysis.groups == code).any()
-        else float("nan")
-        for code in range(len(GROUPS))
+        name: statistics.finite_median(token_density[analysis.groups == code])
+        for code, name in enumerate(GROUPS)
     }
 
 
@@ -80,17 +78,17 @@ def summarise(analysis: CorpusAnalysis, density: np.ndarray) -> MethodFindings:
     alignment = statistics.quartiles(analysis.alignment)
     densities = group_density(analysis, density)
     found = [
-        verdicts.movement(float(statistics.moves_both_ways(log_rank[words], verdicts.MOVE_STEP).mean())),
+        verdicts.movement(statistics.share(statistics.moves_both_ways(log_rank[words], verdicts.MOVE_STEP))),
         verdicts.function_vs_content(
             overall_gap,
             float(by_name["function"].median[-1] - by_name["content"].median[-1]),
-            float(np.mean(analysis.rank[groups == CONTENT, -1] > 0)),
-            float(np.mean(analysis.rank[groups == FUNCTION, -1] > 0)),
+            statistics.share(analysis.rank[groups == CONTENT, -1] > 0),
+            statistics.share(analysis.rank[groups == FUNCTION, -1] > 0),
         ),
         verdicts.density(densities["content"], densities["function"], overall_gap, matched_gap),
         verdicts.layer_spike(shifts["function"], shifts["content"]),
         verdicts.final_layer_divergence(shifts["function"], shifts["content"]),
-        verdicts.shared_direction(float(np.nanmedian(analysis.alignment))),
+        verdicts.shared_direction(statistics.finite_median(analysis.alignment)),
         verdicts.moving_together(float(cohesion.median[0]), float(cohesion.median[-1])),
     ]
     return MethodFindings(

@@ -103,7 +103,9 @@ def density(
         f"{matched_gap:+.2f} within density quintiles"
         + (f" ({share:.0%} of it remains)." if np.isfinite(share) else ".")
     )
-    if not denser:
+    if not (np.isfinite(density_content) and np.isfinite(density_function)):
+        verdict = NOT_TESTABLE
+    elif not denser:
         verdict = DOES_NOT_HOLD
     elif not np.isfinite(share):
         verdict = NOT_TESTABLE

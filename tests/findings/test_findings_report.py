@@ -113,3 +113,13 @@ def test_site_build_writes_page_and_contextual_index(tiny_engines, corpus_file, 
     assert built.report.corpus.sentences == built.contextual.sentences
     html = built.page.read_text(encoding="utf-8")
     assert "most frequent content word" in html and "<mark>" in html
+
+
+def test_a_one_word_corpus_reports_what_it_cannot_test(tiny_engines, tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("Bank\n", encoding="utf-8")
+    data = build_findings(tiny_engines["bert"], path, progress=False).to_dict()
+    json.dumps(data, allow_nan=False)
+    assert data["token_counts"]["function"] == 0
+    verdicts = {v["claim"]: v["verdict"] for v in data["methods"]["exact"]["verdicts"]}
+    assert verdicts["3"] == "not testable" and verdicts["F1"] == "not testable"

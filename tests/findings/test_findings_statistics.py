@@ -135,3 +135,10 @@ def test_density_matched_gap():
     shifted = values + np.where(is_content, 1.0, 0.0)
     _, kept = statistics.density_matched_gap(shifted, density, is_content, bins=4, min_per_group=5)
     assert kept == pytest.approx(1.0)
+
+
+def test_finite_median_and_share_of_nothing_are_nan():
+    assert statistics.finite_median(np.array([np.nan, 1.0, 3.0, np.inf])) == 2.0
+    assert math.isnan(statistics.finite_median(np.array([np.nan])))
+    assert statistics.share(np.array([True, False, False, False])) == 0.25
+    assert math.isnan(statistics.share(np.array([], dtype=bool)))
