@@ -32,10 +32,10 @@ def parse_analyze_request(body: bytes, model_names: list[str]) -> AnalyzeRequest
     if unknown:
         raise RequestError(f"unknown field {unknown[0]!r}: the fields are {', '.join(FIELDS)}")
     return AnalyzeRequest(
+        text=_text(fields.get("text")),
         model=_model(fields.get("model", model_names[0]), model_names),
         method=_method(fields.get("method", config.DEFAULT_METHOD)),
         top_k=_top_k(fields.get("top_k", config.DEFAULT_TOP_K)),
-        text=_text(fields.get("text")),
     )
 
 

@@ -158,7 +158,7 @@ def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
 def run_server(args: argparse.Namespace) -> None:
     """`journeys serve`: load the models, then serve on host:port, printing the URL once ready."""
     app = load_app(args.model or [config.DEFAULT_MODEL], causal_mask=not args.no_causal_mask)
-    server = make_server(args.host, args.port, app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host
+    server = make_server(args.host, args.port, app, threaded=True)
     print(f"journeys: serving on http://{host}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
     server.serve_forever()

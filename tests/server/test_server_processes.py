@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,17 @@ def test_journeys_serve_refuses_a_model_it_cannot_load():
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "unknown model 'no-such-model'" in result.stderr
+
+
+def test_journeys_serve_says_when_its_port_is_taken(tiny_model_folders):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = serve_command([str(tiny_model_folders["distilbert"])])
+        result = subprocess.run([*command[:-1], str(port)], capture_output=True, text=True, timeout=240)
+    assert result.returncode != 0
+    assert f"Port {port} is in use" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_serve_prod_loads_the_model_once_before_forking_workers(tiny_model_folders, tiny_engines):
