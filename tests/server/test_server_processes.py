@@ -107,5 +107,6 @@ def test_serve_prod_loads_the_model_once_before_forking_workers(tiny_model_folde
         log = "".join(server.output)
     loaded = log.index("journeys: loaded")
     boots = [index for index in range(len(log)) if log.startswith("Booting worker", index)]
-    assert len(boots) == config.SERVER_WORKERS
-    assert all(loaded < boot for boot in boots)
+    # Workers log their own boot, so a slow one may not have yet; every boot logged follows the load.
+    assert 1 <= len(boots) <= config.SERVER_WORKERS, log
+    assert all(loaded < boot for boot in boots), log
