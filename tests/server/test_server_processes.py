@@ -36,7 +36,7 @@ def test_journeys_serve_answers_over_http(minilm_engine, tiny_model_folders, tin
             {"status": "ok", "models": ["minilm", bert.info.name]},
         )
         status, models = server.request("GET", "/api/models")
-        assert models["models"][0] == minilm_engine.info.to_dict()
+        assert (status, models["models"][0]) == (200, minilm_engine.info.to_dict())
 
         status, journey = server.request("POST", "/api/analyze", {"text": TEXT, "top_k": 5})
         assert (status, journey) == (200, minilm_engine.analyze(TEXT, "exact", 5).to_dict())
@@ -93,6 +93,14 @@ def test_journeys_serve_says_when_its_port_is_taken(tiny_model_folders):
         result = subprocess.run([*command[:-1], str(port)], capture_output=True, text=True, timeout=240)
     assert result.returncode != 0
     assert f"Port {port} is in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_prod_refuses_a_model_it_cannot_load():
+    command = serve_command(["no-such-model"], production=True)
+    result = subprocess.run(command, cwd=config.REPO_ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode != 0
+    assert "journeys: error: unknown model 'no-such-model'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_serve_prod_loads_the_model_once_before_forking_workers(tiny_model_folders, tiny_engines):
