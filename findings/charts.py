@@ -28,9 +28,10 @@ LAYOUT = {
 }
 
 
-def _band(figure: go.Figure, x: np.ndarray, found: Quartiles, group: str, offset: float = 0.0) -> None:
-    """Median line with a shaded inter-quartile band for one group."""
-    colour = GROUP_COLOURS[group]
+def _band(
+    figure: go.Figure, x: np.ndarray, found: Quartiles, name: str, colour: str, offset: float = 0.0
+) -> None:
+    """Median line with a shaded inter-quartile band, shown and hidden together in the legend."""
     figure.add_trace(
         go.Scatter(
             x=np.r_[x, x[::-1]],
@@ -42,17 +43,17 @@ def _band(figure: go.Figure, x: np.ndarray, found: Quartiles, group: str, offset
             line={"width": 0},
             hoverinfo="skip",
             showlegend=False,
-            legendgroup=group,
+            legendgroup=name,
         )
     )
     figure.add_trace(
         go.Scatter(
             x=x,
             y=found.median + offset,
-            name=group,
+            name=name,
             mode="lines+markers",
             line={"color": colour},
-            legendgroup=group,
+            legendgroup=name,
         )
     )
 
@@ -63,28 +64,27 @@ def _figure(title: str, **layout: Any) -> go.Figure:
     return figure
 
 
-def rank_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+def _group_bands(
+    title: str, by_group: dict[str, Quartiles], yaxis: dict[str, Any], offset: float
+) -> go.Figure:
+    """One median line with an inter-quartile band per group, across the layers."""
+    figure = _figure(title, yaxis=yaxis, xaxis={"title": "layer", "dtick": 1})
+    for group in CHART_GROUPS:
+        layers = np.arange(len(by_group[group].median))
+        _band(figure, layers, by_group[group], group, GROUP_COLOURS[group], offset)
+    return figure
+
+
+def rank_figure(found: MethodFindings) -> go.Figure:
     """Median rank + 1 (log axis) with its inter-quartile range, per layer and group."""
-    figure = _figure(
-        f"rank of own row + 1, median and IQR ({found.method})",
-        yaxis={"type": "log", "title": "rank + 1"},
-        xaxis={"title": "layer", "dtick": 1},
-    )
-    for group in CHART_GROUPS:
-        _band(figure, np.arange(num_layers), found.rank[group], group, offset=1.0)
-    return figure
+    title = f"rank of own row + 1, median and IQR ({found.method})"
+    return _group_bands(title, found.rank, {"type": "log", "title": "rank + 1"}, offset=1.0)
 
 
-def similarity_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+def similarity_figure(found: MethodFindings) -> go.Figure:
     """Median cosine to the own row with its inter-quartile range, per layer and group."""
-    figure = _figure(
-        f"similarity to own row, median and IQR ({found.method})",
-        yaxis={"title": "cosine"},
-        xaxis={"title": "layer", "dtick": 1},
-    )
-    for group in CHART_GROUPS:
-        _band(figure, np.arange(num_layers), found.similarity[group], group)
-    return figure
+    title = f"similarity to own row, median and IQR ({found.method})"
+    return _group_bands(title, found.similarity, {"title": "cosine"}, offset=0.0)
 
 
 def density_figure(found: MethodFindings) -> go.Figure:
@@ -162,24 +162,8 @@ def cohesion_figure(found: MethodFindings, num_layers: int) -> go.Figure:
         yaxis={"title": "mean pairwise cosine"},
         xaxis={"title": "layer", "dtick": 1},
     )
-    for name, found_quartiles, x, colour in (
-        ("cohesion (encodings)", found.cohesion, np.arange(num_layers), "#6a1b9a"),
-        ("alignment (displacements)", found.alignment, np.arange(1, num_layers) - 0.5, "#ef6c00"),
-    ):
-        figure.add_trace(
-            go.Scatter(
-                x=np.r_[x, x[::-1]],
-                y=np.r_[found_quartiles.q3, found_quartiles.q1[::-1]],
-                fill="toself",
-                mode="lines",
-                fillcolor=colour,
-                opacity=0.15,
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        figure.add_trace(go.Scatter(x=x, y=found_quartiles.median, name=name, line={"color": colour}))
+    _band(figure, np.arange(num_layers), found.cohesion, "cohesion (encodings)", "#6a1b9a")
+    _band(figure, np.arange(1, num_layers) - 0.5, found.alignment, "alignment (displacements)", "#ef6c00")
     return figure
 
 
@@ -187,8 +171,8 @@ def report_figures(report: FindingsReport, overlap_k: int) -> dict[str, dict[str
     """Every chart of the page: figure kind -> method -> Plotly figure as a JSON-ready dict."""
     layers = report.model.num_layers
     makers = {
-        "rank": lambda f: rank_figure(f, layers),
-        "similarity": lambda f: similarity_figure(f, layers),
+        "rank": rank_figure,
+        "similarity": similarity_figure,
         "density": density_figure,
         "shifts": lambda f: shift_figure(f, layers),
         "overlap": lambda f: overlap_figure(f, layers, overlap_k),
