@@ -1,7 +1,9 @@
 """gunicorn settings for `make serve-prod`; the bind address comes from the command line.
 
 `preload_app` imports `server.wsgi` (which loads the models) once in the master before the workers
-fork, so every worker shares the model's memory pages copy-on-write.
+fork, so every worker shares the model's memory pages copy-on-write. Worker and thread counts come
+from `indexer.config` (environment JOURNEYS_WORKERS, JOURNEYS_THREADS). gthread workers keep beating
+the heartbeat while their threads compute, so a long analysis is not mistaken for a stuck worker.
 """
 
 # Module-level names are read as gunicorn settings, so import values, not the `config` module.
