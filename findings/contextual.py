@@ -1,9 +1,11 @@
 """Contextual neighbours: for a token at a layer, the nearest token encodings of a corpus at that layer.
 
-One exhaustive FAISS inner-product index per layer over the L2-normalised encodings of every corpus
-token, stored as float16 (half the bytes of float32; similarities within about 1e-3), with a record
+One exhaustive FAISS inner-product index (IndexFlatIP) per layer over the L2-normalised fp32 encodings of
+every corpus token, with a record
 (sentence, position, vocabulary id, character span) per row, saved under build/indexes/<model>/
-contextual-<method>/. Its size is bounded by CONTEXTUAL_MAX_TOKENS rows per layer.
+contextual-<method>/. Its size is bounded by CONTEXTUAL_MAX_TOKENS rows per layer. FAISS finds the
+candidates; the reported similarities and their order are recomputed in float64 between the query
+encoding and each stored unit vector.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from indexer.records import ModelInfo, Token
 from indexer.vocabulary_index import embedding_fingerprint, index_folder
 
 ROW_FIELDS = ("token_sentence", "token_position", "token_ids", "offsets")
+#: Extra FAISS candidates rescored in float64, so fp32 rounding cannot change which k are listed.
+RESCORE_MARGIN = 8
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,7 @@ class ContextualIndex:
         for layer in range(analysis.encodings.shape[1]):
             vectors = np.ascontiguousarray(analysis.encodings[:stop, layer], dtype=np.float32)
             faiss.normalize_L2(vectors)
-            index = faiss.IndexScalarQuantizer(
-                vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-            )
+            index = faiss.IndexFlatIP(vectors.shape[1])
             index.add(vectors)
             layers.append(index)
         rows = {name: getattr(analysis, name)[:stop] for name in ROW_FIELDS}
@@ -169,7 +171,7 @@ class ContextualIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held by the per-layer vectors and the row records."""
-        vectors = sum(index.ntotal * index.sa_code_size() for index in self.layers)
+        vectors = sum(stored_vectors(index).nbytes for index in self.layers)
         return vectors + sum(array.nbytes for array in self.rows.values())
 
     def query(
@@ -189,13 +191,17 @@ class ContextualIndex:
         encoded = engine.encodings(text, self.method)
         excluded = [i for i, sentence in enumerate(self.sentences) if exclude_same_text and sentence == text]
         excluded_rows = np.isin(self.rows["token_sentence"], excluded)
-        fetch = min(k + int(excluded_rows.sum()), self.layers[0].ntotal)
+        fetch = min(k + int(excluded_rows.sum()) + RESCORE_MARGIN, self.layers[0].ntotal)
         per_layer = []
         for layer, index in enumerate(self.layers):
-            queries = np.ascontiguousarray(encoded.vectors[layer].float().numpy())
-            faiss.normalize_L2(queries)
-            similarity, found = index.search(queries, fetch)
-            per_layer.append((similarity, found))
+            queries = encoded.vectors[layer].double().numpy()
+            unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+            _, found = index.search(np.ascontiguousarray(unit_queries, dtype=np.float32), fetch)
+            similarity = np.einsum(
+                "td,tkd->tk", unit_queries, stored_vectors(index)[found].astype(np.float64)
+            )
+            order = np.lexsort((found, -similarity), axis=1)
+            per_layer.append((np.take_along_axis(similarity, order, 1), np.take_along_axis(found, order, 1)))
         texts = engine.vocabulary_texts
         neighbours = [
             [self._hits(similarity[t], found[t], excluded_rows, k, texts) for similarity, found in per_layer]
@@ -224,8 +230,13 @@ class ContextualIndex:
         start, end = (int(x) for x in self.rows["offsets"][row])
         before, match, after = snippet(self.sentences[sentence], start, end, position == 0)
         token = texts[int(self.rows["token_ids"][row])]
-        # float16 storage can put a vector's similarity with itself a hair above 1.
-        return ContextualHit(sentence, position, token, min(similarity, 1.0), before, match or token, after)
+        return ContextualHit(sentence, position, token, similarity, before, match or token, after)
+
+
+def stored_vectors(index: faiss.IndexFlat) -> np.ndarray:
+    """The unit vectors a flat index holds, as a read-only view of FAISS's memory."""
+    flat = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+    return np.asarray(flat).reshape(index.ntotal, index.d)
 
 
 def snippet(

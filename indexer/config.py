@@ -68,9 +68,9 @@ DENSITY_NEIGHBOURS = 10
 FINDINGS_VARIANT = "raw"
 #: Points per token group drawn in the density scatter (a fixed-seed sample; statistics use all).
 FINDINGS_SCATTER_POINTS = 1500
-#: Contextual neighbours: token occurrences indexed per layer at most (bounds the index size:
-#: 12,000 x 12 layers x 768 x 2 bytes = 221 MB for roberta-base, 55 MB for MiniLM).
-CONTEXTUAL_MAX_TOKENS = 12000
+#: Contextual neighbours: token occurrences indexed per layer at most (bounds the index size, fp32:
+#: 8,000 x 12 layers x 768 x 4 bytes = 295 MB for roberta-base, 74 MB for MiniLM).
+CONTEXTUAL_MAX_TOKENS = 8000
 CONTEXTUAL_DEFAULT_K = 5
 CONTEXTUAL_MAX_K = 50
 #: Characters of sentence text kept either side of a contextual neighbour.
