@@ -1,10 +1,10 @@
 """`journeys build`: precompute every model's journeys for the gallery sentences, then render the site.
 
 The site is written by `PAGE_STEPS`, then by `LINKING_STEPS`, whose pages link to what the first
-ones wrote. A new kind of page (the findings, say) is a function `step(context: BuildContext) -> None`
-added to `PAGE_STEPS`; it renders a template extending `site_templates/base.html` with
-`context.site.write_page(template, page, model, model_pages, **values)`. Findings pages belong at
-`gallery.site.findings_page(model)`: every page's navigation links there once the file exists.
+ones wrote. A new kind of page is a function `step(context: BuildContext) -> None` added to
+`PAGE_STEPS`; it renders a template extending `site_templates/base.html` with
+`context.site.write_page(template, page, model, model_pages, **values)`. The findings step writes
+`gallery.site.findings_page(model)`, which every later page's navigation links to.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gallery.corpus import all_sentences, load_themes
+from gallery.findings_step import write_findings_pages
 from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
 from gallery.precompute import EngineLoader, precompute
 from gallery.result_cache import JourneyCache
@@ -24,7 +25,7 @@ from indexer import config
 from indexer.engine import JourneyEngine
 
 PageStep = Callable[[BuildContext], None]
-PAGE_STEPS: list[PageStep] = [copy_assets]
+PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages]
 LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_explorer, write_index_pages]
 
 
@@ -39,6 +40,7 @@ def build_site(
     sentences_path: Path | None = None,
     cache_dir: Path | None = None,
     load_engine: EngineLoader = JourneyEngine.load,
+    corpus_path: Path | None = None,
 ) -> BuildContext:
     """Precompute (failing before the old site is touched if a model cannot load), then write the site.
 
@@ -47,11 +49,18 @@ def build_site(
     site_dir = site_dir or config.SITE_DIR
     themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
     texts = [sentence.text for sentence in all_sentences(themes)]
-    cache = JourneyCache(cache_dir or config.CACHE_DIR)
+    cache_dir = cache_dir or config.CACHE_DIR
+    cache = JourneyCache(cache_dir)
     site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
     results = {model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models}
     shutil.rmtree(site_dir, ignore_errors=True)
-    context = BuildContext(site=SiteWriter(site_dir, site_models), themes=themes, results=results)
+    context = BuildContext(
+        site=SiteWriter(site_dir, site_models),
+        themes=themes,
+        results=results,
+        corpus_path=corpus_path or config.CORPUS_FILE,
+        cache_dir=cache_dir,
+    )
     for step in [*PAGE_STEPS, *LINKING_STEPS]:
         step(context)
     return context

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -28,11 +29,16 @@ from indexer import config
 
 @dataclass
 class BuildContext:
-    """Everything a page step needs: where to write, the sentences, and each model's results."""
+    """Everything a page step needs: where to write, the sentences, each model's results, the corpus and
+    cache folder the findings step uses, and the contextual neighbours it leaves for the sentence pages
+    (per model, per sentence text: `ContextualResult.to_dict()` with rounded similarities)."""
 
     site: SiteWriter
     themes: list[Theme]
     results: dict[SiteModel, ModelJourneys]
+    corpus_path: Path
+    cache_dir: Path
+    contextual: dict[SiteModel, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def script_json(data: Any) -> Markup:
@@ -54,6 +60,7 @@ def write_sentence_pages(context: BuildContext) -> None:
     sentences = all_sentences(context.themes)
     themes = {theme.id: theme for theme in context.themes}
     for model, results in context.results.items():
+        contextual = context.contextual.get(model, {})
         for position, sentence in enumerate(sentences):
             journeys = {method: found[position] for method, found in results.journeys.items()}
             neighbours = [
@@ -70,6 +77,9 @@ def write_sentence_pages(context: BuildContext) -> None:
                 info=results.info,
                 unavailable=results.unavailable,
                 page_data=script_json(encode_page(sentence.text, journeys, results.unavailable)),
+                contextual_data=script_json(contextual[sentence.text])
+                if sentence.text in contextual
+                else None,
                 previous_page=neighbours[0],
                 next_page=neighbours[1],
                 top_k=config.GALLERY_TOP_K,

@@ -16,19 +16,6 @@ from indexer.records import Journey, ModelInfo
 EngineLoader = Callable[[str], JourneyEngine]
 
 
-@dataclass
-class ModelJourneys:
-    """One model's results: per method, one journey per text in text order; and methods it cannot run."""
-
-    name: str
-    journeys: dict[str, list[Journey]]
-    unavailable: dict[str, str]
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.journeys[config.DEFAULT_METHOD][0].model
-
-
 class LazyEngine:
     """Loads the model on first use only, so a fully cached rebuild never loads it."""
 
@@ -41,6 +28,21 @@ class LazyEngine:
         if self._engine is None:
             self._engine = self._load(self.name)
         return self._engine
+
+
+@dataclass
+class ModelJourneys:
+    """One model's results: per method, one journey per text in text order; methods it cannot run; and
+    the engine, loaded only if something was computed, for later steps to share."""
+
+    name: str
+    journeys: dict[str, list[Journey]]
+    unavailable: dict[str, str]
+    engine: LazyEngine
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.journeys[config.DEFAULT_METHOD][0].model
 
 
 def precompute(
@@ -63,7 +65,7 @@ def precompute(
             if method == config.DEFAULT_METHOD:
                 raise
             unavailable[method] = str(error)
-    return ModelJourneys(name=model, journeys=journeys, unavailable=unavailable)
+    return ModelJourneys(name=model, journeys=journeys, unavailable=unavailable, engine=engine)
 
 
 def _method_journeys(

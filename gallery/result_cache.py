@@ -53,9 +53,14 @@ class JourneyCache:
     def put(self, model: str, text: str, top_k: int, journey: Journey) -> None:
         """Store `journey`, the analysis of `text` by `model` with `journey.method`."""
         target = self.path(model, journey.method, text, top_k)
-        target.parent.mkdir(parents=True, exist_ok=True)
         record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(record, file, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, target)
+        write_json_atomic(target, record)
+
+
+def write_json_atomic(target: Path, record: dict[str, Any]) -> None:
+    """Write `record` as compact JSON to `target` through a temporary file, so readers never see half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump(record, file, ensure_ascii=False, separators=(",", ":"))
+    os.replace(temporary, target)

@@ -1,4 +1,5 @@
-/* Live explorer: POST the text to the server's /api/analyze and render the answer with JourneyView. */
+/* Live explorer: POST the text to the server's /api/analyze and render the answer with JourneyView, then
+   ask /api/contextual for the nearest uses in the corpus and render them with ContextualView. */
 (function () {
   "use strict";
   var NEEDS_SERVER =
@@ -8,6 +9,7 @@
   var provenance = document.getElementById("explore-provenance");
   var container = document.getElementById("journey");
   var submit = form.querySelector("button[type=submit]");
+  var CONTEXTUAL_K = 3;
 
   function say(message, isError) {
     status.hidden = !message;
@@ -38,6 +40,27 @@
     });
   }
 
+  function post(path, request) {
+    return fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    }).then(function (response) {
+      if (!response.ok) return readError(response).then(function (message) { throw new Error(message); });
+      return response.json();
+    });
+  }
+
+  function loadContextual(request, panel) {
+    post("/api/contextual", { text: request.text, model: request.model, k: CONTEXTUAL_K }).then(
+      panel.show,
+      function (error) {
+        panel.fail("Nearest uses in the corpus are unavailable: " +
+          (error instanceof TypeError ? "the server did not answer" : error.message));
+      }
+    );
+  }
+
   function analyse(event) {
     event.preventDefault();
     var request = {
@@ -48,21 +71,17 @@
     };
     submit.disabled = true;
     say("Analysing…", false);
-    fetch("/api/analyze", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(request),
-    }).then(function (response) {
-      if (!response.ok) return readError(response).then(function (message) { throw new Error(message); });
-      return response.json();
-    }).then(function (journey) {
+    post("/api/analyze", request).then(function (journey) {
       say("", false);
       provenance.hidden = false;
       provenance.textContent = "Computed by " + journey.model.name + " with the " +
         (journey.method === "seed" ? "published demo's computation" : "exact method") + ".";
       var byMethod = {};
       byMethod[journey.method] = journey;
-      JourneyView.render(container, byMethod, {});
+      var contextual = ContextualView.create({ ownSentenceLeftOut: false });
+      contextual.wait("Looking up the nearest uses in the corpus…");
+      JourneyView.render(container, byMethod, { belowTable: contextual.element, onChange: contextual.update });
+      loadContextual(request, contextual);
     }, function (error) {
       say(error instanceof TypeError ? NEEDS_SERVER : error.message, true);
     }).then(function () { submit.disabled = false; });

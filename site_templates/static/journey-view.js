@@ -6,7 +6,7 @@
  *       returns (Journey.to_dict(): {model, method, tokens: [{id, text}],
  *       variants: {raw|positional: {rank, similarity, neighbours: [[[{id, text, similarity}]]]}}}).
  *     options: {method, variant ("raw" | "positional"), selected (token index),
- *       unavailable: {method: reason}, onChange(state)}.
+ *       unavailable: {method: reason}, onChange(state), belowTable (an element placed under the table)}.
  *     controller: {select(index), setVariant(variant), setMethod(method), state}.
  *   JourneyView.fromCompact(page) -> journeysByMethod, from the gallery's compact page data
  *     (gallery/page_data.py documents that shape).
@@ -173,6 +173,7 @@
       el("p", { className: "jv-caption", text: "One column per layer: the vocabulary tokens nearest to the selected token's encoding, most similar first, with their cosine similarity. The token's own vocabulary row is highlighted; the last row gives its rank and similarity at every layer." }),
       el("div", { className: "jv-table-wrap", tabindex: "0", role: "region", "aria-label": "Similarity and rankings table" }, [table]),
     ]));
+    if (options.belowTable) root.appendChild(options.belowTable);
     var similarityChart = el("div", { className: "jv-chart jv-chart-similarity" });
     var rankChart = el("div", { className: "jv-chart jv-chart-rank" });
     root.appendChild(el("div", { className: "jv-charts" }, [

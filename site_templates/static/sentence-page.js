@@ -15,12 +15,17 @@
   }
 
   var saved = readHash();
+  var shipped = document.getElementById("contextual-data");
+  var contextual = shipped ? ContextualView.create({ ownSentenceLeftOut: true }) : null;
+  if (contextual) contextual.show(JSON.parse(shipped.textContent));
   JourneyView.render(document.getElementById("journey"), JourneyView.fromCompact(page), {
     method: saved.method,
     variant: saved.variant,
     selected: saved.token === undefined ? undefined : Number(saved.token),
     unavailable: page.unavailable,
+    belowTable: contextual && contextual.element,
     onChange: function (state) {
+      if (contextual) contextual.update(state);
       methodName.textContent = labels[state.method] || state.method;
       var hash = "#token=" + state.selected + "&variant=" + state.variant + "&method=" + state.method;
       if (history.replaceState) history.replaceState(null, "", hash);

@@ -7,12 +7,15 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from gallery import build
+from findings.contextual import ContextualIndex
+from findings.corpus import read_corpus
+from gallery import findings_step
 from gallery.build import build_site
 from gallery.corpus import all_sentences, load_themes
+from gallery.findings_cache import FindingsCache
 from gallery.page_data import decode_page
 from gallery.result_cache import JourneyCache
-from gallery.site import SiteModel, findings_page
+from gallery.site import SiteModel, findings_page, index_page
 from indexer import cli, config
 
 pytest_plugins = ["gallery_fixtures"]
@@ -31,9 +34,9 @@ class ReferenceParser(HTMLParser):
         self.references += [value for name, value in attrs if name in ("src", "href") and value]
 
 
-def page_data(page: Path) -> dict:
+def page_data(page: Path, element: str = "journey-data") -> dict:
     html = page.read_text(encoding="utf-8")
-    found = re.search(r'<script type="application/json" id="journey-data">(.*?)</script>', html, re.S)
+    found = re.search(rf'<script type="application/json" id="{element}">(.*?)</script>', html, re.S)
     return json.loads(found.group(1))
 
 
@@ -50,7 +53,14 @@ def test_every_page_and_asset_is_written(built_site):
     decoder = SiteModel.named(built_site.decoder)
     for name in ("index.html", f"index-{decoder.slug}.html", "explore.html"):
         assert (folder / name).is_file(), name
-    for asset in ("plotly.min.js", "journey-view.js", "sentence-page.js", "explore-page.js", "site.css"):
+    for asset in (
+        "plotly.min.js",
+        "journey-view.js",
+        "contextual-view.js",
+        "sentence-page.js",
+        "explore-page.js",
+        "site.css",
+    ):
         assert (folder / "assets" / asset).stat().st_size > 0, asset
     for model in (built_site.encoder, built_site.decoder):
         pages = sentence_pages(built_site, model)
@@ -61,7 +71,7 @@ def test_every_page_and_asset_is_written(built_site):
 def test_pages_reference_nothing_outside_the_site(built_site):
     folder = built_site.folder
     ours = [p for p in folder.rglob("*") if p.suffix in (".html", ".css") or p.name.endswith("page.js")]
-    ours.append(folder / "assets" / "journey-view.js")
+    ours += [folder / "assets" / "journey-view.js", folder / "assets" / "contextual-view.js"]
     for path in ours:
         assert not EXTERNAL.search(path.read_text(encoding="utf-8")), path
     for page in folder.rglob("*.html"):
@@ -104,49 +114,95 @@ def test_the_model_switcher_links_every_model(built_site):
     assert 'aria-current="page">' + encoder.label in page
 
 
-def test_the_index_links_findings_only_once_they_exist(built_site):
-    assert "findings-" not in (built_site.folder / "index.html").read_text(encoding="utf-8")
+def test_the_findings_page_is_written_and_linked_from_index_and_sentence_pages(built_site):
+    for name in (built_site.encoder, built_site.decoder):
+        model = SiteModel.named(name)
+        target = findings_page(model)
+        findings = (built_site.folder / target).read_text(encoding="utf-8")
+        assert "Which of the study's findings hold for" in findings
+        assert f'<a href="{target}" aria-current="page">Findings</a>' in findings
+        index = built_site.folder / index_page(model, SiteModel.named(built_site.encoder))
+        assert f'<a href="{target}">Findings</a>' in index.read_text(encoding="utf-8")
+        page = sentence_pages(built_site, name)[0].read_text(encoding="utf-8")
+        assert f'<a href="../../{target}">Findings</a>' in page
+    encoder_findings = (built_site.folder / findings_page(SiteModel.named(built_site.encoder))).read_text()
+    assert "<th>seed</th>" in encoder_findings
 
 
-def test_a_findings_step_gets_linked_from_every_page(built_site, tmp_path, monkeypatch):
-    def write_findings(context):
-        for model in context.results:
-            (context.site.folder / findings_page(model)).write_text("findings", encoding="utf-8")
+def test_sentence_pages_ship_the_contextual_index_answer_rounded(built_site, tiny_engines):
+    engine = tiny_engines["bert"]
+    texts = [s.text for s in all_sentences(load_themes(built_site.sentences))]
+    corpus = read_corpus(config.CORPUS_FILE, engine).sentences
+    index = ContextualIndex.load_or_build(engine, "exact", list(dict.fromkeys([*corpus, *texts])))
+    for page, text in zip(sentence_pages(built_site, built_site.encoder), texts, strict=True):
+        shipped = page_data(page, "contextual-data")
+        expected = index.query(engine, text, k=3, exclude_same_text=True).to_dict()
+        shipped_similarities = [
+            h.pop("similarity") for t in shipped["neighbours"] for layer in t for h in layer
+        ]
+        expected_similarities = [
+            h.pop("similarity") for t in expected["neighbours"] for layer in t for h in layer
+        ]
+        assert shipped == expected
+        assert shipped_similarities == [round(s, 4) for s in expected_similarities]
+        assert all(len(layer) == 3 for token in shipped["neighbours"] for layer in token)
 
-    monkeypatch.setattr(build, "PAGE_STEPS", [*build.PAGE_STEPS, write_findings])
-    site = tmp_path / "site"
-    build_site([built_site.encoder], site, built_site.sentences, built_site.cache, built_site.loader)
-    target = findings_page(SiteModel.named(built_site.encoder))
-    assert f'<a href="{target}">Findings</a>' in (site / "index.html").read_text(encoding="utf-8")
-    assert f'href="{target}"' in (site / "explore.html").read_text(encoding="utf-8")
-    page = next((site / "sentences").rglob("*.html")).read_text(encoding="utf-8")
-    assert f'href="../../{target}"' in page
+
+def cache_files(folder: Path) -> dict[str, int]:
+    """Every cached file under `folder`, with its modification time: a rewrite changes it."""
+    return {str(path): path.stat().st_mtime_ns for path in folder.rglob("*.json")}
 
 
-def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys):
-    cached_files = sorted(JourneyCache(built_site.cache).folder.iterdir())
-    # 3 sentences: both methods for the encoder, exact only for the decoder
-    assert len(cached_files) == 3 * 2 + 3
+def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys, monkeypatch):
+    cached = cache_files(built_site.cache)
+    # 3 sentences: both methods for the encoder, exact only for the decoder; findings for both
+    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3
+    assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == 2
     built_site.loader.loads.clear()
+    monkeypatch.setattr(findings_step, "compute_site_findings", recomputing_is_a_failure)
     built_site.build()
     summary = capsys.readouterr().out.strip().splitlines()
     decoder_only = [built_site.decoder]  # seed's refusal is learnt from the engine, never cached
     assert built_site.loader.loads == decoder_only
-    assert sorted(JourneyCache(built_site.cache).folder.iterdir()) == cached_files
+    assert cache_files(built_site.cache) == cached
     assert len(summary) == 1
     assert re.fullmatch(
-        r"built 9 pages for 2 models \(tiny-bert\d*, tiny-gpt2\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
+        r"built 11 pages for 2 models \(tiny-bert\d*, tiny-gpt2\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
         summary[0],
     )
 
 
-def test_an_encoder_only_rebuild_never_loads_a_model(built_site, tmp_path):
+def recomputing_is_a_failure(*args: object) -> None:
+    raise AssertionError("the findings were recomputed although the cache holds them")
+
+
+def test_an_encoder_only_rebuild_never_loads_a_model(built_site, tmp_path, monkeypatch):
     built_site.loader.loads.clear()
+    monkeypatch.setattr(findings_step, "compute_site_findings", recomputing_is_a_failure)
     build_site(
         [built_site.encoder], tmp_path / "site", built_site.sentences, built_site.cache, built_site.loader
     )
     assert built_site.loader.loads == []
     assert (tmp_path / "site" / "index.html").is_file()
+    assert (tmp_path / "site" / findings_page(SiteModel.named(built_site.encoder))).is_file()
+
+
+def test_a_changed_corpus_recomputes_the_findings(built_site, tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(config.CORPUS_FILE.read_text(encoding="utf-8") + "A new line joins the corpus.\n")
+    cached = len(list(FindingsCache(built_site.cache).folder.iterdir()))
+    built_site.loader.loads.clear()
+    context = build_site(
+        [built_site.encoder],
+        tmp_path / "site",
+        built_site.sentences,
+        built_site.cache,
+        built_site.loader,
+        corpus_path=corpus,
+    )
+    assert built_site.loader.loads == [built_site.encoder]
+    assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == cached + 1
+    assert context.contextual[SiteModel.named(built_site.encoder)]
 
 
 def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_path, capsys, monkeypatch):

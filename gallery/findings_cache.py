@@ -1,0 +1,100 @@
+"""A model's findings as the site needs them, cached on disk so an unchanged rebuild neither loads the
+model nor recomputes: the findings page's template values and each gallery sentence's contextual
+neighbours (`ContextualResult.to_dict()` with rounded similarities).
+
+The key is the model name (with the sizes and times of a local model folder's files), the engine
+version, FORMAT, the digests of the corpus file and of the gallery sentences, and k.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from gallery.result_cache import write_json_atomic
+from indexer import config
+
+FORMAT = 1  # bump when the findings code or the cached shape changes
+
+
+@dataclass
+class SiteFindings:
+    """What the site renders from one model's findings: the findings page's template values and, per
+    gallery sentence text, its contextual neighbours."""
+
+    page: dict[str, Any]
+    contextual: dict[str, dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        # Verdicts become their dicts (the template reads their fields by name); Markup stays a string.
+        return json.loads(json.dumps({"page": self.page, "contextual": self.contextual}, default=_as_dict))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SiteFindings:
+        page = {**data["page"], "figures_json": Markup(data["page"]["figures_json"])}
+        return cls(page=page, contextual=data["contextual"])
+
+
+def rounded_contextual(
+    result: dict[str, Any], decimals: int = config.GALLERY_SIMILARITY_DECIMALS
+) -> dict[str, Any]:
+    """`ContextualResult.to_dict()` with every hit's similarity rounded to `decimals`."""
+    neighbours = [
+        [[{**hit, "similarity": round(hit["similarity"], decimals)} for hit in layer] for layer in token]
+        for token in result["neighbours"]
+    ]
+    return {**result, "neighbours": neighbours}
+
+
+class FindingsCache:
+    """Cached `SiteFindings` under one folder, one JSON file per key."""
+
+    def __init__(self, folder: Path = config.CACHE_DIR) -> None:
+        self.folder = Path(folder) / "findings"
+
+    @staticmethod
+    def key(model: str, corpus_path: Path, texts: list[str], k: int) -> dict[str, Any]:
+        """Everything the cached findings depend on that is known without loading the model."""
+        return {
+            "model": model,
+            "model_files": _model_files(model),
+            "engine_version": config.ENGINE_VERSION,
+            "format": FORMAT,
+            "corpus": hashlib.sha256(Path(corpus_path).read_bytes()).hexdigest(),
+            "sentences": hashlib.sha256("\n".join(texts).encode()).hexdigest(),
+            "k": k,
+        }
+
+    def path(self, key: dict[str, Any]) -> Path:
+        text = json.dumps(key, sort_keys=True, ensure_ascii=False)
+        return self.folder / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
+
+    def get(self, key: dict[str, Any]) -> SiteFindings | None:
+        """The cached findings, or None when absent or written for another key."""
+        try:
+            stored = json.loads(self.path(key).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        if stored.get("key") != key:
+            return None
+        return SiteFindings.from_dict(stored["findings"])
+
+    def put(self, key: dict[str, Any], findings: SiteFindings) -> None:
+        write_json_atomic(self.path(key), {"key": key, "findings": findings.to_dict()})
+
+
+def _model_files(model: str) -> list[list[Any]]:
+    """Name, size and modification time of each file of a local model folder; empty for a registry name."""
+    folder = Path(model)
+    if not folder.is_dir():
+        return []
+    return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def _as_dict(value: Any) -> Any:
+    return value.to_dict()
