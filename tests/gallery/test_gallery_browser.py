@@ -126,3 +126,37 @@ def test_the_url_hash_restores_token_variant_and_method(built_site, open_page):
     assert page.is_checked(".jv-positional")
     assert page.is_checked("input[value=seed]")
     assert opened.problems == []
+
+
+def contextual_hits(page) -> list[str]:
+    return page.eval_on_selector_all(".cv-hit", "els => els.map(e => e.textContent)")
+
+
+def test_the_contextual_panel_follows_the_selected_token(built_site, open_page):
+    opened = open_page(uri(sentence_page(built_site, built_site.encoder)))
+    page = opened.page
+    page.wait_for_selector(".cv-hit")
+    data = page.evaluate("JSON.parse(document.getElementById('contextual-data').textContent)")
+    selected = int(opened.pressed()[0])
+    expected = [
+        hit["context"]["before"]
+        + hit["context"]["match"]
+        + hit["context"]["after"]
+        + f"{hit['similarity']:.4f}"
+        for layer in data["neighbours"][selected]
+        for hit in layer
+    ]
+    assert contextual_hits(page) == expected
+    assert page.locator(".cv-table tr").count() == data["model"]["num_layers"]
+    assert "exact method" in page.inner_text(".cv-panel")
+
+    target = next(i for i in ("3", "4", "2") if i != str(selected))
+    page.click(f".jv-chip[data-index='{target}']")
+    assert contextual_hits(page) != expected
+    assert page.locator(".jv-chip[aria-pressed=true]").inner_text() in page.inner_text(".cv-lead")
+    assert page.is_hidden(".cv-method-note")
+
+    page.click("label.jv-method:has(input[value=seed])")
+    assert page.is_visible(".cv-method-note")
+    assert "indexed by the exact method only" in page.inner_text(".cv-method-note")
+    assert opened.problems == []

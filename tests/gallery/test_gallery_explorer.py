@@ -1,14 +1,23 @@
 """explore.html served by the real Flask app: it lists the models, posts the text and renders the
-answer with the same JourneyView the gallery uses, and shows the server's error messages."""
+answer with the same JourneyView the gallery uses, and shows the server's error messages.
+
+POST /api/contextual is answered here by the browser route with `ContextualIndex.query(...).to_dict()`
+from the real tiny model (the JSON the endpoint is specified to return), so the panel is tested
+whether or not the app serves that endpoint yet.
+"""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page, Route
 from werkzeug.serving import make_server
 
+from findings.contextual import ContextualIndex
+from indexer.engine import JourneyEngine
 from server.app import create_app
 
 pytest_plugins = ["gallery_fixtures"]
@@ -27,12 +36,28 @@ def served_site(built_site, tiny_engines) -> Iterator[str]:
     thread.join()
 
 
+def answer_contextual(page: Page, engine: JourneyEngine) -> list[dict]:
+    """Answer POST /api/contextual with the model's contextual index; returns the answers given."""
+    index = ContextualIndex.load_or_build(engine, "exact")
+    answers = []
+
+    def answer(route: Route) -> None:
+        request = json.loads(route.request.post_data)
+        assert request["model"] == engine.info.name
+        answers.append(index.query(engine, request["text"], k=request["k"]).to_dict())
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answers[-1]))
+
+    page.route("**/api/contextual", answer)
+    return answers
+
+
 def test_the_explorer_renders_the_live_answer_with_the_gallery_component(
     served_site, open_page, tiny_engines
 ):
     opened = open_page(f"{served_site}/explore.html", allowed=served_site)
     page = opened.page
     engine = tiny_engines["bert"]
+    answers = answer_contextual(page, engine)
     page.wait_for_selector(f"select[name=model] option[value='{engine.info.name}']", state="attached")
     page.fill("textarea[name=text]", TEXT)
     page.select_option("select[name=model]", engine.info.name)
@@ -47,7 +72,28 @@ def test_the_explorer_renders_the_live_answer_with_the_gallery_component(
     shown = page.eval_on_selector_all(".jv-own-row .jv-rank", "els => els.map(e => e.textContent)")
     assert shown == [f"rank {rank:,}" for rank in expected.variants["raw"].rank[selected]]
     assert engine.info.name in page.inner_text("#explore-provenance")
+    page.wait_for_selector(".cv-hit")
+    hits = page.eval_on_selector_all(".cv-hit mark", "els => els.map(e => e.textContent)")
+    expected_hits = [hit["context"]["match"] for layer in answers[0]["neighbours"][selected] for hit in layer]
+    assert answers[0]["k"] == 3 and hits == expected_hits
+    page.click(f".jv-chip[data-index='{selected + 1}']")
+    assert page.inner_text(".cv-lead").startswith(f"“{expected.tokens[selected + 1].text}”")
     assert opened.problems == []
+
+
+def test_a_failed_contextual_answer_is_said_in_the_panel(served_site, open_page, tiny_engines):
+    opened = open_page(f"{served_site}/explore.html", allowed=served_site)
+    page = opened.page
+    engine = tiny_engines["bert"]
+    refusal = json.dumps({"error": "no contextual index for this model"})
+    page.route("**/api/contextual", lambda route: route.fulfill(status=404, body=refusal))
+    page.wait_for_selector(f"select[name=model] option[value='{engine.info.name}']", state="attached")
+    page.select_option("select[name=model]", engine.info.name)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".cv-panel .notice-error")
+    assert "no contextual index for this model" in page.inner_text(".cv-panel")
+    assert page.locator(".jv-chip").count() > 0
+    assert [p for p in opened.problems if "404" not in p] == []
 
 
 def test_the_explorer_shows_the_servers_refusal(served_site, open_page, tiny_engines):
