@@ -25,6 +25,8 @@ GALLERY = {
     ],
 }
 TEXT = "The bank by the river was closed."
+#: The explorer also asks for the nearest corpus uses, an endpoint this server does not serve yet.
+NOT_SERVED_YET = "/api/contextual"
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +43,22 @@ def live_site(tmp_path_factory, tiny_model_folders, tiny_engines) -> Iterator[st
 
 @pytest.fixture
 def page(live_site) -> Iterator[tuple[Page, list[str]]]:
-    """The explorer page, and every problem seen while it ran (console errors, requests elsewhere)."""
+    """The explorer page, and every problem seen while it ran: console errors, error responses (with
+    their URL, which the browser's own "Failed to load resource" message lacks), requests elsewhere."""
     assert CHROMIUM.is_file(), "no /usr/bin/chromium: install Debian's chromium (.ci/run does)"
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         opened = browser.new_page(viewport={"width": 1280, "height": 900})
-        opened.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+        opened.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                and problems.append(f"console: {m.text}")
+            ),
+        )
+        opened.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
         opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
 
         def only_the_server(route):
@@ -82,13 +93,13 @@ def test_typed_text_renders_the_api_answer_with_the_gallery_components(page, tin
     assert shown == [f"rank {rank:,}" for rank in expected["variants"]["raw"]["rank"][selected[0]]]
     assert opened.locator(".jv-table tbody tr").count() == 6
     assert opened.locator(".jv-chart-rank .main-svg").count() >= 1
-    assert problems == []
+    assert [problem for problem in problems if not problem.endswith(NOT_SERVED_YET)] == []
 
 
-def test_a_refused_text_shows_the_servers_message(page):
+def test_a_refused_text_shows_the_servers_message(page, live_site):
     opened, problems = page
     opened.fill("textarea[name=text]", "flies " * 200)
     opened.click("button[type=submit]")
     opened.wait_for_selector("#explore-status.notice-error")
     assert "at most 64 tokens" in opened.inner_text("#explore-status")
-    assert [problem for problem in problems if not problem.startswith("console:")] == []
+    assert problems == [f"400: {live_site}/api/analyze"]
