@@ -60,11 +60,10 @@
 
     function describe() {
       caption.textContent =
-        "For the selected token at each layer, the " + result.k + " token occurrences of the corpus (" +
-        result.corpus_sentences.toLocaleString("en") + " sentences" +
-        (options.ownSentenceLeftOut ? ", this sentence left out" : "") +
-        ") whose encodings at that layer are nearest to its own, by cosine similarity. Computed by the " +
-        result.method + " method: the model's own encodings.";
+        "The " + result.k + " token occurrences in the corpus (" + result.corpus_sentences.toLocaleString("en") +
+        " sentences" + (options.ownSentenceLeftOut ? ", this one left out" : "") + ") whose encodings at the " +
+        "same layer are nearest to the selected token's, by cosine similarity; computed by the " + result.method +
+        " method.";
     }
 
     function draw() {
@@ -72,8 +71,8 @@
       var other = state.method !== result.method;
       element.classList.toggle("cv-other-method", other);
       methodNote.hidden = !other;
-      methodNote.textContent = "These neighbours come from the " + result.method +
-        " method whatever the method chosen above: the corpus is indexed by the " + result.method + " method only.";
+      methodNote.textContent = "The corpus is indexed by the " + result.method + " method only, so these " +
+        "nearest uses stay the " + result.method + " method's whichever method is chosen above.";
       body.textContent = "";
       var layers = result.neighbours[state.selected];
       if (!layers) {
