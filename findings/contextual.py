@@ -122,21 +122,31 @@ class ContextualIndex:
         )
 
     @classmethod
-    def load_or_build(
+    def load_saved(
         cls, engine: JourneyEngine, method: str = config.DEFAULT_METHOD, sentences: list[str] | None = None
-    ) -> ContextualIndex:
-        """The saved index for this model and method (for exactly `sentences` if given), else built
-        from `sentences` or the repo corpus and saved."""
+    ) -> ContextualIndex | None:
+        """The index saved for this model and method if it matches the weights and engine version (and
+        was built from exactly `sentences`, if given); None otherwise."""
         check_method(method)
         folder = contextual_folder(engine.info.name, method)
         expected = _meta(engine, method)
         if sentences is not None:
             expected["sentences_digest"] = _digest(sentences)
         saved = folder / "meta.json"
-        if saved.is_file():
-            meta = json.loads(saved.read_text())
-            if all(meta.get(key) == value for key, value in expected.items()):
-                return cls.load(folder)
+        if not saved.is_file():
+            return None
+        meta = json.loads(saved.read_text())
+        return cls.load(folder) if all(meta.get(key) == value for key, value in expected.items()) else None
+
+    @classmethod
+    def load_or_build(
+        cls, engine: JourneyEngine, method: str = config.DEFAULT_METHOD, sentences: list[str] | None = None
+    ) -> ContextualIndex:
+        """The saved index for this model and method (for exactly `sentences` if given), else built
+        from `sentences` or the repo corpus and saved."""
+        saved = cls.load_saved(engine, method, sentences)
+        if saved is not None:
+            return saved
         if sentences is None:
             sentences = read_corpus(config.CORPUS_FILE, engine).sentences
         built = cls.from_analysis(analyze_corpus(engine, sentences, method, keep_encodings=True))

@@ -5,9 +5,9 @@ The gallery, the server and the findings all ask it for records; nothing else to
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from indexer import config
@@ -137,16 +137,17 @@ class JourneyEngine:
         texts = self.vocabulary_texts
         variants = {}
         for variant, found in scores.items():
-            ranks = found.rank.reshape(shape)
-            similarity = found.similarity.reshape(shape)
-            neighbour_ids = found.neighbour_ids.reshape(*shape, -1)
-            neighbour_similarity = found.neighbour_similarity.reshape(*shape, -1)
+            # Python lists first: building records from numpy scalars costs several times more.
+            ranks = found.rank.reshape(shape).tolist()
+            similarity = found.similarity.reshape(shape).tolist()
+            neighbour_ids = found.neighbour_ids.reshape(*shape, -1).tolist()
+            neighbour_similarity = found.neighbour_similarity.reshape(*shape, -1).tolist()
             variants[variant] = VariantResult(
-                rank=[[None if r < 0 else int(r) for r in row] for row in ranks],
-                similarity=[[None if np.isnan(s) else float(s) for s in row] for row in similarity],
+                rank=[[None if r < 0 else r for r in row] for row in ranks],
+                similarity=[[None if math.isnan(s) else s for s in row] for row in similarity],
                 neighbours=[
                     [
-                        [Neighbour(int(i), texts[i], float(s)) for i, s in zip(ids, sims, strict=True)]
+                        [Neighbour(i, texts[i], s) for i, s in zip(ids, sims, strict=True)]
                         for ids, sims in zip(token_ids, token_sims, strict=True)
                     ]
                     for token_ids, token_sims in zip(neighbour_ids, neighbour_similarity, strict=True)

@@ -1,4 +1,5 @@
-"""Turn the raw body of POST /api/analyze into a checked request, or a message a person understands."""
+"""Turn the raw body of POST /api/analyze or /api/contextual into a checked request, or a message a
+person understands."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from indexer import config
 
 FIELDS = ("text", "model", "method", "top_k")
+CONTEXTUAL_FIELDS = ("text", "model", "k")
 
 
 class RequestError(ValueError):
@@ -25,18 +27,42 @@ class AnalyzeRequest:
     text: str
 
 
+@dataclass(frozen=True)
+class ContextualRequest:
+    """A well-formed contextual-neighbours request naming a loaded model."""
+
+    model: str
+    k: int
+    text: str
+
+
 def parse_analyze_request(body: bytes, model_names: list[str]) -> AnalyzeRequest:
     """Decode and check a JSON body; the model defaults to the first of `model_names`."""
-    fields = _decode_object(body)
-    unknown = sorted(set(fields) - set(FIELDS))
-    if unknown:
-        raise RequestError(f"unknown field {unknown[0]!r}: the fields are {', '.join(FIELDS)}")
+    fields = _decode_fields(body, FIELDS)
     return AnalyzeRequest(
         text=_text(fields.get("text")),
         model=_model(fields.get("model", model_names[0]), model_names),
         method=_method(fields.get("method", config.DEFAULT_METHOD)),
-        top_k=_top_k(fields.get("top_k", config.DEFAULT_TOP_K)),
+        top_k=_whole_number("top_k", fields.get("top_k", config.DEFAULT_TOP_K), config.MAX_TOP_K),
     )
+
+
+def parse_contextual_request(body: bytes, model_names: list[str]) -> ContextualRequest:
+    """Decode and check a JSON body for /api/contextual, by the same rules as /api/analyze."""
+    fields = _decode_fields(body, CONTEXTUAL_FIELDS)
+    return ContextualRequest(
+        text=_text(fields.get("text")),
+        model=_model(fields.get("model", model_names[0]), model_names),
+        k=_whole_number("k", fields.get("k", config.CONTEXTUAL_DEFAULT_K), config.CONTEXTUAL_MAX_K),
+    )
+
+
+def _decode_fields(body: bytes, allowed: tuple[str, ...]) -> dict[str, Any]:
+    fields = _decode_object(body)
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise RequestError(f"unknown field {unknown[0]!r}: the fields are {', '.join(allowed)}")
+    return fields
 
 
 def _decode_object(body: bytes) -> dict[str, Any]:
@@ -87,12 +113,11 @@ def _method(method: Any) -> str:
     return method
 
 
-def _top_k(top_k: Any) -> int:
+def _whole_number(name: str, value: Any, largest: int) -> int:
     # JSON Schema counts 5.0 as an integer, so the API does too.
-    whole = int(top_k) if isinstance(top_k, float) and top_k.is_integer() else top_k
-    if isinstance(whole, bool) or not isinstance(whole, int) or not 1 <= whole <= config.MAX_TOP_K:
-        limits = f"a whole number from 1 to {config.MAX_TOP_K}"
-        raise RequestError(f'"top_k" must be {limits}, not {_shown(top_k)}')
+    whole = int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(whole, bool) or not isinstance(whole, int) or not 1 <= whole <= largest:
+        raise RequestError(f'"{name}" must be a whole number from 1 to {largest}, not {_shown(value)}')
     return whole
 
 

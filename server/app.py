@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,17 +18,24 @@ from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 from werkzeug.serving import make_server
 
+from findings.contextual import ContextualIndex
 from gallery.result_cache import JourneyCache
 from indexer import config
 from indexer.adapters import UnsupportedModelError
 from indexer.engine import InputError, JourneyEngine
 from server.analysis_cache import AnalysisCache
-from server.analyze_request import AnalyzeRequest, RequestError, parse_analyze_request
+from server.analyze_request import (
+    AnalyzeRequest,
+    ContextualRequest,
+    RequestError,
+    parse_analyze_request,
+    parse_contextual_request,
+)
 from server.openapi import openapi_document
 
 SITE_NOT_BUILT = (
     "The site is not built yet: run `make build`, then reload this page.\n"
-    "The live API works already: GET /api/health, GET /api/models, POST /api/analyze "
+    "The live API works already: GET /api/health, GET /api/models, POST /api/analyze, POST /api/contextual "
     "(described at /api/openapi.json).\n"
 )
 
@@ -47,9 +55,15 @@ class Analyst:
     its threads on first use, so none exist yet when gunicorn forks its workers.
     """
 
-    def __init__(self, engines: list[JourneyEngine], stored: JourneyCache | None) -> None:
+    def __init__(
+        self,
+        engines: list[JourneyEngine],
+        stored: JourneyCache | None,
+        contextual: dict[str, ContextualIndex],
+    ) -> None:
         self.engines = {engine.info.name: engine for engine in engines}
         self.stored = stored
+        self.contextual = contextual
         self.recent = AnalysisCache(config.SERVER_CACHE_ENTRIES, config.SERVER_CACHE_MAX_CHARS)
         self._analysts = ThreadPoolExecutor(config.SERVER_ANALYSIS_SLOTS, thread_name_prefix="analysis")
 
@@ -66,17 +80,33 @@ class Analyst:
             journey = self._analysts.submit(engine.analyze, query.text, query.method, query.top_k).result()
         return json.dumps(journey.to_dict(), ensure_ascii=False)
 
+    def contextual_neighbours(self, query: ContextualRequest) -> str:
+        """The nearest corpus occurrences of every token at every layer, as JSON text."""
+        index = self.contextual.get(query.model)
+        if index is None:
+            raise NotFound(
+                f"model {query.model!r} has no contextual index on this server: "
+                f"run `make build MODELS={query.model}`, then restart the server"
+            )
+        engine = self.engines[query.model]
+        found = self._analysts.submit(index.query, engine, query.text, query.k).result()
+        return json.dumps(found.to_dict(), ensure_ascii=False)
+
 
 def create_app(
-    engines: list[JourneyEngine], site_dir: Path = config.SITE_DIR, stored: JourneyCache | None = None
+    engines: list[JourneyEngine],
+    site_dir: Path = config.SITE_DIR,
+    stored: JourneyCache | None = None,
+    contextual: dict[str, ContextualIndex] | None = None,
 ) -> Flask:
     """The app over `engines` (the first is the default model), serving the site from `site_dir`.
 
     `stored` is the cache `journeys build` fills; the server reads it and never writes it.
+    `contextual` maps model names to the contextual-neighbour indexes `journeys build` saved.
     """
     if not engines:
         raise ValueError("the server needs at least one loaded model")
-    analyst = Analyst(engines, stored)
+    analyst = Analyst(engines, stored, contextual or {})
     model_names = list(analyst.engines)
     site_root = Path(site_dir).resolve()
     app = Flask(__name__, static_folder=None)
@@ -97,16 +127,13 @@ def create_app(
 
     @app.post("/api/analyze")
     def analyze() -> Response | tuple[Response, int]:
-        if not request.is_json:
-            raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
-        body = request.get_data(cache=False)
-        if request.content_length is None and len(body) >= config.SERVER_MAX_BODY_BYTES:
-            raise RequestEntityTooLarge()  # Werkzeug cuts a chunked body at the cap without saying so
-        try:
-            query = parse_analyze_request(body, model_names)
-            return Response(analyst.answer(query), mimetype="application/json")
-        except (RequestError, InputError, UnsupportedModelError) as error:
-            return jsonify(error=str(error)), 400
+        return _json_answer(lambda body: analyst.answer(parse_analyze_request(body, model_names)))
+
+    @app.post("/api/contextual")
+    def contextual_neighbours() -> Response | tuple[Response, int]:
+        return _json_answer(
+            lambda body: analyst.contextual_neighbours(parse_contextual_request(body, model_names))
+        )
 
     @app.get("/")
     def index() -> Response:
@@ -135,6 +162,19 @@ def create_app(
     return app
 
 
+def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, int]:
+    """Run `answer` on the request's JSON body; a refused request is a 400 with a message."""
+    if not request.is_json:
+        raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
+    body = request.get_data(cache=False)
+    if request.content_length is None and len(body) >= config.SERVER_MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()  # Werkzeug cuts a chunked body at the cap without saying so
+    try:
+        return Response(answer(body), mimetype="application/json")
+    except (RequestError, InputError, UnsupportedModelError) as error:
+        return jsonify(error=str(error)), 400
+
+
 def _inside(root: Path, filename: str) -> bool:
     """True when `filename` names a path under `root`, symbolic links resolved."""
     path = None if "\0" in filename else safe_join(str(root), filename)
@@ -144,7 +184,9 @@ def _inside(root: Path, filename: str) -> bool:
 def _http_error_message(error: HTTPException) -> str:
     """A one-line message for a person, instead of Werkzeug's HTML page."""
     if error.code == 404:
-        return f"there is nothing at {request.path}"
+        return (
+            error.description if request.path.startswith("/api/") else f"there is nothing at {request.path}"
+        )
     if error.code == 405:
         allowed = " or ".join(m for m in getattr(error, "valid_methods", None) or [] if m in ("GET", "POST"))
         return f"{request.method} is not allowed on {request.path}; use {allowed}"
@@ -157,7 +199,9 @@ def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
     """Load each named model once (duplicates ignored) and build the app over the built site."""
     names = list(dict.fromkeys(model_names))
     engines = [JourneyEngine.load(name, causal_mask=causal_mask) for name in names]
-    return create_app(engines, config.SITE_DIR, JourneyCache())
+    contextual = {engine.info.name: ContextualIndex.load_saved(engine) for engine in engines}
+    available = {name: index for name, index in contextual.items() if index is not None}
+    return create_app(engines, config.SITE_DIR, JourneyCache(), available)
 
 
 def run_server(args: argparse.Namespace) -> None:

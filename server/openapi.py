@@ -64,6 +64,38 @@ SCHEMAS: dict[str, Any] = {
         },
         required=["text"],
     ),
+    "ContextualRequest": _object(
+        {
+            "text": {"type": "string", "minLength": 1, "maxLength": config.SERVER_MAX_TEXT_CHARS},
+            "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
+            "k": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": config.CONTEXTUAL_MAX_K,
+                "default": config.CONTEXTUAL_DEFAULT_K,
+            },
+        },
+        required=["text"],
+    ),
+    "ContextualHit": _object(
+        {
+            "sentence": COUNT,
+            "position": COUNT,
+            "token": {"type": "string"},
+            "similarity": SIMILARITY,
+            "context": _object({part: {"type": "string"} for part in ("before", "match", "after")}),
+        }
+    ),
+    "Contextual": _object(
+        {
+            "model": _object({"name": {"type": "string"}, "num_layers": COUNT}),
+            "method": {"enum": list(config.METHODS)},
+            "k": COUNT,
+            "corpus_sentences": COUNT,
+            "tokens": _array(_ref("Token")),
+            "neighbours": _array(_array(_array(_ref("ContextualHit")))),
+        }
+    ),
     "Token": _object({"id": COUNT, "text": {"type": "string"}}),
     "Neighbour": _object({"id": COUNT, "text": {"type": "string"}, "similarity": SIMILARITY}),
     "Variant": _object(
@@ -110,6 +142,24 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": _json_response("the journey of every token", "Journey"),
                         "400": bad_request,
+                        "413": _json_response("the request body is too large", "Error"),
+                        "415": _json_response("the request body is not JSON", "Error"),
+                    },
+                }
+            },
+            "/api/contextual": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("ContextualRequest")}},
+                    },
+                    "responses": {
+                        "200": _json_response(
+                            "per token and layer, the nearest corpus occurrences there (exact method)",
+                            "Contextual",
+                        ),
+                        "400": bad_request,
+                        "404": _json_response("the model has no contextual index on this server", "Error"),
                         "413": _json_response("the request body is too large", "Error"),
                         "415": _json_response("the request body is not JSON", "Error"),
                     },

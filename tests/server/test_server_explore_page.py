@@ -1,7 +1,7 @@
 """explore.html in headless Chromium (Debian's, as for the gallery) against a live `journeys serve`.
 
-The page is built by the real `journeys build` code from a tiny BERT, then served with the API by a
-real server process; the browser may talk to that server only.
+The page is built by the real `journeys build` code from a tiny BERT (findings and contextual index
+included), then served with the API by a real server process; the browser may talk to that server only.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from findings.contextual import ContextualIndex
 from gallery.build import build_site
+from indexer import config
 from server.process import running_server, serve_command
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,8 +27,6 @@ GALLERY = {
     ],
 }
 TEXT = "The bank by the river was closed."
-#: The explorer also asks for the nearest corpus uses, an endpoint this server does not serve yet.
-NOT_SERVED_YET = "/api/contextual"
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,11 @@ def live_site(tmp_path_factory, tiny_model_folders, tiny_engines) -> Iterator[st
     sentences = root / "sentences.json"
     sentences.write_text(json.dumps(GALLERY), encoding="utf-8")
     model = str(tiny_model_folders["bert"])
-    build_site([model], root / "site", sentences, root / "cache", load_engine=lambda _: tiny_engines["bert"])
-    with running_server(serve_command([model]), env={"JOURNEYS_BUILD_DIR": str(root)}) as server:
+    # The build saves the contextual index under this process's build folder: the server reads the same.
+    build_site(
+        [model], config.SITE_DIR, sentences, root / "cache", load_engine=lambda _: tiny_engines["bert"]
+    )
+    with running_server(serve_command([model]), env={"JOURNEYS_BUILD_DIR": str(config.BUILD_DIR)}) as server:
         yield server.url
 
 
@@ -93,7 +96,13 @@ def test_typed_text_renders_the_api_answer_with_the_gallery_components(page, tin
     assert shown == [f"rank {rank:,}" for rank in expected["variants"]["raw"]["rank"][selected[0]]]
     assert opened.locator(".jv-table tbody tr").count() == 6
     assert opened.locator(".jv-chart-rank .main-svg").count() >= 1
-    assert [problem for problem in problems if not problem.endswith(NOT_SERVED_YET)] == []
+    opened.wait_for_selector(".cv-hit")
+    expected_hits = ContextualIndex.load_saved(tiny_engines["bert"]).query(tiny_engines["bert"], TEXT, k=3)
+    hits = opened.eval_on_selector_all(".cv-hit mark", "els => els.map(e => e.textContent)")
+    assert hits == [
+        hit.match for hit in (h for layer in expected_hits.neighbours[selected[0]] for h in layer)
+    ]
+    assert problems == []
 
 
 def test_a_refused_text_shows_the_servers_message(page, live_site):
