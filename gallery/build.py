@@ -42,20 +42,22 @@ def build_site(
     load_engine: EngineLoader = JourneyEngine.load,
     corpus_path: Path | None = None,
 ) -> BuildContext:
-    """Precompute (failing before the old site is touched if a model cannot load), then write the site.
+    """Precompute, then write the site into a staging folder that replaces the old site only once every
+    step succeeded, so a model that cannot load (or any other failure) leaves the old site as it was.
 
     Folders left as None come from `indexer.config` at call time.
     """
-    site_dir = site_dir or config.SITE_DIR
+    site_dir = Path(site_dir or config.SITE_DIR)
     themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
     texts = [sentence.text for sentence in all_sentences(themes)]
     cache_dir = cache_dir or config.CACHE_DIR
     cache = JourneyCache(cache_dir)
     site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
     results = {model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models}
-    shutil.rmtree(site_dir, ignore_errors=True)
+    staging = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
     context = BuildContext(
-        site=SiteWriter(site_dir, site_models),
+        site=SiteWriter(staging, site_models),
         themes=themes,
         results=results,
         corpus_path=corpus_path or config.CORPUS_FILE,
@@ -63,6 +65,9 @@ def build_site(
     )
     for step in [*PAGE_STEPS, *LINKING_STEPS]:
         step(context)
+    shutil.rmtree(site_dir, ignore_errors=True)
+    staging.rename(site_dir)
+    context.site.folder = site_dir
     return context
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from conftest import BUILDERS, ENCODER_FAMILIES
 from indexer.engine import JourneyEngine
+from tiny_models import BUILDERS, ENCODER_FAMILIES
 
 TEXT = "The old man the boat, and the dog's bark was loud."
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import BUILDERS, ENCODER_FAMILIES
 from indexer.engine import JourneyEngine
+from tiny_models import BUILDERS, ENCODER_FAMILIES
 
 TEXTS = [
     "Time flies like an arrow. Fruit flies like a banana.",
