@@ -40,6 +40,10 @@ SITE_NOT_BUILT = (
 )
 
 
+class NoContextualIndex(NotFound):
+    """The model is loaded but `journeys build` saved no contextual index for it."""
+
+
 class SitePathConverter(PathConverter):
     """A path outside /api/, so that e.g. GET /api/analyze is a 405, not a missing site file."""
 
@@ -84,7 +88,7 @@ class Analyst:
         """The nearest corpus occurrences of every token at every layer, as JSON text."""
         index = self.contextual.get(query.model)
         if index is None:
-            raise NotFound(
+            raise NoContextualIndex(
                 f"model {query.model!r} has no contextual index on this server: "
                 f"run `make build MODELS={query.model}`, then restart the server"
             )
@@ -184,9 +188,9 @@ def _inside(root: Path, filename: str) -> bool:
 def _http_error_message(error: HTTPException) -> str:
     """A one-line message for a person, instead of Werkzeug's HTML page."""
     if error.code == 404:
-        return (
-            error.description if request.path.startswith("/api/") else f"there is nothing at {request.path}"
-        )
+        if isinstance(error, NoContextualIndex):
+            return error.description
+        return f"there is nothing at {request.path}"
     if error.code == 405:
         allowed = " or ".join(m for m in getattr(error, "valid_methods", None) or [] if m in ("GET", "POST"))
         return f"{request.method} is not allowed on {request.path}; use {allowed}"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("JOURNEYS_BUILD_DIR", tempfile.mkdtemp(prefix="journeys-test-build-"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from indexer.engine import JourneyEngine
 from tiny_models import BUILDERS
@@ -35,3 +37,24 @@ def tiny_engines(tiny_model_folders: dict[str, Path]) -> dict[str, JourneyEngine
 def minilm_engine() -> JourneyEngine:
     """The bundled all-MiniLM-L6-v2."""
     return JourneyEngine.load("minilm")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, one per session (Playwright's sync API allows one at a time)."""
+    assert CHROMIUM.is_file(), "no /usr/bin/chromium: install Debian's chromium (.ci/run does)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from gallery.build import run_build
 from indexer.engine import JourneyEngine
@@ -93,15 +93,6 @@ def built_site(
     return site
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HIGHLIGHTED = "el => { const d = el.data; return {name: d[d.length - 1].name, y: d[d.length - 1].y}; }"
 
 
@@ -124,17 +115,6 @@ class OpenedPage:
         return self.page.eval_on_selector_all(
             ".jv-chip[aria-pressed=true]", "els => els.map(e => e.dataset.index)"
         )
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), (
-        "no /usr/bin/chromium: install Debian's chromium (.ci/run does) to run this test"
-    )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from findings.contextual import ContextualIndex
 from gallery.build import build_site
 from indexer import config
 from server.process import running_server, serve_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 GALLERY = {
     "about": "test sentences",
     "themes": [
@@ -45,37 +42,34 @@ def live_site(tmp_path_factory, tiny_model_folders, tiny_engines) -> Iterator[st
 
 
 @pytest.fixture
-def page(live_site) -> Iterator[tuple[Page, list[str]]]:
+def page(live_site, browser: Browser) -> Iterator[tuple[Page, list[str]]]:
     """The explorer page, and every problem seen while it ran: console errors, error responses (with
     their URL, which the browser's own "Failed to load resource" message lacks), requests elsewhere."""
-    assert CHROMIUM.is_file(), "no /usr/bin/chromium: install Debian's chromium (.ci/run does)"
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        opened = browser.new_page(viewport={"width": 1280, "height": 900})
-        opened.on(
-            "console",
-            lambda m: (
-                m.type == "error"
-                and not m.text.startswith("Failed to load resource")
-                and problems.append(f"console: {m.text}")
-            ),
-        )
-        opened.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
-        opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    opened = browser.new_page(viewport={"width": 1280, "height": 900})
+    opened.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not m.text.startswith("Failed to load resource")
+            and problems.append(f"console: {m.text}")
+        ),
+    )
+    opened.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+    opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
 
-        def only_the_server(route):
-            if route.request.url.startswith(live_site + "/"):
-                route.continue_()
-            else:
-                problems.append(f"network: {route.request.url}")
-                route.abort()
+    def only_the_server(route):
+        if route.request.url.startswith(live_site + "/"):
+            route.continue_()
+        else:
+            problems.append(f"network: {route.request.url}")
+            route.abort()
 
-        opened.route("**/*", only_the_server)
-        opened.goto(live_site + "/explore.html")
-        opened.wait_for_selector("select[name=model] option", state="attached")
-        yield opened, problems
-        browser.close()
+    opened.route("**/*", only_the_server)
+    opened.goto(live_site + "/explore.html")
+    opened.wait_for_selector("select[name=model] option", state="attached")
+    yield opened, problems
+    opened.close()
 
 
 def test_typed_text_renders_the_api_answer_with_the_gallery_components(page, tiny_engines):
