@@ -7,6 +7,7 @@ MODELS ?= minilm
 SERVE_MODELS ?= minilm
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install build test lint bench serve serve-prod clean
 
@@ -23,8 +24,13 @@ $(STAMP): pyproject.toml
 build: install
 	$(BIN)/journeys build --models $(MODELS)
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 lint: install
 	$(BIN)/ruff check .
