@@ -68,9 +68,43 @@ class _Decisions:
         self, query_index: torch.Tensor, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor
     ) -> None:
         """One chunk of |h|-scaled scores: rows clearly above own, rows too close to call, top rows."""
+        fetch = self.candidate_scores.shape[1]
+        top_scores, top_columns = scores.topk(fetch, dim=1)
+        self.candidate_scores[query_index] = top_scores
+        self.candidate_columns[query_index] = top_columns
         upper, lower = own + window, own - window
+        # Where the last candidate is already below the window, every row that matters is a candidate,
+        # so no further pass over the whole vocabulary is needed for that query.
+        from_candidates = (top_scores[:, -1:] < lower).flatten() | (fetch == scores.shape[1])
+        keep = torch.nonzero(from_candidates).flatten()
+        self._count_candidates(
+            query_index[keep], top_scores[keep], top_columns[keep], upper[keep], lower[keep]
+        )
+        rest = torch.nonzero(~from_candidates).flatten()
+        if len(rest):
+            self._count_all(query_index[rest], scores[rest], upper[rest], lower[rest])
+
+    def _count_candidates(
+        self,
+        query_index: torch.Tensor,
+        scores: torch.Tensor,
+        columns: torch.Tensor,
+        upper: torch.Tensor,
+        lower: torch.Tensor,
+    ) -> None:
+        """Rows clearly above own and rows within the window, read off the top candidates alone."""
+        self.clearly_above[query_index] = (scores > upper).sum(1)
+        query, position = torch.nonzero((scores >= lower) & (scores <= upper), as_tuple=True)
+        self.near_query.append(query_index[query])
+        self.near_column.append(columns[query, position])
+
+    def _count_all(
+        self, query_index: torch.Tensor, scores: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor
+    ) -> None:
+        """The same over every vocabulary row: two counting passes, and the window's rows only where
+        more than the own row falls inside it."""
         clearly_above = (scores > upper).sum(1)
-        within = (scores >= lower).sum(1) - clearly_above  # the own row plus any too close to call
+        within = (scores >= lower).sum(1) - clearly_above
         self.clearly_above[query_index] = clearly_above
         close_calls = torch.nonzero(within > 1).flatten()
         if len(close_calls):
@@ -80,9 +114,6 @@ class _Decisions:
             )
             self.near_query.append(query_index[close_calls[query]])
             self.near_column.append(column)
-        top_scores, top_columns = scores.topk(self.candidate_scores.shape[1], dim=1)
-        self.candidate_scores[query_index] = top_scores
-        self.candidate_columns[query_index] = top_columns
 
 
 class VocabularyScorer:
