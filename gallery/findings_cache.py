@@ -16,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from gallery.result_cache import write_json_atomic
 from indexer import config
+from indexer.atomic_files import write_json_atomic
 
 FORMAT = 1  # bump when the findings code or the cached shape changes
 

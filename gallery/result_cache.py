@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from indexer import config
+from indexer.atomic_files import write_json_atomic
 from indexer.records import Journey
 
 
@@ -55,12 +54,3 @@ class JourneyCache:
         target = self.path(model, journey.method, text, top_k)
         record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
         write_json_atomic(target, record)
-
-
-def write_json_atomic(target: Path, record: dict[str, Any]) -> None:
-    """Write `record` as compact JSON to `target` through a temporary file, so readers never see half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(record, file, ensure_ascii=False, separators=(",", ":"))
-    os.replace(temporary, target)

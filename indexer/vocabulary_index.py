@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import faiss
 import numpy as np
 
 from indexer import config
+from indexer.atomic_files import replaced_atomically, write_json_atomic
 
 
 def embedding_fingerprint(word_embeddings: np.ndarray) -> str:
@@ -71,30 +69,17 @@ class VocabularyIndex:
                 if index.ntotal == len(row_ids) and index.d == word_embeddings.shape[1]:
                     return cls(index=index, row_ids=row_ids)
         built = cls.build(word_embeddings)
-        folder.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(built.index, str(folder / "vocabulary.faiss"))
-        np.save(folder / "vocabulary_row_ids.npy", built.row_ids)
-        meta_path.write_text(
-            json.dumps(
-                {
-                    "fingerprint": fingerprint,
-                    "engine_version": config.ENGINE_VERSION,
-                    "rows": len(built.row_ids),
-                }
-            )
-        )
+        meta = {
+            "fingerprint": fingerprint,
+            "engine_version": config.ENGINE_VERSION,
+            "rows": len(built.row_ids),
+        }
+        with replaced_atomically(folder / "vocabulary.faiss") as path:
+            faiss.write_index(built.index, str(path))
+        with replaced_atomically(folder / "vocabulary_row_ids.npy") as path:
+            np.save(path, built.row_ids)
+        write_json_atomic(meta_path, meta)
         return built
-
-
-@contextmanager
-def _replaced(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target` that replaces it atomically once written."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp{target.suffix}")
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def index_folder(model_name: str) -> Path:
