@@ -25,7 +25,7 @@ from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from indexer import config
 from indexer.engine import InputError, JourneyEngine, check_method
 from indexer.records import ModelInfo, Token
-from indexer.vocabulary_index import embedding_fingerprint, index_folder
+from indexer.vocabulary_index import index_folder
 
 ROW_FIELDS = ("token_sentence", "token_position", "token_ids", "offsets")
 #: Extra FAISS candidates rescored in float64, so fp32 rounding cannot change which k are listed.
@@ -277,7 +277,7 @@ def _meta(engine: JourneyEngine, method: str) -> dict[str, Any]:
     return {
         "engine_version": config.ENGINE_VERSION,
         "method": method,
-        "fingerprint": embedding_fingerprint(engine.adapter.word_embeddings().detach().numpy()),
+        "fingerprint": engine.index.fingerprint,
         "num_layers": engine.info.num_layers,
     }
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from indexer import config
 from indexer.engine import JourneyEngine
-from indexer.vocabulary_index import VocabularyIndex, embedding_fingerprint, index_folder
+from indexer.vocabulary_index import VocabularyIndex, index_folder
 
 #: Vocabulary rows searched per FAISS call, to bound the similarity block in memory.
 SEARCH_BLOCK = 4096
@@ -35,7 +35,7 @@ def nearest_other_rows(index: VocabularyIndex, k: int) -> tuple[np.ndarray, np.n
 def vocabulary_density(engine: JourneyEngine, k: int = config.DENSITY_NEIGHBOURS) -> np.ndarray:
     """Per vocabulary id, mean cosine to its k nearest other rows; NaN for rows of zero norm."""
     words = engine.adapter.word_embeddings().detach().numpy()
-    key = embedding_fingerprint(words)[:16]
+    key = engine.index.fingerprint[:16]
     path = index_folder(engine.loaded.name) / f"density-k{k}-v{config.ENGINE_VERSION}-{key}.npy"
     if path.is_file():
         cached = np.load(path)

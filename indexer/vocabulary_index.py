@@ -33,6 +33,7 @@ class VocabularyIndex:
 
     index: faiss.IndexFlatIP
     row_ids: np.ndarray  # int64, vocabulary id of each index row (zero-norm rows excluded)
+    fingerprint: str  # of the embedding matrix it was built from; keys everything derived from it
 
     @property
     def vectors(self) -> np.ndarray:
@@ -46,14 +47,14 @@ class VocabularyIndex:
         return similarities, self.row_ids[rows]
 
     @classmethod
-    def build(cls, word_embeddings: np.ndarray) -> VocabularyIndex:
+    def build(cls, word_embeddings: np.ndarray, fingerprint: str | None = None) -> VocabularyIndex:
         """Index the nonzero rows of the embedding matrix, each scaled to unit length."""
         norms = np.linalg.norm(word_embeddings.astype(np.float64), axis=1)
         row_ids = np.flatnonzero(norms > 0).astype(np.int64)
         unit_rows = (word_embeddings[row_ids] / norms[row_ids, None]).astype(np.float32)
         index = faiss.IndexFlatIP(word_embeddings.shape[1])
         index.add(np.ascontiguousarray(unit_rows))
-        return cls(index=index, row_ids=row_ids)
+        return cls(index, row_ids, fingerprint or embedding_fingerprint(word_embeddings))
 
     @classmethod
     def load_or_build(cls, word_embeddings: np.ndarray, model_name: str) -> VocabularyIndex:
@@ -67,8 +68,8 @@ class VocabularyIndex:
                 index = faiss.read_index(str(folder / "vocabulary.faiss"))
                 row_ids = np.load(folder / "vocabulary_row_ids.npy")
                 if index.ntotal == len(row_ids) and index.d == word_embeddings.shape[1]:
-                    return cls(index=index, row_ids=row_ids)
-        built = cls.build(word_embeddings)
+                    return cls(index, row_ids, fingerprint)
+        built = cls.build(word_embeddings, fingerprint)
         meta = {
             "fingerprint": fingerprint,
             "engine_version": config.ENGINE_VERSION,
