@@ -82,10 +82,8 @@ def _method_journeys(
         unit="sentence",
         leave=False,
     ) as progress:
-        for start in range(0, len(missing), config.GALLERY_BATCH_SIZE):
-            batch = missing[start : start + config.GALLERY_BATCH_SIZE]
-            for text, journey in zip(batch, engine.get().analyze_many(batch, method, top_k), strict=True):
-                cache.put(engine.name, text, top_k, journey)
-                found[text] = journey
-            progress.update(len(batch))
+        for text in missing:
+            found[text] = journey = engine.get().analyze(text, method, top_k)
+            cache.put(engine.name, text, top_k, journey)
+            progress.update()
     return [found[text] for text in texts]

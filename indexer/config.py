@@ -48,8 +48,6 @@ BENCH_MODELS_DIR = BUILD_DIR / "bench-models"
 # Static gallery (`journeys build`).
 GALLERY_SENTENCES = DATA_DIR / "gallery_sentences.json"
 GALLERY_TOP_K = DEFAULT_TOP_K  # the server's default too, so both share cached results
-#: Sentences per analyze_many call during precompute: one progress step each.
-GALLERY_BATCH_SIZE = 8
 #: Decimals kept for similarities in the page data the site ships.
 GALLERY_SIMILARITY_DECIMALS = 4
 

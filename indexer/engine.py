@@ -103,27 +103,18 @@ class JourneyEngine:
     def analyze(
         self, text: str, method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K
     ) -> Journey:
-        """Rank, similarity and nearest vocabulary rows of every token at every layer."""
-        return self.analyze_many([text], method, top_k)[0]
+        """Rank, similarity and nearest vocabulary rows of every token at every layer.
 
-    def analyze_many(
-        self, texts: list[str], method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K
-    ) -> list[Journey]:
-        """Analyse several texts: one forward pass each, one vocabulary comparison for all of them."""
+        Each text is scored on its own, so a text's journey never depends on what else was analysed.
+        """
         check_top_k(top_k)
-        encoded = [self.encodings(text, method) for text in texts]
-        scores = self.score(encoded, top_k)
-        journeys, start = [], 0
-        for item in encoded:
-            stop = start + len(item.token_ids) * self.info.num_layers
-            journeys.append(
-                self._journey(item, method, {v: _slice(s, start, stop) for v, s in scores.items()})
-            )
-            start = stop
-        return journeys
+        encoded = self.encodings(text, method)
+        return self._journey(encoded, method, self.score([encoded], top_k))
 
     def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
-        """Both variants for all encodings, queries ordered token-major (token, then layer) per text."""
+        """Both variants for all encodings, queries ordered token-major (token, then layer) per text.
+        Scoring several texts together is faster; their values may differ from scoring each alone in
+        the last bits of float64 (see `_ExactCosine`)."""
         queries = torch.cat(
             [item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded]
         )
@@ -167,7 +158,3 @@ def check_top_k(top_k: int) -> None:
     """Refuse a top-k outside 1..MAX_TOP_K."""
     if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= config.MAX_TOP_K:
         raise InputError(f"top_k must be a whole number from 1 to {config.MAX_TOP_K}, not {top_k!r}")
-
-
-def _slice(scores: VariantScores, start: int, stop: int) -> VariantScores:
-    return VariantScores(*(array[start:stop] for array in vars(scores).values()))

@@ -1,21 +1,23 @@
 """Rank, similarity and nearest vocabulary rows for many encodings at once, exactly.
 
-One fp32 matrix product of all encodings (plus the position rows in use) against the normalised
-vocabulary gives both variants, scaled by |h| (which changes no ordering):
+One fp32 matrix product of all encodings against the normalised vocabulary gives both variants, scaled
+by |h| (which changes no ordering):
     raw:         |h| cos(h, w)     = h . ŵ
     positional:  |h| cos(h, w + p) = (|w| (h . ŵ) + h . p) / |w + p|,
                  |w + p|^2         = |w|^2 + 2 |w| (ŵ . p) + |p|^2
-so no per-position index is needed. fp32 can misorder rows whose similarities differ by less than its
-rounding error, so every decision that falls within a rounding window (the token's own similarity for
-the rank, the k-th similarity for the neighbours) is settled in float64, and every reported similarity
-is computed in float64: the results equal a float64 brute force. The window is the worst-case error
-bound of a d-term fp32 dot product (d * 2^-24 relative), doubled for the two sides of a comparison
-with margin, and widened for the positional formula by max (|w| + |p|) / |w + p|.
+so no per-position index is needed: 1 / |w + p| is tabled once per position at load. fp32 can
+misorder rows whose similarities differ by less than its rounding error, so every decision that falls
+within a rounding window (the token's own similarity for the rank, the k-th similarity for the
+neighbours) is settled in float64, and every reported similarity is computed in float64: the results
+equal a float64 brute force. The window is the worst-case error bound of a d-term fp32 dot product
+(d * 2^-24 relative), doubled for the two sides of a comparison with margin, and widened for the
+positional formula by max (|w| + |p|) / |w + p|.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import torch
@@ -26,8 +28,11 @@ from indexer.vocabulary_index import VocabularyIndex
 WINDOW_SAFETY = 2.5
 #: Extra fp32 candidates fetched beyond k before the float64 re-sort.
 TOPK_MARGIN = 4
-#: Queries whose score rows are processed together: small enough to stay in cache across passes.
-QUERY_CHUNK = 16
+#: Queries whose score rows are processed together: few enough to stay in cache across passes, many
+#: enough that per-chunk overhead stays small.
+QUERY_CHUNK = 64
+#: Blocks each score row is cut into for the top-k search (see `top_candidates`).
+TOPK_BLOCKS = 256
 
 
 @dataclass
@@ -39,19 +44,34 @@ class VariantScores:
     neighbour_ids: np.ndarray  # (Q, k) int64 vocabulary ids, most similar first
     neighbour_similarity: np.ndarray  # (Q, k) float64
 
+    def unsorted(self, order: torch.Tensor) -> VariantScores:
+        """These scores, computed for queries taken in `order`, put back in the callers' order."""
+        restore = torch.argsort(order).numpy()
+        return VariantScores(*(array[restore] for array in vars(self).values()))
+
 
 @dataclass
 class _Plan:
-    """Quantities shared by every chunk of one `score` call."""
+    """Quantities shared by every chunk of one `score` call. Queries are sorted by position row, so the
+    queries of one row are a contiguous run."""
 
-    queries: torch.Tensor  # (Q, d) fp32
+    queries: torch.Tensor  # (Q, d) fp32, sorted by slot
     slot: torch.Tensor  # (Q,) index into position_rows
+    slot_starts: list[int]  # first query of each slot, then Q
     position_rows: torch.Tensor  # (u, d) the position rows in use
     query_dot_unit: torch.Tensor  # (Q, n) h . ŵ, the raw |h|-scaled scores
     query_dot_position: torch.Tensor  # (Q,) h . p
     inverse_shifted_norms: torch.Tensor  # (u, n) 1 / |w + p|
     raw_windows: torch.Tensor  # (Q,) rounding window on |h|-scaled raw scores
     positional_windows: torch.Tensor  # (Q,) the same, widened for the positional formula
+
+    def slot_segments(self, start: int, stop: int) -> list[tuple[int, int, int]]:
+        """(slot, first, stop) runs of queries start..stop - 1 that share one position row."""
+        return [
+            (slot_index, max(first, start), min(end, stop))
+            for slot_index, (first, end) in enumerate(pairwise(self.slot_starts))
+            if first < stop and end > start
+        ]
 
 
 class _Decisions:
@@ -64,25 +84,27 @@ class _Decisions:
         self.candidate_scores = torch.empty((num_queries, fetch))
         self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
 
-    def add(
-        self, query_index: torch.Tensor, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor
-    ) -> None:
-        """One chunk of |h|-scaled scores: rows clearly above own, rows too close to call, top rows."""
+    def add(self, start: int, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor) -> None:
+        """One chunk of |h|-scaled scores (queries start, start + 1, ...): rows clearly above own, rows
+        too close to call, top rows."""
         fetch = self.candidate_scores.shape[1]
-        top_scores, top_columns = scores.topk(fetch, dim=1)
-        self.candidate_scores[query_index] = top_scores
-        self.candidate_columns[query_index] = top_columns
+        top_scores, top_columns = top_candidates(scores, fetch)
+        query_index = torch.arange(start, start + len(scores))
+        self.candidate_scores[start : start + len(scores)] = top_scores
+        self.candidate_columns[start : start + len(scores)] = top_columns
         upper, lower = own + window, own - window
         # Where the last candidate is already below the window, every row that matters is a candidate,
         # so no further pass over the whole vocabulary is needed for that query.
         from_candidates = (top_scores[:, -1:] < lower).flatten() | (fetch == scores.shape[1])
+        if bool(from_candidates.all()):
+            self._count_candidates(query_index, top_scores, top_columns, upper, lower)
+            return
         keep = torch.nonzero(from_candidates).flatten()
         self._count_candidates(
             query_index[keep], top_scores[keep], top_columns[keep], upper[keep], lower[keep]
         )
         rest = torch.nonzero(~from_candidates).flatten()
-        if len(rest):
-            self._count_all(query_index[rest], scores[rest], upper[rest], lower[rest])
+        self._count_all(query_index[rest], scores[rest], upper[rest], lower[rest])
 
     def _count_candidates(
         self,
@@ -131,6 +153,24 @@ class VocabularyScorer:
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
         self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
+        self.inverse_shifted_norms, self.position_widening = self._position_tables()
+
+    def _position_tables(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per position row p: 1 / |w + p| for every vocabulary row (P, n), and the window widening
+        max (|w| + |p|) / |w + p| (P,). Computed once at load (roberta-base: 103 MB) so that a query pays
+        only for its own product: |w + p|^2 = |w|^2 + 2 |w| (ŵ . p) + |p|^2."""
+        inverse = torch.empty((len(self.positions), self.num_rows))
+        widening = torch.empty(len(self.positions))
+        squared_row_norms, doubled_row_norms = self.row_norms.square(), 2 * self.row_norms
+        for block in torch.arange(len(self.positions)).split(QUERY_CHUNK):
+            rows = self.positions[block]
+            norms = rows.norm(dim=1)[:, None]
+            squared = torch.addcmul(
+                squared_row_norms + norms.square(), rows @ self.unit_rows.T, doubled_row_norms
+            )
+            inverse[block] = squared.rsqrt_()
+            widening[block] = ((self.row_norms + norms) * inverse[block]).amax(1)
+        return inverse, widening
 
     @property
     def num_rows(self) -> int:
@@ -140,57 +180,60 @@ class VocabularyScorer:
         self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor, top_k: int
     ) -> dict[str, VariantScores]:
         """Both variants for every query; `position_ids` picks each query's position row."""
-        plan = self._plan(queries.detach().float(), position_ids)
+        order = torch.argsort(position_ids, stable=True)
+        plan = self._plan(queries.detach().float()[order], position_ids[order])
+        own_ids = own_ids[order]
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
         own_columns = self.column_of_id[own_ids].clamp(min=0)
         raw, positional = _Decisions(len(own_ids), fetch), _Decisions(len(own_ids), fetch)
-        for slot_index in range(len(plan.position_rows)):
-            for chunk in torch.nonzero(plan.slot == slot_index).flatten().split(QUERY_CHUNK):
-                own = own_columns[chunk, None]
-                scores = plan.query_dot_unit[chunk]
-                raw.add(chunk, scores, scores.gather(1, own), plan.raw_windows[chunk, None])
-                shifted = self._positional_scores(plan, chunk, slot_index)
-                positional.add(chunk, shifted, shifted.gather(1, own), plan.positional_windows[chunk, None])
+        buffer = torch.empty((QUERY_CHUNK, self.num_rows))
+        for start in range(0, len(own_ids), QUERY_CHUNK):
+            stop = min(start + QUERY_CHUNK, len(own_ids))
+            own = own_columns[start:stop, None]
+            scores = plan.query_dot_unit[start:stop]
+            raw.add(start, scores, scores.gather(1, own), plan.raw_windows[start:stop, None])
+            shifted = self._positional_scores(plan, start, stop, buffer[: stop - start])
+            positional.add(start, shifted, shifted.gather(1, own), plan.positional_windows[start:stop, None])
 
         has_own = self.column_of_id[own_ids] >= 0
         return {
-            "raw": self._settle(plan, raw, own_columns, has_own, top_k, positional=False),
-            "positional": self._settle(plan, positional, own_columns, has_own, top_k, positional=True),
+            variant: self._settle(
+                plan, decisions, own_columns, has_own, top_k, variant == "positional"
+            ).unsorted(order)
+            for variant, decisions in (("raw", raw), ("positional", positional))
         }
 
     def _plan(self, queries: torch.Tensor, position_ids: torch.Tensor) -> _Plan:
-        """One matrix product for all queries and position rows, and what both variants derive from it."""
-        used_positions, slot = torch.unique(position_ids, return_inverse=True)
+        """One matrix product for all queries, and what both variants derive from it."""
+        used_positions, slot, counts = torch.unique(position_ids, return_inverse=True, return_counts=True)
         position_rows = self.positions[used_positions]
-        products = torch.cat([queries, position_rows]) @ self.unit_rows.T
-        position_dot_unit = products[len(queries) :]
-        position_norms = position_rows.norm(dim=1)
-        squared = (
-            self.row_norms.square()
-            + 2 * self.row_norms * position_dot_unit
-            + position_norms.square()[:, None]
-        )
-        inverse_shifted_norms = squared.rsqrt()
-        widening = ((self.row_norms + position_norms[:, None]) * inverse_shifted_norms).amax(1)
         raw_windows = self.relative_window * queries.double().norm(dim=1).float()
         return _Plan(
             queries=queries,
             slot=slot,
+            slot_starts=[0, *torch.cumsum(counts, 0).tolist()],
             position_rows=position_rows,
-            query_dot_unit=products[: len(queries)],
+            query_dot_unit=queries @ self.unit_rows.T,
             query_dot_position=(queries * position_rows[slot]).sum(1),
-            inverse_shifted_norms=inverse_shifted_norms,
+            inverse_shifted_norms=self.inverse_shifted_norms[used_positions],
             raw_windows=raw_windows,
-            positional_windows=raw_windows * widening[slot],
+            positional_windows=raw_windows * self.position_widening[used_positions][slot],
         )
 
-    def _positional_scores(self, plan: _Plan, chunk: torch.Tensor, slot_index: int) -> torch.Tensor:
-        """|h| cos(h, w + p) for queries that share one position row."""
+    def _positional_scores(
+        self, plan: _Plan, start: int, stop: int, out: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """|h| cos(h, w + p) for queries start..stop - 1."""
         shifted = torch.addcmul(
-            plan.query_dot_position[chunk, None], plan.query_dot_unit[chunk], self.row_norms
+            plan.query_dot_position[start:stop, None],
+            plan.query_dot_unit[start:stop],
+            self.row_norms,
+            out=out,
         )
-        return shifted.mul_(plan.inverse_shifted_norms[slot_index])
+        for slot_index, first, end in plan.slot_segments(start, stop):
+            shifted[first - start : end - start].mul_(plan.inverse_shifted_norms[slot_index])
+        return shifted
 
     def _settle(
         self,
@@ -203,46 +246,74 @@ class VocabularyScorer:
     ) -> VariantScores:
         """Turn the fp32 pass into exact ranks and neighbours by recomputing the close calls in float64."""
         exact = _ExactCosine(self, plan, positional)
-        num_queries = len(own_columns)
-        own_exact = exact(torch.arange(num_queries), own_columns)
-        rank = decisions.clearly_above.clone()
-        if decisions.near_query:
-            near_query, near_column = torch.cat(decisions.near_query), torch.cat(decisions.near_column)
-            others = near_column != own_columns[near_query]
-            near_query, near_column = near_query[others], near_column[others]
-            above = (exact(near_query, near_column) > own_exact[near_query]).long()
-            rank.index_add_(0, near_query, above)
+        num_queries, fetch = decisions.candidate_columns.shape
+        near_query = torch.cat(decisions.near_query)
+        near_column = torch.cat(decisions.near_column)
+        others = near_column != own_columns[near_query]
+        near_query, near_column = near_query[others], near_column[others]
+        # One float64 evaluation for the own rows, the candidates and the close calls together.
+        own_exact, candidate_exact, near_exact = exact(
+            torch.cat(
+                [torch.arange(num_queries), torch.arange(num_queries).repeat_interleave(fetch), near_query]
+            ),
+            torch.cat([own_columns, decisions.candidate_columns.flatten(), near_column]),
+        ).split([num_queries, num_queries * fetch, len(near_query)])
+        rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
         rank = torch.where(has_own, rank, -1)
         similarity = torch.where(has_own, own_exact, torch.nan)
-        ids, similarities = self._top_k(plan, decisions, exact, top_k, positional)
+        ids, similarities = _best_first(
+            self.row_ids[decisions.candidate_columns], candidate_exact.view(num_queries, fetch), top_k
+        )
+        self._complete_top_k(plan, decisions, exact, ids, similarities, positional)
         return VariantScores(rank.numpy(), similarity.numpy(), ids.numpy(), similarities.numpy())
 
-    def _top_k(
-        self, plan: _Plan, decisions: _Decisions, exact: _ExactCosine, top_k: int, positional: bool
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The k most similar rows per query, ordered by float64 similarity, ties by ascending id."""
-        num_queries, fetch = decisions.candidate_columns.shape
-        query_of_pair = torch.arange(num_queries).repeat_interleave(fetch)
-        columns = decisions.candidate_columns
-        candidate_exact = exact(query_of_pair, columns.flatten()).view(num_queries, fetch)
-        ids, similarities = _best_first(self.row_ids[columns], candidate_exact, top_k)
-        # A row outside the fp32 candidates could still belong in the top k only if the last candidate is
-        # itself within the rounding window of the k-th exact similarity: rescore those queries in full.
+    def _complete_top_k(
+        self,
+        plan: _Plan,
+        decisions: _Decisions,
+        exact: _ExactCosine,
+        ids: torch.Tensor,
+        similarities: torch.Tensor,
+        positional: bool,
+    ) -> None:
+        """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
+        belong: those whose last candidate lies within the rounding window of the k-th exact similarity."""
+        top_k = ids.shape[1]
         windows = plan.positional_windows if positional else plan.raw_windows
         threshold = (similarities[:, -1] * exact.query_norms - windows).float()
+        fetch = decisions.candidate_scores.shape[1]
         incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.num_rows)
         for query in torch.nonzero(incomplete).flatten().tolist():
-            chunk = torch.tensor([query])
             scores = (
-                self._positional_scores(plan, chunk, int(plan.slot[query]))
+                self._positional_scores(plan, query, query + 1)
                 if positional
-                else plan.query_dot_unit[chunk]
+                else plan.query_dot_unit[query : query + 1]
             )
             contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
             values = exact(torch.full_like(contenders, query), contenders)
             found_ids, found_similarities = _best_first(self.row_ids[contenders][None], values[None], top_k)
             ids[query], similarities[query] = found_ids[0], found_similarities[0]
-        return ids, similarities
+
+
+def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The `fetch` largest scores of each row, largest first, with their columns; equal in value to
+    `scores.topk(fetch)` (columns may differ among equal scores).
+
+    The row is cut into TOPK_BLOCKS blocks: the top scores all lie in the `fetch` blocks with the largest
+    maxima (plus the tail the blocks leave), so only those are searched. One cheap max pass replaces most of
+    topk's work on long rows.
+    """
+    rows, num_columns = scores.shape
+    width = num_columns // TOPK_BLOCKS
+    if width < 2 or fetch > TOPK_BLOCKS:
+        return scores.topk(fetch, dim=1)
+    covered = TOPK_BLOCKS * width
+    block_maxima = scores[:, :covered].view(rows, TOPK_BLOCKS, width).amax(2)
+    best_blocks = block_maxima.topk(fetch, dim=1).indices
+    columns = (best_blocks[:, :, None] * width + torch.arange(width)).flatten(1)
+    columns = torch.cat([columns, torch.arange(covered, num_columns).expand(rows, -1)], 1)
+    top_scores, at = scores.gather(1, columns).topk(fetch, dim=1)
+    return top_scores, columns.gather(1, at)
 
 
 def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -257,8 +328,10 @@ class _ExactCosine:
     """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights.
 
     Pairs are grouped by position row: within a group each distinct vocabulary row is read from the
-    large matrix once, since a token's layers share most candidates. Each pair's value is a row-wise
-    reduction, so it does not depend on which other pairs are computed with it.
+    large matrix once (a token's layers share most candidates) and one float64 matrix product of the
+    group's queries against those rows gives every pair's dot product. A BLAS product's last bits can
+    depend on its shape, so a pair's value is reproducible for the same batch of queries, not across
+    batches: the engine scores each text on its own.
     """
 
     def __init__(self, scorer: VocabularyScorer, plan: _Plan, positional: bool) -> None:
@@ -267,6 +340,7 @@ class _ExactCosine:
         self.query_norms = self.queries.norm(dim=1)
         self.position_rows = plan.position_rows.double() if positional else None
         self.slot = plan.slot
+        self.slot_starts = plan.slot_starts
 
     def __call__(self, query_index: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
         result = torch.empty(len(columns), dtype=torch.float64)
@@ -277,6 +351,10 @@ class _ExactCosine:
             rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
             if self.position_rows is not None:
                 rows += self.position_rows[slot_index]
-            dots = (self.queries[query_index[pairs]] * rows[column_of_pair]).sum(1)
-            result[pairs] = dots / (self.query_norms[query_index[pairs]] * rows.norm(dim=1)[column_of_pair])
+            first, stop = self.slot_starts[slot_index], self.slot_starts[slot_index + 1]
+            dots = self.queries[first:stop] @ rows.T  # (queries of this slot, distinct rows)
+            queries = query_index[pairs]
+            result[pairs] = dots[queries - first, column_of_pair] / (
+                self.query_norms[queries] * rows.norm(dim=1)[column_of_pair]
+            )
         return result

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from indexer.vocabulary_index import VocabularyIndex
-from indexer.vocabulary_scoring import VocabularyScorer
+from indexer.vocabulary_scoring import TOPK_BLOCKS, VocabularyScorer, top_candidates
 
 
 def crowded_vocabulary(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -61,3 +62,20 @@ def test_fp32_alone_cannot_order_these_clusters():
     exact64 = cluster.astype(np.float64) @ queries[0].astype(np.float64)
     exact64 /= np.linalg.norm(cluster.astype(np.float64), axis=1)
     assert len(np.unique(fp32)) < len(np.unique(exact64)) / 2
+
+
+@pytest.mark.parametrize("num_columns", [50265, 30522, 1000, 513])
+@pytest.mark.parametrize("fetch", [1, 19, 104])
+def test_block_top_candidates_equal_a_full_top_k(num_columns, fetch):
+    """The blocked search returns the same top scores as torch.topk, ties and the ragged tail included."""
+    generator = torch.Generator().manual_seed(num_columns + fetch)
+    continuous = torch.randn((6, num_columns), generator=generator)
+    tied = torch.randint(0, 40, (6, num_columns), generator=generator).float()  # many equal scores
+    tail_heavy = continuous.clone()
+    tail_heavy[:, -(num_columns % TOPK_BLOCKS or 1) :] += 10  # the best scores sit in the tail
+    for scores in (continuous, tied, tail_heavy):
+        values, columns = top_candidates(scores, fetch)
+        expected = scores.topk(fetch, dim=1).values
+        assert torch.equal(values, expected)
+        assert torch.equal(scores.gather(1, columns), values)
+        assert all(len(set(row)) == fetch for row in columns.tolist())

@@ -91,11 +91,24 @@ def test_tiny_models_move_tokens_away_from_their_embeddings(tiny_engines):
         assert (ranks > 0).any(), family
 
 
-def test_analyze_many_equals_analyze_one_by_one(tiny_engines):
+def test_scoring_texts_together_gives_the_same_ranks_and_neighbours(tiny_engines):
+    """Batched scoring (the findings use it) agrees with each text alone, to float64 rounding."""
     engine = tiny_engines["roberta"]
-    together = engine.analyze_many(TEXTS, top_k=5)
-    alone = [engine.analyze(text, top_k=5) for text in TEXTS]
-    assert [j.to_dict() for j in together] == [j.to_dict() for j in alone]
+    encoded = [engine.encodings(text) for text in TEXTS]
+    together = engine.score(encoded, top_k=5)
+    alone = [engine.score([item], top_k=5) for item in encoded]
+    for variant, scores in together.items():
+        for field in ("rank", "neighbour_ids"):
+            joined = np.concatenate([getattr(found[variant], field) for found in alone])
+            np.testing.assert_array_equal(getattr(scores, field), joined)
+        joined = np.concatenate([found[variant].similarity for found in alone])
+        np.testing.assert_allclose(scores.similarity, joined, rtol=0, atol=1e-13)
+
+
+def test_analysing_a_text_again_gives_identical_numbers(tiny_engines):
+    engine = tiny_engines["roberta"]
+    engine.analyze(TEXTS[1], top_k=5)
+    assert engine.analyze(TEXTS[0], top_k=5).to_dict() == engine.analyze(TEXTS[0], top_k=5).to_dict()
 
 
 def test_zero_norm_rows_are_never_counted_or_listed(tiny_engines):
