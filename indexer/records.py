@@ -28,6 +28,9 @@ class Token:
     id: int
     text: str
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text}
+
 
 @dataclass(frozen=True)
 class Neighbour:
@@ -36,6 +39,9 @@ class Neighbour:
     id: int
     text: str
     similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "similarity": self.similarity}
 
 
 @dataclass
@@ -48,6 +54,17 @@ class VariantResult:
     rank: list[list[int | None]]
     similarity: list[list[float | None]]
     neighbours: list[list[list[Neighbour]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        # Written out rather than dataclasses.asdict, which deep-copies every value and costs several
+        # times more on a long text (a server answer's hot path).
+        return {
+            "rank": self.rank,
+            "similarity": self.similarity,
+            "neighbours": [
+                [[neighbour.to_dict() for neighbour in layer] for layer in token] for token in self.neighbours
+            ],
+        }
 
 
 @dataclass
@@ -66,8 +83,8 @@ class Journey:
         return {
             "model": model,
             "method": self.method,
-            "tokens": [asdict(token) for token in self.tokens],
-            "variants": {name: asdict(result) for name, result in self.variants.items()},
+            "tokens": [token.to_dict() for token in self.tokens],
+            "variants": {name: result.to_dict() for name, result in self.variants.items()},
         }
 
     @classmethod
