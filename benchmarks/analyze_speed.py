@@ -3,7 +3,7 @@
 (a) a straightforward per-token implementation of the published algorithm: for each token, layer and
     variant, cosine similarity to every vocabulary row, then a full sort to find the rank;
 (b) the floor: the model's forward pass plus one fp32 matrix product of all queries against the vocabulary.
-All three run in the same process on the same sentence; the median of several runs is reported.
+All three run in the same process on the same sentence, taking turns; the median of several runs is reported.
 Also times FAISS's flat search against torch's matmul + topk for the same queries, which picked the hot path.
 """
 
@@ -23,19 +23,22 @@ from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
 from indexer import config
 from indexer.engine import JourneyEngine
 
-RUNS = 7
+RUNS = 9
 TOP_K = 15
 
 
-def median_seconds(action: Callable[[], object], runs: int = RUNS) -> float:
-    """Median wall time of `runs` calls, after one warm-up call."""
-    action()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
+def median_seconds(actions: dict[str, Callable[[], object]], runs: int = RUNS) -> dict[str, float]:
+    """Median wall time of each action over `runs` rounds, after one warm-up call each. The actions take
+    turns within every round, so a slower spell of the machine weighs on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for action in actions.values():
         action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    for _ in range(runs):
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(spent) for name, spent in times.items()}
 
 
 def straightforward(engine: JourneyEngine, text: str) -> None:
@@ -67,16 +70,24 @@ def main() -> None:
     queries = engine.encodings(BENCH_TEXT).vectors.reshape(-1, engine.info.hidden_size)
     unit_queries = F.normalize(queries, dim=1).numpy()
 
-    ours = median_seconds(lambda: engine.analyze(BENCH_TEXT, top_k=TOP_K))
-    lower_bound = median_seconds(lambda: floor(engine, BENCH_TEXT))
+    medians = median_seconds(
+        {
+            "ours": lambda: engine.analyze(BENCH_TEXT, top_k=TOP_K),
+            "floor": lambda: floor(engine, BENCH_TEXT),
+            "forward": lambda: engine.encodings(BENCH_TEXT),
+        }
+    )
+    ours, lower_bound, forward = medians["ours"], medians["floor"], medians["forward"]
     started = time.perf_counter()
     straightforward(engine, BENCH_TEXT)
     baseline = time.perf_counter() - started
-    faiss_search = median_seconds(lambda: engine.index.search(unit_queries, TOP_K))
-    torch_topk = median_seconds(
-        lambda: (torch.from_numpy(unit_queries) @ engine.scorer.unit_rows.T).topk(TOP_K)
+    searches = median_seconds(
+        {
+            "faiss": lambda: engine.index.search(unit_queries, TOP_K),
+            "torch": lambda: (torch.from_numpy(unit_queries) @ engine.scorer.unit_rows.T).topk(TOP_K),
+        }
     )
-    forward = median_seconds(lambda: engine.encodings(BENCH_TEXT))
+    faiss_search, torch_topk = searches["faiss"], searches["torch"]
 
     results = {
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
