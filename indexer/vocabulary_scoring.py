@@ -84,6 +84,20 @@ class _Decisions:
         self.candidate_scores = torch.empty((num_queries, fetch))
         self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
 
+    def float64_pairs(self, own_columns: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+        """(query, column) pairs float64 must settle, as queries, columns and the sizes of their three
+        parts: every query's own row, its top candidates, and the close calls (own rows left out)."""
+        num_queries, fetch = self.candidate_columns.shape
+        near_query, near_column = torch.cat(self.near_query), torch.cat(self.near_column)
+        others = near_column != own_columns[near_query]
+        near_query, near_column = near_query[others], near_column[others]
+        everyone = torch.arange(num_queries)
+        return (
+            torch.cat([everyone, everyone.repeat_interleave(fetch), near_query]),
+            torch.cat([own_columns, self.candidate_columns.flatten(), near_column]),
+            [num_queries, num_queries * fetch, len(near_query)],
+        )
+
     def add(self, start: int, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor) -> None:
         """One chunk of |h|-scaled scores (queries start, start + 1, ...): rows clearly above own, rows
         too close to call, top rows."""
@@ -149,7 +163,8 @@ class VocabularyScorer:
         self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
         self.words = word_embeddings.detach().float()  # (V, d)
         self.positions = position_embeddings.detach().float()  # (P, d)
-        self.row_norms = self.words[self.row_ids].double().norm(dim=1).float()  # (n,)
+        self.row_norms64 = self.words[self.row_ids].double().norm(dim=1)  # (n,)
+        self.row_norms = self.row_norms64.float()
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
         self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
@@ -196,12 +211,16 @@ class VocabularyScorer:
             shifted = self._positional_scores(plan, start, stop, buffer[: stop - start])
             positional.add(start, shifted, shifted.gather(1, own), plan.positional_windows[start:stop, None])
 
+        decided = {"raw": raw, "positional": positional}
+        pairs = {variant: decisions.float64_pairs(own_columns) for variant, decisions in decided.items()}
+        exact = _ExactCosine(self, plan)
+        values = exact({variant: (queries, columns) for variant, (queries, columns, _) in pairs.items()})
         has_own = self.column_of_id[own_ids] >= 0
         return {
             variant: self._settle(
-                plan, decisions, own_columns, has_own, top_k, variant == "positional"
+                plan, variant, decided[variant], exact, pairs[variant], values[variant], has_own, top_k
             ).unsorted(order)
-            for variant, decisions in (("raw", raw), ("positional", positional))
+            for variant in decided
         }
 
     def _plan(self, queries: torch.Tensor, position_ids: torch.Tensor) -> _Plan:
@@ -238,47 +257,41 @@ class VocabularyScorer:
     def _settle(
         self,
         plan: _Plan,
+        variant: str,
         decisions: _Decisions,
-        own_columns: torch.Tensor,
+        exact: _ExactCosine,
+        pairs: tuple[torch.Tensor, torch.Tensor, list[int]],
+        values: torch.Tensor,
         has_own: torch.Tensor,
         top_k: int,
-        positional: bool,
     ) -> VariantScores:
-        """Turn the fp32 pass into exact ranks and neighbours by recomputing the close calls in float64."""
-        exact = _ExactCosine(self, plan, positional)
+        """Exact ranks and neighbours from the fp32 decisions and the float64 values of their pairs."""
+        query_index, _, sizes = pairs
         num_queries, fetch = decisions.candidate_columns.shape
-        near_query = torch.cat(decisions.near_query)
-        near_column = torch.cat(decisions.near_column)
-        others = near_column != own_columns[near_query]
-        near_query, near_column = near_query[others], near_column[others]
-        # One float64 evaluation for the own rows, the candidates and the close calls together.
-        own_exact, candidate_exact, near_exact = exact(
-            torch.cat(
-                [torch.arange(num_queries), torch.arange(num_queries).repeat_interleave(fetch), near_query]
-            ),
-            torch.cat([own_columns, decisions.candidate_columns.flatten(), near_column]),
-        ).split([num_queries, num_queries * fetch, len(near_query)])
+        own_exact, candidate_exact, near_exact = values.split(sizes)
+        near_query = query_index[sizes[0] + sizes[1] :]
         rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
         rank = torch.where(has_own, rank, -1)
         similarity = torch.where(has_own, own_exact, torch.nan)
         ids, similarities = _best_first(
             self.row_ids[decisions.candidate_columns], candidate_exact.view(num_queries, fetch), top_k
         )
-        self._complete_top_k(plan, decisions, exact, ids, similarities, positional)
+        self._complete_top_k(plan, variant, decisions, exact, ids, similarities)
         return VariantScores(rank.numpy(), similarity.numpy(), ids.numpy(), similarities.numpy())
 
     def _complete_top_k(
         self,
         plan: _Plan,
+        variant: str,
         decisions: _Decisions,
         exact: _ExactCosine,
         ids: torch.Tensor,
         similarities: torch.Tensor,
-        positional: bool,
     ) -> None:
         """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
         belong: those whose last candidate lies within the rounding window of the k-th exact similarity."""
         top_k = ids.shape[1]
+        positional = variant == "positional"
         windows = plan.positional_windows if positional else plan.raw_windows
         threshold = (similarities[:, -1] * exact.query_norms - windows).float()
         fetch = decisions.candidate_scores.shape[1]
@@ -290,7 +303,7 @@ class VocabularyScorer:
                 else plan.query_dot_unit[query : query + 1]
             )
             contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
-            values = exact(torch.full_like(contenders, query), contenders)
+            values = exact({variant: (torch.full_like(contenders, query), contenders)})[variant]
             found_ids, found_similarities = _best_first(self.row_ids[contenders][None], values[None], top_k)
             ids[query], similarities[query] = found_ids[0], found_similarities[0]
 
@@ -328,33 +341,45 @@ class _ExactCosine:
     """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights.
 
     Pairs are grouped by position row: within a group each distinct vocabulary row is read from the
-    large matrix once (a token's layers share most candidates) and one float64 matrix product of the
-    group's queries against those rows gives every pair's dot product. A BLAS product's last bits can
-    depend on its shape, so a pair's value is reproducible for the same batch of queries, not across
-    batches: the engine scores each text on its own.
+    large matrix once for both variants (a token's layers share most candidates), and one float64 matrix
+    product of the group's queries against those rows gives every pair's dot product. A BLAS product's
+    last bits can depend on its shape, so a pair's value is reproducible for the same batch of queries,
+    not across batches: the engine scores each text on its own.
     """
 
-    def __init__(self, scorer: VocabularyScorer, plan: _Plan, positional: bool) -> None:
+    def __init__(self, scorer: VocabularyScorer, plan: _Plan) -> None:
         self.scorer = scorer
         self.queries = plan.queries.double()
         self.query_norms = self.queries.norm(dim=1)
-        self.position_rows = plan.position_rows.double() if positional else None
+        self.position_rows = plan.position_rows.double()
         self.slot = plan.slot
         self.slot_starts = plan.slot_starts
 
-    def __call__(self, query_index: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
-        result = torch.empty(len(columns), dtype=torch.float64)
-        pair_slots = self.slot[query_index]
-        for slot_index in torch.unique(pair_slots).tolist():
-            pairs = torch.nonzero(pair_slots == slot_index).flatten()
-            distinct_columns, column_of_pair = torch.unique(columns[pairs], return_inverse=True)
-            rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
-            if self.position_rows is not None:
-                rows += self.position_rows[slot_index]
-            first, stop = self.slot_starts[slot_index], self.slot_starts[slot_index + 1]
-            dots = self.queries[first:stop] @ rows.T  # (queries of this slot, distinct rows)
-            queries = query_index[pairs]
-            result[pairs] = dots[queries - first, column_of_pair] / (
-                self.query_norms[queries] * rows.norm(dim=1)[column_of_pair]
-            )
-        return result
+    def __call__(self, pairs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> dict[str, torch.Tensor]:
+        """Per variant ("raw" or "positional"), the cosine of each (query, column) pair given for it."""
+        results = {
+            variant: torch.empty(len(columns), dtype=torch.float64) for variant, (_, columns) in pairs.items()
+        }
+        pair_slots = {variant: self.slot[queries] for variant, (queries, _) in pairs.items()}
+        for slot_index, (first, stop) in enumerate(pairwise(self.slot_starts)):
+            members = {
+                variant: torch.nonzero(slots == slot_index).flatten() for variant, slots in pair_slots.items()
+            }
+            wanted = torch.cat([pairs[variant][1][chosen] for variant, chosen in members.items()])
+            if not len(wanted):
+                continue
+            distinct_columns, column_of_pair = torch.unique(wanted, return_inverse=True)
+            word_rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
+            for variant, chosen in members.items():
+                columns, column_of_pair = column_of_pair[: len(chosen)], column_of_pair[len(chosen) :]
+                if variant == "positional":
+                    rows = word_rows + self.position_rows[slot_index]
+                    norms = rows.norm(dim=1)
+                else:
+                    rows, norms = word_rows, self.scorer.row_norms64[distinct_columns]
+                queries = pairs[variant][0][chosen]
+                dots = self.queries[first:stop] @ rows.T  # (queries of this slot, distinct rows)
+                results[variant][chosen] = dots[queries - first, columns] / (
+                    self.query_norms[queries] * norms[columns]
+                )
+        return results
