@@ -77,8 +77,13 @@ CONTEXTUAL_SNIPPET_CHARS = 40
 # Live server (`journeys serve`, `make serve-prod`), continued.
 #: Characters of JSON the live server caches per process (one long text can take tens of millions).
 SERVER_CACHE_MAX_CHARS = 100_000_000
-#: gunicorn (`make serve-prod`): worker processes forked after the models load, and threads per worker.
-SERVER_WORKERS = int(os.environ.get("JOURNEYS_WORKERS", "2"))
+#: gunicorn (`make serve-prod`): worker processes forked after the models load, and request threads per
+#: worker. One worker by default: it runs one analysis at a time on every core. With more workers each
+#: gets an equal share of the cores as torch threads (two workers of two threads each on two cores
+#: measured a third of one worker's throughput).
+SERVER_WORKERS = int(os.environ.get("JOURNEYS_WORKERS", "1"))
 SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "4"))
+SERVER_TORCH_THREADS_PER_WORKER = max(1, (os.cpu_count() or 1) // SERVER_WORKERS)
 #: Analyses one server process runs at once; further requests wait their turn (bounds memory and CPU).
-SERVER_ANALYSIS_SLOTS = int(os.environ.get("JOURNEYS_ANALYSIS_SLOTS", "2"))
+#: One analysis already uses every torch thread; a second one in parallel made both slower here.
+SERVER_ANALYSIS_SLOTS = int(os.environ.get("JOURNEYS_ANALYSIS_SLOTS", "1"))
