@@ -139,15 +139,14 @@ class _Decisions:
     ) -> None:
         """The same over every vocabulary row: two counting passes, and the window's rows only where
         more than the own row falls inside it."""
-        clearly_above = (scores > upper).sum(1)
-        within = (scores >= lower).sum(1) - clearly_above
-        self.clearly_above[query_index] = clearly_above
+        clearly_above = (scores > upper).sum(1, dtype=torch.int32)  # int32 sums run twice as fast
+        within = (scores >= lower).sum(1, dtype=torch.int32) - clearly_above
+        self.clearly_above[query_index] = clearly_above.long()
         close_calls = torch.nonzero(within > 1).flatten()
         if len(close_calls):
-            rows = scores[close_calls]
-            query, column = torch.nonzero(
-                (rows >= lower[close_calls]) & (rows <= upper[close_calls]), as_tuple=True
-            )
+            if len(close_calls) < len(scores):
+                scores, upper, lower = scores[close_calls], upper[close_calls], lower[close_calls]
+            query, column = torch.nonzero((scores >= lower) & (scores <= upper), as_tuple=True)
             self.near_query.append(query_index[close_calls[query]])
             self.near_column.append(column)
 
@@ -352,11 +351,16 @@ class _ExactCosine:
         self.queries = plan.queries.double()
         self.query_norms = self.queries.norm(dim=1)
         self.position_rows = plan.position_rows.double()
+        self.query_dot_position = (self.queries * self.position_rows[plan.slot]).sum(1)
         self.slot = plan.slot
         self.slot_starts = plan.slot_starts
 
     def __call__(self, pairs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> dict[str, torch.Tensor]:
-        """Per variant ("raw" or "positional"), the cosine of each (query, column) pair given for it."""
+        """Per variant ("raw" or "positional"), the cosine of each (query, column) pair given for it.
+
+        The positional values come from the raw products: h . (w + p) = h . w + h . p and
+        |w + p|^2 = |w|^2 + 2 w . p + |p|^2, so no shifted copy of the rows is made.
+        """
         results = {
             variant: torch.empty(len(columns), dtype=torch.float64) for variant, (_, columns) in pairs.items()
         }
@@ -369,17 +373,19 @@ class _ExactCosine:
             if not len(wanted):
                 continue
             distinct_columns, column_of_pair = torch.unique(wanted, return_inverse=True)
-            word_rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
+            rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
+            dots = self.queries[first:stop] @ rows.T  # (queries of this slot, distinct rows)
+            norms = {"raw": self.scorer.row_norms64[distinct_columns]}
+            if "positional" in members:
+                position = self.position_rows[slot_index]
+                norms["positional"] = (
+                    norms["raw"].square() + 2 * (rows @ position) + position @ position
+                ).sqrt()
             for variant, chosen in members.items():
                 columns, column_of_pair = column_of_pair[: len(chosen)], column_of_pair[len(chosen) :]
-                if variant == "positional":
-                    rows = word_rows + self.position_rows[slot_index]
-                    norms = rows.norm(dim=1)
-                else:
-                    rows, norms = word_rows, self.scorer.row_norms64[distinct_columns]
                 queries = pairs[variant][0][chosen]
-                dots = self.queries[first:stop] @ rows.T  # (queries of this slot, distinct rows)
-                results[variant][chosen] = dots[queries - first, columns] / (
-                    self.query_norms[queries] * norms[columns]
-                )
+                numerators = dots[queries - first, columns]
+                if variant == "positional":
+                    numerators = numerators + self.query_dot_position[queries]
+                results[variant][chosen] = numerators / (self.query_norms[queries] * norms[variant][columns])
         return results

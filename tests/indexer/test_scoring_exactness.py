@@ -134,3 +134,31 @@ def test_own_row_of_zero_norm_has_no_rank(tiny_engines):
         for position in pad_positions:
             assert result.rank[position] == [None] * engine.info.num_layers
             assert result.similarity[position] == [None] * engine.info.num_layers
+
+
+def test_encodings_far_from_their_own_rows_match_brute_force(minilm_engine):
+    """Ranks in the thousands: the own similarity sits in the thick of the vocabulary, where many rows fall
+    inside the fp32 rounding window and every one of them must be settled in float64."""
+    scorer = minilm_engine.scorer
+    generator = torch.Generator().manual_seed(3)
+    queries = torch.randn((24, scorer.words.shape[1]), generator=generator)
+    own_ids = scorer.row_ids[torch.randint(0, scorer.num_rows, (24,), generator=generator)]
+    position_ids = torch.randint(0, 20, (24,), generator=generator)
+    k = 10
+    found = scorer.score(queries, own_ids, position_ids, top_k=k)
+    vocabulary = scorer.words.double().numpy()
+    positions = scorer.positions.double().numpy()
+    for variant, scores in found.items():
+        offsets = positions[position_ids.numpy()] if variant == "positional" else np.zeros((24, 1))
+        for q in range(24):
+            ranks, similarities, neighbours = brute_force(
+                queries[q].double().numpy()[None, None, :],
+                [int(own_ids[q])],
+                vocabulary,
+                offsets[q][None],
+                k,
+            )
+            assert scores.rank[q] == ranks[0][0], (variant, q)
+            assert abs(scores.similarity[q] - similarities[0][0]) < 1e-12
+            assert scores.neighbour_ids[q].tolist() == [i for i, _ in neighbours[0][0]], (variant, q)
+    assert np.median(found["raw"].rank) > 1000
