@@ -4,7 +4,10 @@
     variant, cosine similarity to every vocabulary row, then a full sort to find the rank;
 (b) the floor: the model's forward pass plus one fp32 matrix product of all queries against the vocabulary.
 All three run in the same process on the same sentence, taking turns; the median of several runs is reported.
-Also times FAISS's flat search against torch's matmul + topk for the same queries, which picked the hot path.
+Also times FAISS's flat search against torch's matmul + topk for the same queries, which picked the hot path,
+and the scoring alone for the sentence's queries and for random directions of the same norms: a random model
+keeps every token nearest its own row (rank 0), while a trained one moves many into the thick of the
+vocabulary (ranks in the thousands), where far more rows need settling in float64.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import time
 from collections.abc import Callable
 
 import faiss
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
 from indexer import config
-from indexer.engine import JourneyEngine
+from indexer.engine import Encodings, JourneyEngine
 
 RUNS = 9
 TOP_K = 15
@@ -63,6 +67,13 @@ def floor(engine: JourneyEngine, text: str) -> None:
     queries @ engine.scorer.unit_rows.T
 
 
+def far_from_own_rows(vectors: torch.Tensor) -> torch.Tensor:
+    """Random directions with the norms of `vectors`: encodings that sit among the bulk of the vocabulary."""
+    generator = torch.Generator().manual_seed(0)
+    directions = torch.nn.functional.normalize(torch.randn(vectors.shape, generator=generator), dim=-1)
+    return directions * vectors.norm(dim=-1, keepdim=True)
+
+
 def main() -> None:
     torch.set_grad_enabled(False)
     engine = JourneyEngine.load(str(save_roberta_shaped_model()))
@@ -88,6 +99,11 @@ def main() -> None:
         }
     )
     faiss_search, torch_topk = searches["faiss"], searches["torch"]
+    encoded = engine.encodings(BENCH_TEXT)
+    far = Encodings(encoded.token_ids, far_from_own_rows(encoded.vectors), encoded.position_ids)
+    scoring = median_seconds(
+        {"near": lambda: engine.score([encoded], TOP_K), "far": lambda: engine.score([far], TOP_K)}
+    )
 
     results = {
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
@@ -101,6 +117,9 @@ def main() -> None:
         "forward_pass_s": forward,
         "faiss_flat_search_top15_s": faiss_search,
         "torch_matmul_topk15_s": torch_topk,
+        "scoring_alone_s": scoring["near"],
+        "scoring_alone_far_from_own_rows_s": scoring["far"],
+        "median_rank_far_from_own_rows": float(np.median(engine.score([far], TOP_K)["raw"].rank)),
         "speedup_vs_straightforward": baseline / ours,
         "ratio_to_floor": ours / lower_bound,
     }
