@@ -140,13 +140,14 @@ class _Decisions:
         """The same over every vocabulary row: two counting passes, and the window's rows only where
         more than the own row falls inside it."""
         clearly_above = (scores > upper).sum(1, dtype=torch.int32)  # int32 sums run twice as fast
-        within = (scores >= lower).sum(1, dtype=torch.int32) - clearly_above
+        not_below = scores >= lower
+        within = not_below.sum(1, dtype=torch.int32) - clearly_above
         self.clearly_above[query_index] = clearly_above.long()
         close_calls = torch.nonzero(within > 1).flatten()
         if len(close_calls):
             if len(close_calls) < len(scores):
-                scores, upper, lower = scores[close_calls], upper[close_calls], lower[close_calls]
-            query, column = torch.nonzero((scores >= lower) & (scores <= upper), as_tuple=True)
+                scores, upper, not_below = scores[close_calls], upper[close_calls], not_below[close_calls]
+            query, column = torch.nonzero(not_below & (scores <= upper), as_tuple=True)
             self.near_query.append(query_index[close_calls[query]])
             self.near_column.append(column)
 
