@@ -83,7 +83,6 @@ SERVER_CACHE_MAX_CHARS = 100_000_000
 #: measured a third of one worker's throughput).
 SERVER_WORKERS = int(os.environ.get("JOURNEYS_WORKERS", "1"))
 SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "4"))
-SERVER_TORCH_THREADS_PER_WORKER = max(1, (os.cpu_count() or 1) // SERVER_WORKERS)
 #: Analyses one server process runs at once; further requests wait their turn (bounds memory and CPU).
 #: One analysis already uses every torch thread; a second one in parallel made both slower here.
 SERVER_ANALYSIS_SLOTS = int(os.environ.get("JOURNEYS_ANALYSIS_SLOTS", "1"))

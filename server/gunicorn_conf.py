@@ -9,7 +9,7 @@ the heartbeat while their threads compute, so a long analysis is not mistaken fo
 # Module-level names are read as gunicorn settings, so import values, not the `config` module.
 import torch
 
-from indexer.config import SERVER_THREADS, SERVER_TORCH_THREADS_PER_WORKER, SERVER_WORKERS
+from indexer.config import SERVER_THREADS, SERVER_WORKERS
 
 preload_app = True
 workers = SERVER_WORKERS
@@ -20,8 +20,10 @@ timeout = 120
 graceful_timeout = 10
 # No `gunicornc` control socket: it lives at one path per user, so two servers would contend for it.
 control_socket_disable = True
+# The threads torch would use in one process (cores, or OMP_NUM_THREADS), shared out among the workers.
+TORCH_THREADS_PER_WORKER = max(1, torch.get_num_threads() // SERVER_WORKERS)
 
 
 def post_fork(server: object, worker: object) -> None:
     """Give each worker its share of the cores, so workers computing at once do not oversubscribe them."""
-    torch.set_num_threads(SERVER_TORCH_THREADS_PER_WORKER)
+    torch.set_num_threads(TORCH_THREADS_PER_WORKER)
