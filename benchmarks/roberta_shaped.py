@@ -8,6 +8,7 @@ sentences), which does not change the cost of analysing a given number of tokens
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import torch
@@ -15,6 +16,7 @@ from tokenizers import ByteLevelBPETokenizer
 from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
 
 from indexer import config
+from indexer.atomic_files import fsync_tree, replace_folder
 
 ROBERTA_BASE_VOCAB_SIZE = 50265
 DEFAULT_FOLDER = config.BENCH_MODELS_DIR / "roberta-base-shaped"
@@ -48,16 +50,21 @@ def _save_tokenizer(folder: Path) -> RobertaTokenizerFast:
 
 
 def save_roberta_shaped_model(folder: Path = DEFAULT_FOLDER) -> Path:
-    """Save (once) a random roberta-base-shaped model with a small tokenizer into `folder`."""
+    """Save (once) a random roberta-base-shaped model with a small tokenizer into `folder`: written into a
+    folder of its own that takes `folder`'s place whole, so an interrupted run leaves no half model."""
     if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    tokenizer = _save_tokenizer(folder)
+    partial = folder.with_name(f".{folder.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    tokenizer = _save_tokenizer(partial)
     torch.manual_seed(0)
     shape = RobertaConfig(vocab_size=ROBERTA_BASE_VOCAB_SIZE, max_position_embeddings=514, type_vocab_size=1)
     model = RobertaModel(shape, add_pooling_layer=False)
-    tokenizer.save_pretrained(folder)
-    model.save_pretrained(folder)
+    tokenizer.save_pretrained(partial)
+    model.save_pretrained(partial)
+    fsync_tree(partial)
+    replace_folder(partial, folder)
     return folder
 
 

@@ -1,11 +1,10 @@
 """Contextual neighbours: for a token at a layer, the nearest token encodings of a corpus at that layer.
 
 One exhaustive FAISS inner-product index (IndexFlatIP) per layer over the L2-normalised fp32 encodings of
-every corpus token, with a record
-(sentence, position, vocabulary id, character span) per row, saved under build/indexes/<model>/
-contextual-<method>/. Its size is bounded by CONTEXTUAL_MAX_TOKENS rows per layer. FAISS finds the
-candidates; the reported similarities and their order are recomputed in float64 between the query
-encoding and each stored unit vector.
+every corpus token, with a record (sentence, position, vocabulary id, character span) per row, saved under
+build/indexes/<model>/contextual-<method>/ with a sealed manifest of every file's digest. Its size is
+bounded by CONTEXTUAL_MAX_TOKENS rows per layer. FAISS finds the candidates; the reported similarities and
+their order are recomputed in float64 between the query encoding and each stored unit vector.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,19 @@ from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from indexer import config
 from indexer.engine import InputError, JourneyEngine, check_method
 from indexer.records import ModelInfo, Token
+from indexer.sealed_files import (
+    DamagedFileError,
+    check_digests,
+    read_sealed_json,
+    warn_damaged,
+    write_sealed_json,
+    write_with_digest,
+)
 from indexer.vocabulary_index import index_folder
 
 ROW_FIELDS = ("token_sentence", "token_position", "token_ids", "offsets")
+#: The sealed manifest of a saved index: what it was built from and the digest of each of its files.
+MANIFEST = "manifest.json"
 #: Extra FAISS candidates rescored in float64, so fp32 rounding cannot change which k are listed.
 RESCORE_MARGIN = 8
 
@@ -126,17 +136,24 @@ class ContextualIndex:
         cls, engine: JourneyEngine, method: str = config.DEFAULT_METHOD, sentences: list[str] | None = None
     ) -> ContextualIndex | None:
         """The index saved for this model and method if it matches the weights and engine version (and
-        was built from exactly `sentences`, if given); None otherwise."""
+        was built from exactly `sentences`, if given); None otherwise, or when its files are damaged
+        (then said in one line)."""
         check_method(method)
         folder = contextual_folder(engine.info.name, method)
         expected = _meta(engine, method)
         if sentences is not None:
             expected["sentences_digest"] = _digest(sentences)
-        saved = folder / "meta.json"
-        if not saved.is_file():
+        try:
+            manifest = read_sealed_json(folder / MANIFEST)
+            if any(manifest.get(key) != value for key, value in expected.items()):
+                return None
+            check_digests(folder, manifest["files"])
+        except FileNotFoundError:
             return None
-        meta = json.loads(saved.read_text())
-        return cls.load(folder) if all(meta.get(key) == value for key, value in expected.items()) else None
+        except DamagedFileError as damage:
+            warn_damaged(damage, "not using the contextual index (journeys build writes it again)")
+            return None
+        return cls.load(folder, manifest)
 
     @classmethod
     def load_or_build(
@@ -154,29 +171,33 @@ class ContextualIndex:
         return built
 
     def save(self, engine: JourneyEngine) -> Path:
-        """Write one .faiss file per layer, the row records and the sentences to the engine's model
-        folder under build/, and return that folder."""
+        """Write one .faiss file per layer, the row records and the sentences to the engine's model folder
+        under build/, each atomically, then the sealed manifest with their digests; return the folder."""
         folder = contextual_folder(engine.info.name, self.method)
-        meta = {**_meta(engine, self.method), "sentences_digest": self.sentences_digest}
-        folder.mkdir(parents=True, exist_ok=True)
+        files = {}
         for layer, index in enumerate(self.layers):
-            faiss.write_index(index, str(folder / f"layer-{layer:02d}.faiss"))
-        np.savez(folder / "rows.npz", **self.rows)
-        (folder / "sentences.json").write_text(
-            json.dumps(self.sentences, ensure_ascii=False), encoding="utf-8"
+            name = f"layer-{layer:02d}.faiss"
+            files[name] = write_with_digest(folder / name, partial(_write_faiss, index))
+        files["rows.npz"] = write_with_digest(folder / "rows.npz", partial(_write_npz, self.rows))
+        files["sentences.json"] = write_with_digest(
+            folder / "sentences.json", partial(_write_json, self.sentences)
         )
-        (folder / "meta.json").write_text(json.dumps(meta))
+        manifest = {**_meta(engine, self.method), "sentences_digest": self.sentences_digest, "files": files}
+        write_sealed_json(folder / MANIFEST, manifest)
         return folder
 
     @classmethod
-    def load(cls, folder: Path) -> ContextualIndex:
-        """Read an index written by `save`."""
-        meta = json.loads((folder / "meta.json").read_text())
-        layers = [faiss.read_index(str(path)) for path in sorted(folder.glob("layer-*.faiss"))]
+    def load(cls, folder: Path, manifest: dict[str, Any]) -> ContextualIndex:
+        """Read an index written by `save`, whose files `manifest` lists and were checked."""
+        layers = [
+            faiss.read_index(str(folder / name))
+            for name in sorted(manifest["files"])
+            if name.startswith("layer-")
+        ]
         with np.load(folder / "rows.npz") as saved:
             rows = {name: saved[name] for name in ROW_FIELDS}
         sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
-        return cls(meta["method"], sentences, layers, rows, meta["sentences_digest"])
+        return cls(manifest["method"], sentences, layers, rows, manifest["sentences_digest"])
 
     @property
     def nbytes(self) -> int:
@@ -280,6 +301,18 @@ def _meta(engine: JourneyEngine, method: str) -> dict[str, Any]:
         "fingerprint": engine.index.fingerprint,
         "num_layers": engine.info.num_layers,
     }
+
+
+def _write_faiss(index: faiss.Index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def _write_npz(arrays: dict[str, np.ndarray], path: Path) -> None:
+    np.savez(path, **arrays)
+
+
+def _write_json(value: Any, path: Path) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 
 
 def _digest(sentences: list[str]) -> str:

@@ -1,7 +1,8 @@
 """Local density of every vocabulary row: mean cosine similarity to its k nearest other rows.
 
-Computed once per model with a FAISS k-NN search of the vocabulary index against itself and cached
-as .npy next to that index, keyed on the embedding weights, k and the engine version.
+Computed once per model with a FAISS k-NN search of the vocabulary index against itself and cached as a
+sealed JSON file next to that index, keyed on the embedding weights, k and the engine version; a damaged
+cache file is reported in one line and recomputed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 
 from indexer import config
 from indexer.engine import JourneyEngine
+from indexer.sealed_files import read_sealed_or_none, write_sealed_json
 from indexer.vocabulary_index import VocabularyIndex, index_folder
 
 #: Vocabulary rows searched per FAISS call, to bound the similarity block in memory.
@@ -36,14 +38,12 @@ def vocabulary_density(engine: JourneyEngine, k: int = config.DENSITY_NEIGHBOURS
     """Per vocabulary id, mean cosine to its k nearest other rows; NaN for rows of zero norm."""
     words = engine.adapter.word_embeddings().detach().numpy()
     key = engine.index.fingerprint[:16]
-    path = index_folder(engine.loaded.name) / f"density-k{k}-v{config.ENGINE_VERSION}-{key}.npy"
-    if path.is_file():
-        cached = np.load(path)
-        if cached.shape == (words.shape[0],):
-            return cached
+    path = index_folder(engine.loaded.name) / f"density-k{k}-v{config.ENGINE_VERSION}-{key}.json"
+    cached = read_sealed_or_none(path, "recomputing the vocabulary density")
+    if cached is not None and len(cached) == words.shape[0]:
+        return np.array(cached, dtype=np.float64)  # null (a zero row) becomes NaN
     similarity, _rows = nearest_other_rows(engine.index, k)
     density = np.full(words.shape[0], np.nan)
     density[engine.index.row_ids] = similarity.astype(np.float64).mean(axis=1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, density)
+    write_sealed_json(path, [None if np.isnan(value) else value for value in density.tolist()])
     return density

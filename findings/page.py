@@ -15,6 +15,7 @@ from findings.charts import report_figures
 from findings.report import FindingsReport
 from findings.token_classes import GROUPS
 from indexer import config
+from indexer.atomic_files import write_bytes_atomic
 
 TEMPLATE = "findings.html"
 STUDY_MODEL = "roberta-base"
@@ -87,10 +88,11 @@ def render_findings_page(
     )
     plotly_js = site_dir / "assets" / "plotly.min.js"
     if not plotly_js.is_file():
-        plotly_js.parent.mkdir(parents=True, exist_ok=True)
-        plotly_js.write_bytes((resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes())
+        write_bytes_atomic(
+            plotly_js, (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+        )
     target = site_dir / page
-    target.write_text(html, encoding="utf-8")
+    write_bytes_atomic(target, html.encode("utf-8"))
     return target
 
 

@@ -10,11 +10,13 @@ ones wrote. A new kind of page is a function `step(context: BuildContext) -> Non
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from gallery.build_lock import exclusive_build
 from gallery.corpus import all_sentences, load_themes
 from gallery.findings_step import write_findings_pages
 from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
@@ -22,6 +24,7 @@ from gallery.precompute import EngineLoader, precompute
 from gallery.result_cache import JourneyCache
 from gallery.site import SiteModel, SiteWriter
 from indexer import config
+from indexer.atomic_files import fsync_tree, replace_folder
 from indexer.engine import JourneyEngine
 
 PageStep = Callable[[BuildContext], None]
@@ -42,33 +45,45 @@ def build_site(
     load_engine: EngineLoader = JourneyEngine.load,
     corpus_path: Path | None = None,
 ) -> BuildContext:
-    """Precompute, then write the site into a staging folder that replaces the old site only once every
-    step succeeded, so a model that cannot load (or any other failure) leaves the old site as it was.
+    """Precompute, then write the site into this build's own staging folder, which takes the old site's
+    place in one step only once every step succeeded: a model that cannot load (or any other failure, or
+    a kill) leaves the old site as it was. A second build of the same site waits for the first.
 
     Folders left as None come from `indexer.config` at call time.
     """
     site_dir = Path(site_dir or config.SITE_DIR)
-    themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
-    texts = [sentence.text for sentence in all_sentences(themes)]
-    cache_dir = cache_dir or config.CACHE_DIR
-    cache = JourneyCache(cache_dir)
-    site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
-    results = {model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models}
-    staging = site_dir.with_name(f".{site_dir.name}.building")
-    shutil.rmtree(staging, ignore_errors=True)
-    context = BuildContext(
-        site=SiteWriter(staging, site_models),
-        themes=themes,
-        results=results,
-        corpus_path=corpus_path or config.CORPUS_FILE,
-        cache_dir=cache_dir,
-    )
-    for step in [*PAGE_STEPS, *LINKING_STEPS]:
-        step(context)
-    shutil.rmtree(site_dir, ignore_errors=True)
-    staging.rename(site_dir)
+    with exclusive_build(site_dir):
+        themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
+        texts = [sentence.text for sentence in all_sentences(themes)]
+        cache_dir = cache_dir or config.CACHE_DIR
+        cache = JourneyCache(cache_dir)
+        site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
+        results = {
+            model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models
+        }
+        staging = fresh_staging_folder(site_dir)
+        context = BuildContext(
+            site=SiteWriter(staging, site_models),
+            themes=themes,
+            results=results,
+            corpus_path=corpus_path or config.CORPUS_FILE,
+            cache_dir=cache_dir,
+        )
+        for step in [*PAGE_STEPS, *LINKING_STEPS]:
+            step(context)
+        fsync_tree(staging)
+        replace_folder(staging, site_dir)
     context.site.folder = site_dir
     return context
+
+
+def fresh_staging_folder(site_dir: Path) -> Path:
+    """An empty folder beside `site_dir` for this build, after deleting those that killed builds left."""
+    for stale in site_dir.parent.glob(f".{site_dir.name}.building*"):
+        shutil.rmtree(stale)
+    staging = site_dir.with_name(f".{site_dir.name}.building-{os.getpid()}")
+    staging.mkdir(parents=True)
+    return staging
 
 
 def run_build(

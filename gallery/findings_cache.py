@@ -17,9 +17,9 @@ from typing import Any
 from markupsafe import Markup
 
 from indexer import config
-from indexer.atomic_files import write_json_atomic
+from indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
-FORMAT = 1  # bump when the findings code or the cached shape changes
+FORMAT = 2  # bump when the findings code or the cached shape changes (2: sealed files)
 
 
 @dataclass
@@ -52,7 +52,7 @@ def rounded_contextual(
 
 
 class FindingsCache:
-    """Cached `SiteFindings` under one folder, one JSON file per key."""
+    """Cached `SiteFindings` under one folder, one sealed JSON file per key."""
 
     def __init__(self, folder: Path = config.CACHE_DIR) -> None:
         self.folder = Path(folder) / "findings"
@@ -75,17 +75,16 @@ class FindingsCache:
         return self.folder / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
 
     def get(self, key: dict[str, Any]) -> SiteFindings | None:
-        """The cached findings, or None when absent or written for another key."""
-        try:
-            stored = json.loads(self.path(key).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        """The cached findings, or None when absent, damaged (said in one line) or written for another key."""
+        stored = read_sealed_or_none(self.path(key), "recomputing the findings")
+        if stored is None:
             return None
         if stored.get("key") != key:
             return None
         return SiteFindings.from_dict(stored["findings"])
 
     def put(self, key: dict[str, Any], findings: SiteFindings) -> None:
-        write_json_atomic(self.path(key), {"key": key, "findings": findings.to_dict()})
+        write_sealed_json(self.path(key), {"key": key, "findings": findings.to_dict()})
 
 
 def _model_files(model: str) -> list[list[Any]]:

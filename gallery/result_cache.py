@@ -1,8 +1,8 @@
 """Journey records cached on disk, shared by `journeys build` and the server.
 
-One JSON file per result, holding `Journey.to_dict()` and the key it answers; the key is the
-model name, method, text, top-k and `config.ENGINE_VERSION`, so a change to the engine's numbers
-invalidates every entry.
+One sealed JSON file per result (`indexer.sealed_files`), holding `Journey.to_dict()` and the key it
+answers; the key is the model name, method, text, top-k, `config.ENGINE_VERSION` and FORMAT, so a change
+to the engine's numbers invalidates every entry. A damaged or edited file is reported and recomputed.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from indexer import config
-from indexer.atomic_files import write_json_atomic
 from indexer.records import Journey
+from indexer.sealed_files import read_sealed_or_none, write_sealed_json
+
+FORMAT = 2  # bump when the stored shape changes (2: sealed files)
 
 
 class JourneyCache:
-    """Cached journeys under one folder; writes are atomic, so readers never see half a file."""
+    """Cached journeys under one folder; writes are atomic and sealed, so readers never use half a file."""
 
     def __init__(self, folder: Path = config.CACHE_DIR) -> None:
         self.folder = Path(folder) / "journeys"
@@ -32,6 +34,7 @@ class JourneyCache:
             "text": text,
             "top_k": top_k,
             "engine_version": config.ENGINE_VERSION,
+            "format": FORMAT,
         }
 
     def path(self, model: str, method: str, text: str, top_k: int) -> Path:
@@ -40,10 +43,9 @@ class JourneyCache:
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
     def get(self, model: str, method: str, text: str, top_k: int) -> Journey | None:
-        """The cached journey, or None when absent or written for another key."""
-        try:
-            stored = json.loads(self.path(model, method, text, top_k).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        """The cached journey, or None when absent, damaged (said in one line) or written for another key."""
+        stored = read_sealed_or_none(self.path(model, method, text, top_k), "recomputing it")
+        if stored is None:
             return None
         if stored.get("key") != self.key(model, method, text, top_k):
             return None
@@ -53,4 +55,4 @@ class JourneyCache:
         """Store `journey`, the analysis of `text` by `model` with `journey.method`."""
         target = self.path(model, journey.method, text, top_k)
         record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
-        write_json_atomic(target, record)
+        write_sealed_json(target, record)

@@ -8,7 +8,6 @@ normalised vocabulary exists once in memory.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,19 @@ import faiss
 import numpy as np
 
 from indexer import config
-from indexer.atomic_files import replaced_atomically, write_json_atomic
+from indexer.sealed_files import (
+    DamagedFileError,
+    check_digests,
+    read_sealed_json,
+    warn_damaged,
+    write_sealed_json,
+    write_with_digest,
+)
+
+INDEX_FILE = "vocabulary.faiss"
+ROW_IDS_FILE = "vocabulary_row_ids.npy"
+#: The sealed manifest: weights fingerprint, engine version and the digest of each file above.
+META_FILE = "vocabulary-meta.json"
 
 
 def embedding_fingerprint(word_embeddings: np.ndarray) -> str:
@@ -58,29 +69,50 @@ class VocabularyIndex:
 
     @classmethod
     def load_or_build(cls, word_embeddings: np.ndarray, model_name: str) -> VocabularyIndex:
-        """Reuse the index saved under build/ for this model when its fingerprint matches, else rebuild it."""
+        """Reuse the index saved under build/ for this model when its fingerprint matches and its files are
+        intact, else build it and save it; a damaged saved index is reported in one line and rebuilt."""
         folder = index_folder(model_name)
         fingerprint = embedding_fingerprint(word_embeddings)
-        meta_path = folder / "vocabulary.json"
-        if meta_path.is_file():
-            meta = json.loads(meta_path.read_text())
-            if meta.get("fingerprint") == fingerprint and meta.get("engine_version") == config.ENGINE_VERSION:
-                index = faiss.read_index(str(folder / "vocabulary.faiss"))
-                row_ids = np.load(folder / "vocabulary_row_ids.npy")
-                if index.ntotal == len(row_ids) and index.d == word_embeddings.shape[1]:
-                    return cls(index, row_ids, fingerprint)
+        try:
+            saved = cls.load_saved(folder, fingerprint)
+        except DamagedFileError as damage:
+            warn_damaged(damage, "rebuilding the vocabulary index")
+            saved = None
+        if saved is not None:
+            return saved
         built = cls.build(word_embeddings, fingerprint)
-        meta = {
-            "fingerprint": fingerprint,
-            "engine_version": config.ENGINE_VERSION,
-            "rows": len(built.row_ids),
-        }
-        with replaced_atomically(folder / "vocabulary.faiss") as path:
-            faiss.write_index(built.index, str(path))
-        with replaced_atomically(folder / "vocabulary_row_ids.npy") as path:
-            np.save(path, built.row_ids)
-        write_json_atomic(meta_path, meta)
+        built.save(folder)
         return built
+
+    @classmethod
+    def load_saved(cls, folder: Path, fingerprint: str) -> VocabularyIndex | None:
+        """The index saved in `folder` for these weights and this engine version, None when there is none;
+        DamagedFileError when its files are not exactly what was saved."""
+        try:
+            meta = read_sealed_json(folder / META_FILE)
+        except FileNotFoundError:
+            return None
+        if meta["fingerprint"] != fingerprint or meta["engine_version"] != config.ENGINE_VERSION:
+            return None
+        check_digests(folder, meta["files"])
+        index = faiss.read_index(str(folder / INDEX_FILE))
+        return cls(index, np.load(folder / ROW_IDS_FILE), fingerprint)
+
+    def save(self, folder: Path) -> None:
+        """Write the index and its row ids atomically, then the sealed manifest holding their digests."""
+        files = {
+            INDEX_FILE: write_with_digest(
+                folder / INDEX_FILE, lambda path: faiss.write_index(self.index, str(path))
+            ),
+            ROW_IDS_FILE: write_with_digest(folder / ROW_IDS_FILE, lambda path: np.save(path, self.row_ids)),
+        }
+        meta = {
+            "fingerprint": self.fingerprint,
+            "engine_version": config.ENGINE_VERSION,
+            "rows": len(self.row_ids),
+            "files": files,
+        }
+        write_sealed_json(folder / META_FILE, meta)
 
 
 def index_folder(model_name: str) -> Path:

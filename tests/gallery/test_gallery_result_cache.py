@@ -18,7 +18,7 @@ def test_a_stored_journey_comes_back_as_the_same_json(tiny_engines, tmp_path):
     cache.put(engine.info.name, TEXT, 5, journey)
     assert cache.get(engine.info.name, "exact", TEXT, 5).to_dict() == journey.to_dict()
     stored = json.loads(cache.path(engine.info.name, "exact", TEXT, 5).read_text(encoding="utf-8"))
-    assert stored["journey"] == journey.to_dict()
+    assert stored["record"]["journey"] == journey.to_dict()
 
 
 def test_every_part_of_the_key_matters(tiny_engines, tmp_path, monkeypatch):
@@ -34,9 +34,12 @@ def test_every_part_of_the_key_matters(tiny_engines, tmp_path, monkeypatch):
     assert cache.get(name, "exact", TEXT, 5) is None
 
 
-def test_a_damaged_file_is_a_miss_not_a_crash(tiny_engines, tmp_path):
+def test_a_damaged_file_is_a_miss_said_in_one_line(tiny_engines, tmp_path, capsys):
     engine = tiny_engines["bert"]
     cache = JourneyCache(tmp_path)
     cache.put(engine.info.name, TEXT, 5, engine.analyze(TEXT, "exact", 5))
-    cache.path(engine.info.name, "exact", TEXT, 5).write_text('{"key": ', encoding="utf-8")
+    path = cache.path(engine.info.name, "exact", TEXT, 5)
+    path.write_text('{"key": ', encoding="utf-8")
     assert cache.get(engine.info.name, "exact", TEXT, 5) is None
+    warning = capsys.readouterr().err.splitlines()
+    assert len(warning) == 1 and warning[0].startswith(f"journeys: warning: {path} ")

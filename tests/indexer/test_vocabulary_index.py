@@ -50,8 +50,8 @@ def test_saved_index_is_reused_then_rebuilt_when_weights_change():
     rebuilt = VocabularyIndex.load_or_build(changed, "reuse-test-model")
     assert saved.stat().st_mtime_ns != first_write
     np.testing.assert_allclose(rebuilt.vectors[5], changed[5] / np.linalg.norm(changed[5]), atol=1e-6)
-    meta = json.loads((folder / "vocabulary.json").read_text())
-    assert meta["rows"] == 64
+    meta = json.loads((folder / "vocabulary-meta.json").read_text())
+    assert meta["record"]["rows"] == 64
 
 
 OPENMP_SCRIPT = """
