@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -17,6 +18,7 @@ from indexer.adapters import UnsupportedModelError
 from indexer.engine import InputError, JourneyEngine
 from indexer.model_loading import ModelUnavailableError
 from indexer.records import Journey
+from indexer.text_input import command_line_text
 
 USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError)
 
@@ -78,8 +80,9 @@ def rank_table(journey: Journey, variant: str) -> str:
 
 
 def run_analyze(args: argparse.Namespace) -> None:
+    text = command_line_text(args.text)
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
-    journey = engine.analyze(args.text, method=args.method, top_k=args.top_k)
+    journey = engine.analyze(text, method=args.method, top_k=args.top_k)
     if args.json:
         json.dump(journey.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -107,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser("analyze", help="rank every token's own embedding at every layer")
     add_model_argument(analyze)
-    analyze.add_argument("--text", required=True, help="the text to analyse")
+    analyze.add_argument("--text", required=True, help="the text to analyse; - reads it from standard input")
     add_method_argument(analyze)
     analyze.add_argument(
         "--top-k", type=top_k_argument, default=config.DEFAULT_TOP_K, help="neighbours listed"
@@ -138,11 +141,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
+        sys.stdout.flush()  # inside the try, so that a reader who left is handled below
     except USER_ERRORS as error:
         print(f"journeys: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of the output left (`| head`): stop quietly, as `cat` would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool that SIGPIPE stopped
     return 0
 
 
