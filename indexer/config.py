@@ -80,9 +80,23 @@ SERVER_CACHE_MAX_CHARS = 100_000_000
 #: gunicorn (`make serve-prod`): worker processes forked after the models load, and request threads per
 #: worker. One worker by default: it runs one analysis at a time on every core. With more workers each
 #: gets an equal share of the cores as torch threads (two workers of two threads each on two cores
-#: measured a third of one worker's throughput).
+#: measured a third of one worker's throughput). Request threads mostly wait for the analysis thread, so
+#: there are more of them than analyses that may run or wait (SERVER_MAX_WAITING, below).
 SERVER_WORKERS = int(os.environ.get("JOURNEYS_WORKERS", "1"))
-SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "4"))
-#: Analyses one server process runs at once; further requests wait their turn (bounds memory and CPU).
+SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "32"))
+#: Analyses one server process runs at once; further requests wait their turn, for a bounded time
+#: (SERVER_SLOT_WAIT_S, below), which bounds memory and CPU.
 #: One analysis already uses every torch thread; a second one in parallel made both slower here.
 SERVER_ANALYSIS_SLOTS = int(os.environ.get("JOURNEYS_ANALYSIS_SLOTS", "1"))
+
+# Live server: slow, impatient and vanished clients (both `journeys serve` and `make serve-prod`).
+#: Seconds a client has to send a whole request, head and body; a slower one is treated as gone.
+SERVER_REQUEST_READ_S = float(os.environ.get("JOURNEYS_REQUEST_READ_S", "10"))
+#: Seconds one write of a response may wait on a client that does not read (`journeys serve`).
+SERVER_SEND_TIMEOUT_S = 60.0
+#: Seconds a request waits for an analysis slot before it is answered 503 with Retry-After.
+SERVER_SLOT_WAIT_S = float(os.environ.get("JOURNEYS_SLOT_WAIT_S", "10"))
+#: Requests that may wait for an analysis slot at once per process; one more is answered 503 at once.
+#: gunicorn's request threads (JOURNEYS_THREADS) must outnumber the slots and these waiting requests, so
+#: that a thread is always free for /api/health and the site's files.
+SERVER_MAX_WAITING = int(os.environ.get("JOURNEYS_MAX_WAITING", "16"))

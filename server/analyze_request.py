@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer import config
+from indexer.text_input import is_blank
 
 FIELDS = ("text", "model", "method", "top_k")
 CONTEXTUAL_FIELDS = ("text", "model", "k")
@@ -86,7 +87,7 @@ def _text(text: Any) -> str:
         raise RequestError('"text" is missing: give the text to analyse')
     if not isinstance(text, str):
         raise RequestError(f'"text" must be a string, not {_json_type(text)}')
-    if not text.strip():
+    if is_blank(text):
         raise RequestError('"text" is empty: give at least one word')
     if len(text) > config.SERVER_MAX_TEXT_CHARS:
         raise RequestError(

@@ -16,7 +16,6 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
-from werkzeug.serving import make_server
 
 from findings.contextual import ContextualIndex
 from gallery.result_cache import JourneyCache
@@ -24,6 +23,7 @@ from indexer import config
 from indexer.adapters import UnsupportedModelError
 from indexer.engine import InputError, JourneyEngine
 from server.analysis_cache import AnalysisCache
+from server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy
 from server.analyze_request import (
     AnalyzeRequest,
     ContextualRequest,
@@ -31,7 +31,9 @@ from server.analyze_request import (
     parse_analyze_request,
     parse_contextual_request,
 )
+from server.client_presence import client_is_waiting
 from server.openapi import openapi_document
+from server.threaded_server import make_guarded_server
 
 SITE_NOT_BUILT = (
     "The site is not built yet: run `make build`, then reload this page.\n"
@@ -52,13 +54,8 @@ class SitePathConverter(PathConverter):
 
 class Analyst:
     """Answers checked requests with `Journey.to_dict()` JSON: from recent answers, the build's cached
-    results, or the engine.
-
-    The engine runs on a pool of `config.SERVER_ANALYSIS_SLOTS` long-lived threads (one by default),
-    which bounds the analyses running at once; on a fresh thread per request PyTorch is about 40% slower,
-    and two analysis threads each keep an OpenMP team, which slows both (see `load_app`). The pool starts
-    its threads on first use, so none exist yet when gunicorn forks its workers.
-    """
+    results, or the engine, which runs in `AnalysisSlots` (a bounded wait for one of a few long-lived
+    threads, and nothing run for a client that has left)."""
 
     def __init__(
         self,
@@ -70,22 +67,26 @@ class Analyst:
         self.stored = stored
         self.contextual = contextual
         self.recent = AnalysisCache(config.SERVER_CACHE_ENTRIES, config.SERVER_CACHE_MAX_CHARS)
-        self._analysts = ThreadPoolExecutor(config.SERVER_ANALYSIS_SLOTS, thread_name_prefix="analysis")
+        self.slots = AnalysisSlots(
+            config.SERVER_ANALYSIS_SLOTS, config.SERVER_MAX_WAITING, config.SERVER_SLOT_WAIT_S
+        )
 
-    def answer(self, query: AnalyzeRequest) -> str:
+    def answer(self, query: AnalyzeRequest, client_waiting: Callable[[], bool]) -> str:
         """The journey of `query.text` as JSON text, byte for byte what `journeys analyze --json` prints."""
-        return self.recent.get_or_compute(query, lambda: self._analyse(query))
+        return self.recent.get_or_compute(query, lambda: self._analyse(query, client_waiting))
 
-    def _analyse(self, query: AnalyzeRequest) -> str:
+    def _analyse(self, query: AnalyzeRequest, client_waiting: Callable[[], bool]) -> str:
         journey = None
         if self.stored is not None:
             journey = self.stored.get(query.model, query.method, query.text, query.top_k)
         if journey is None:
             engine = self.engines[query.model]
-            journey = self._analysts.submit(engine.analyze, query.text, query.method, query.top_k).result()
+            journey = self.slots.run(
+                lambda: engine.analyze(query.text, query.method, query.top_k), client_waiting
+            )
         return json.dumps(journey.to_dict(), ensure_ascii=False)
 
-    def contextual_neighbours(self, query: ContextualRequest) -> str:
+    def contextual_neighbours(self, query: ContextualRequest, client_waiting: Callable[[], bool]) -> str:
         """The nearest corpus occurrences of every token at every layer, as JSON text."""
         index = self.contextual.get(query.model)
         if index is None:
@@ -94,7 +95,7 @@ class Analyst:
                 f"run `make build MODELS={query.model}`, then restart the server"
             )
         engine = self.engines[query.model]
-        found = self._analysts.submit(index.query, engine, query.text, query.k).result()
+        found = self.slots.run(lambda: index.query(engine, query.text, query.k), client_waiting)
         return json.dumps(found.to_dict(), ensure_ascii=False)
 
 
@@ -132,12 +133,16 @@ def create_app(
 
     @app.post("/api/analyze")
     def analyze() -> Response | tuple[Response, int]:
-        return _json_answer(lambda body: analyst.answer(parse_analyze_request(body, model_names)))
+        return _json_answer(
+            lambda body: analyst.answer(parse_analyze_request(body, model_names), _client_waiting)
+        )
 
     @app.post("/api/contextual")
     def contextual_neighbours() -> Response | tuple[Response, int]:
         return _json_answer(
-            lambda body: analyst.contextual_neighbours(parse_contextual_request(body, model_names))
+            lambda body: analyst.contextual_neighbours(
+                parse_contextual_request(body, model_names), _client_waiting
+            )
         )
 
     @app.get("/")
@@ -168,7 +173,8 @@ def create_app(
 
 
 def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, int]:
-    """Run `answer` on the request's JSON body; a refused request is a 400 with a message."""
+    """Run `answer` on the request's JSON body; a refused request is a 400 with a message, a busy server a
+    503 with Retry-After."""
     if not request.is_json:
         raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
     body = request.get_data(cache=False)
@@ -178,6 +184,17 @@ def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, i
         return Response(answer(body), mimetype="application/json")
     except (RequestError, InputError, UnsupportedModelError) as error:
         return jsonify(error=str(error)), 400
+    except ServerBusy as busy:
+        response = jsonify(error=str(busy))
+        response.headers["Retry-After"] = str(busy.retry_after_s)
+        return response, 503
+    except ClientGone:
+        return jsonify(error="the client closed its connection before its analysis started"), 499
+
+
+def _client_waiting() -> bool:
+    """Whether the client of the current request is still connected."""
+    return client_is_waiting(request.environ)
 
 
 def _inside(root: Path, filename: str) -> bool:
@@ -225,6 +242,6 @@ def run_server(args: argparse.Namespace) -> None:
     """`journeys serve`: load the models, then serve on host:port, printing the URL once ready."""
     app = load_app(args.model or [config.DEFAULT_MODEL], causal_mask=not args.no_causal_mask)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_guarded_server(args.host, args.port, app)
     print(f"journeys: serving on http://{host}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
     server.serve_forever()

@@ -2,8 +2,10 @@
 
 `preload_app` imports `server.wsgi` (which loads the models) once in the master before the workers
 fork, so every worker shares the model's memory pages copy-on-write. Worker and thread counts come
-from `indexer.config` (environment JOURNEYS_WORKERS, JOURNEYS_THREADS). gthread workers keep beating
-the heartbeat while their threads compute, so a long analysis is not mistaken for a stuck worker.
+from `indexer.config` (environment JOURNEYS_WORKERS, JOURNEYS_THREADS). The workers are gthread workers
+that read each request whole in their event loop first (`server.gunicorn_worker`), so slow clients
+cannot hold the request threads; they keep beating the heartbeat while their threads compute, so a long
+analysis is not mistaken for a stuck worker.
 """
 
 # Module-level names are read as gunicorn settings, so import values, not the `config` module.
@@ -13,7 +15,7 @@ from indexer.config import SERVER_THREADS, SERVER_WORKERS
 
 preload_app = True
 workers = SERVER_WORKERS
-worker_class = "gthread"
+worker_class = "server.gunicorn_worker.BufferingThreadWorker"
 threads = SERVER_THREADS
 # A long text on a large model takes seconds; a worker silent for this long is stuck and restarted.
 timeout = 120

@@ -121,6 +121,10 @@ SCHEMAS: dict[str, Any] = {
 def openapi_document() -> dict[str, Any]:
     """The API's paths and schemas; `Journey` is exactly the JSON of `journeys analyze --json`."""
     bad_request = _json_response("a malformed request; `error` says what to change", "Error")
+    busy = {
+        **_json_response("every analysis slot stayed taken for the longest wait: try again later", "Error"),
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -144,6 +148,7 @@ def openapi_document() -> dict[str, Any]:
                         "400": bad_request,
                         "413": _json_response("the request body is too large", "Error"),
                         "415": _json_response("the request body is not JSON", "Error"),
+                        "503": busy,
                     },
                 }
             },
@@ -162,6 +167,7 @@ def openapi_document() -> dict[str, Any]:
                         "404": _json_response("the model has no contextual index on this server", "Error"),
                         "413": _json_response("the request body is too large", "Error"),
                         "415": _json_response("the request body is not JSON", "Error"),
+                        "503": busy,
                     },
                 }
             },

@@ -1,0 +1,44 @@
+"""The server of `journeys serve`: werkzeug's threaded server (one thread per connection, one request per
+connection), with a deadline for reading each request, a bound on each write, and JSON for the refusals it
+makes before the app sees a request (a malformed request line, a request line over 64 KiB)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from indexer import config
+from server.protocol_errors import error_json
+from server.socket_deadlines import DeadlineSocket, TimedWriter
+
+
+class GuardedRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, reading the request (head and body) within SERVER_REQUEST_READ_S of
+    the connection and giving up a write after SERVER_SEND_TIMEOUT_S."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket's own reader, replaced by one that keeps the deadline
+        deadline = time.monotonic() + config.SERVER_REQUEST_READ_S
+        self.rfile = io.BufferedReader(DeadlineSocket(self.connection, deadline))
+        self.wfile = TimedWriter(self.connection, config.SERVER_SEND_TIMEOUT_S)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Refuse the request with `{"error": ...}` JSON instead of http.server's HTML page."""
+        body = error_json(code, message)
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def make_guarded_server(host: str, port: int, app: Flask) -> BaseWSGIServer:
+    """A threaded werkzeug server for `app` on host:port with `GuardedRequestHandler`."""
+    return make_server(host, port, app, threaded=True, request_handler=GuardedRequestHandler)
