@@ -30,6 +30,8 @@ def assert_refused(response, status: int, *words: str) -> str:
         ({"text": None}, ['"text" is missing']),
         ({"text": ""}, ['"text" is empty']),
         ({"text": " \n\t "}, ['"text" is empty']),
+        ({"text": "\u200b\u200c\ufeff"}, ['"text" is empty']),  # zero-width and format characters only
+        ({"text": "\x00\x00 \x07"}, ['"text" is empty']),  # control characters only
         ({"text": 42}, ['"text" must be a string', "a number"]),
         ({"text": ["Time", "flies"]}, ['"text" must be a string', "an array"]),
         ({"text": {"a": 1}}, ['"text" must be a string', "an object"]),
