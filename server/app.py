@@ -177,7 +177,11 @@ def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, i
     503 with Retry-After."""
     if not request.is_json:
         raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
-    body = request.get_data(cache=False)
+    try:
+        body = request.get_data(cache=False)
+    except TimeoutError:
+        seconds = f"{config.SERVER_REQUEST_READ_S:g}"
+        return jsonify(error=f"the request body did not arrive within {seconds} s"), 408
     if request.content_length is None and len(body) >= config.SERVER_MAX_BODY_BYTES:
         raise RequestEntityTooLarge()  # Werkzeug cuts a chunked body at the cap without saying so
     try:

@@ -5,7 +5,7 @@ gunicorn's gthread worker hands a connection to a thread once its first byte arr
 blocks until the request head is complete, with no deadline (neither `timeout` nor `keepalive` bounds
 it), so four clients sending a byte a second held all four threads, and /api/health with them. Here the
 event loop gathers the request head and, when its length is declared, the body (up to the API's cap);
-a request not whole within `config.SERVER_REQUEST_READ_S` seconds has its connection closed, and the
+a request not whole within `config.SERVER_REQUEST_READ_S` seconds is answered 408 and closed, and the
 thread's own reads (a body sent after "100 Continue", say) keep the same deadline. The refusals gunicorn
 writes itself (a malformed request line, 414, 431) are JSON like the app's. TLS belongs to the front
 (see README), so this worker refuses to run with a certificate.
@@ -13,6 +13,7 @@ writes itself (a malformed request line, 414, 431) are JSON like the app's. TLS 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import selectors
 import time
@@ -100,10 +101,17 @@ class BufferingThreadWorker(ThreadWorker):
         self.enqueue_req(conn)
 
     def murder_keepalived(self, force: bool = False) -> None:
-        """Close idle kept-alive connections (gunicorn's), and those whose request is overdue."""
+        """Close idle kept-alive connections (gunicorn's), and those whose request is overdue (answered 408
+        unless the worker is stopping)."""
         super().murder_keepalived(force)
         now = time.monotonic()
         for conn in [c for c in self.arriving if force or c.read_deadline <= now]:
+            if not force:
+                seconds = f"{config.SERVER_REQUEST_READ_S:g}"
+                with contextlib.suppress(OSError):
+                    util.write_nonblock(
+                        conn.sock, error_response(408, f"the request did not arrive within {seconds} s")
+                    )
             self.drop(conn)
 
     def drop(self, conn: TConn) -> None:

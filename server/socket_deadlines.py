@@ -10,8 +10,8 @@ from typing import Any
 
 
 class DeadlineSocket(io.RawIOBase):
-    """A connected socket whose receives wait only until `deadline` (time.monotonic()); past it they return
-    no bytes, as at the end of the stream. Everything else goes to the socket itself.
+    """A connected socket whose receives wait only until `deadline` (time.monotonic()); past it they raise
+    TimeoutError, as a socket's own timeout does. Everything else goes to the socket itself.
 
     It serves as gunicorn's parser source (`recv`) and as the raw stream under werkzeug's buffered rfile
     (`readinto`).
@@ -26,21 +26,19 @@ class DeadlineSocket(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        return self._before_deadline(lambda: self.connection.recv_into(buffer), 0)
+        return self._before_deadline(lambda: self.connection.recv_into(buffer))
 
     def recv(self, size: int, flags: int = 0) -> bytes:
-        return self._before_deadline(lambda: self.connection.recv(size, flags), b"")
+        return self._before_deadline(lambda: self.connection.recv(size, flags))
 
-    def _before_deadline(self, receive: Any, nothing: Any) -> Any:
+    def _before_deadline(self, receive: Any) -> Any:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            return nothing
+            raise TimeoutError("the request did not arrive before its deadline")
         previous = self.connection.gettimeout()
         self.connection.settimeout(left)
         try:
             return receive()
-        except TimeoutError:
-            return nothing
         finally:
             self.connection.settimeout(previous)
 

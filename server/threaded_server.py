@@ -27,7 +27,10 @@ class GuardedRequestHandler(WSGIRequestHandler):
         self.wfile = TimedWriter(self.connection, config.SERVER_SEND_TIMEOUT_S)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Refuse the request with `{"error": ...}` JSON instead of http.server's HTML page."""
+        """Refuse the request with `{"error": ...}` JSON instead of http.server's HTML page, in an HTTP/1.1
+        response even when the request line was too malformed to name a version (http.server would then
+        answer the bare body, as to an HTTP/0.9 client)."""
+        self.request_version = self.protocol_version
         body = error_json(code, message)
         self.log_error("code %d, message %s", code, message)
         self.send_response(code)
