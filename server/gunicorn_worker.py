@@ -47,7 +47,9 @@ class BufferingThreadWorker(ThreadWorker):
     @classmethod
     def check_config(cls, cfg: Any, log: Any) -> None:
         if cfg.is_ssl:
-            raise RuntimeError("BufferingThreadWorker reads plain HTTP: terminate TLS in front of gunicorn")
+            raise SystemExit(
+                "journeys: error: the worker reads plain HTTP; terminate TLS in front of gunicorn"
+            )
         super().check_config(cfg, log)
 
     def init_process(self) -> None:
