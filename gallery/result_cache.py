@@ -14,7 +14,7 @@ from typing import Any
 
 from indexer import config
 from indexer.atomic_files import write_json_atomic
-from indexer.records import Journey
+from indexer.records import Journey, ModelInfo
 
 
 class JourneyCache:
@@ -54,3 +54,18 @@ class JourneyCache:
         target = self.path(model, journey.method, text, top_k)
         record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
         write_json_atomic(target, record)
+
+    def model_info_path(self, model: str) -> Path:
+        """The file that holds what a model offers, so a fully cached rebuild need not load it."""
+        key = json.dumps({"model": model, "engine_version": config.ENGINE_VERSION}, sort_keys=True)
+        return self.folder / f"model-{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+    def get_model_info(self, model: str) -> ModelInfo | None:
+        """The stored description of `model` (its layers, variants and methods), or None."""
+        try:
+            return ModelInfo.from_dict(json.loads(self.model_info_path(model).read_text(encoding="utf-8")))
+        except (FileNotFoundError, json.JSONDecodeError, TypeError, KeyError):
+            return None
+
+    def put_model_info(self, model: str, info: ModelInfo) -> None:
+        write_json_atomic(self.model_info_path(model), info.to_dict())

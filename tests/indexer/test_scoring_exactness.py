@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from indexer.engine import JourneyEngine
+from reference_spec import reference_spec
 from tiny_models import BUILDERS, ENCODER_FAMILIES
 
 TEXTS = [
@@ -47,12 +48,13 @@ def assert_matches_brute_force(engine: JourneyEngine, text: str, method: str, k:
     encoded = engine.encodings(text, method)
     journey = engine.analyze(text, method=method, top_k=k)
     vectors = encoded.vectors.double().numpy()
-    vocabulary = engine.adapter.word_embeddings().detach().double().numpy()
-    positions = engine.adapter.position_embeddings().detach().double().numpy()
-    offsets = {
-        "raw": np.zeros((len(encoded.token_ids), vocabulary.shape[1])),
-        "positional": positions[encoded.position_ids.numpy()],
-    }
+    spec = reference_spec(engine.loaded.model)
+    vocabulary = spec.words.numpy()
+    offsets = {"raw": np.zeros((len(encoded.token_ids), vocabulary.shape[1]))}
+    if spec.positions is not None:
+        first = spec.first_row if method == "seed" else spec.first_row + np.arange(len(encoded.token_ids))
+        offsets["positional"] = spec.positions.numpy()[np.broadcast_to(first, len(encoded.token_ids))]
+    assert list(journey.variants) == list(offsets)
     assert [token.id for token in journey.tokens] == encoded.token_ids
     for variant, variant_offsets in offsets.items():
         ranks, similarities, neighbours = brute_force(
@@ -113,7 +115,7 @@ def test_analysing_a_text_again_gives_identical_numbers(tiny_engines):
 
 def test_zero_norm_rows_are_never_counted_or_listed(tiny_engines):
     engine = tiny_engines["roberta"]
-    words = engine.adapter.word_embeddings().detach()
+    words = reference_spec(engine.loaded.model).words
     zero_ids = torch.nonzero(words.norm(dim=1) == 0).flatten().tolist()
     assert zero_ids == [engine.loaded.tokenizer.pad_token_id]
     every_row = len(engine.index.row_ids)
