@@ -37,7 +37,9 @@ def reference_spec(model: nn.Module) -> ReferenceSpec:
         first = config.pad_token_id + 1 if family in ("roberta", "xlm-roberta") else 0
         embeddings = model.embeddings
         return ReferenceSpec(
-            _rows(embeddings.word_embeddings, projection), _rows(embeddings.position_embeddings, projection), first
+            _rows(embeddings.word_embeddings, projection),
+            _rows(embeddings.position_embeddings, projection),
+            first,
         )
     if family == "distilbert":
         embeddings = model.embeddings
@@ -52,14 +54,18 @@ def reference_spec(model: nn.Module) -> ReferenceSpec:
         projection = model.encoder.embedding_hidden_mapping_in
         embeddings = model.embeddings
         return ReferenceSpec(
-            _rows(embeddings.word_embeddings, projection), _rows(embeddings.position_embeddings, projection), 0
+            _rows(embeddings.word_embeddings, projection),
+            _rows(embeddings.position_embeddings, projection),
+            0,
         )
     if family in ("gpt2", "gpt_neo"):
         return ReferenceSpec(_rows(model.wte), _rows(model.wpe), 0)
     if family == "opt":
         decoder = model.decoder
         # Position rows join after project_in, so they stay as stored; OPT numbers positions from row 2.
-        return ReferenceSpec(_rows(decoder.embed_tokens, decoder.project_in), _rows(decoder.embed_positions), 2)
+        return ReferenceSpec(
+            _rows(decoder.embed_tokens, decoder.project_in), _rows(decoder.embed_positions), 2
+        )
     if family == "modernbert":
         return ReferenceSpec(_rows(model.embeddings.tok_embeddings), None, 0)
     if family == "gpt_neox":
