@@ -197,7 +197,7 @@ class ContextualIndex:
         `exclude_same_text` leaves out occurrences from corpus sentences identical to `text`, so a
         gallery sentence that is also in the corpus does not find itself.
         """
-        checked_count("k", k, config.CONTEXTUAL_MAX_K)
+        k = checked_count("k", k, config.CONTEXTUAL_MAX_K)
         encoded = engine.encodings(text, self.method)
         excluded = [i for i, sentence in enumerate(self.sentences) if exclude_same_text and sentence == text]
         excluded_rows = np.isin(self.rows["token_sentence"], excluded)
