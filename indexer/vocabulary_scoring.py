@@ -49,26 +49,27 @@ class VariantScores:
 class _Decisions:
     """What the fp32 pass leaves for float64 to settle, for one variant."""
 
-    def __init__(self, num_queries: int, fetch: int) -> None:
+    def __init__(self, reference: ReferenceScores, num_queries: int, fetch: int) -> None:
+        self.reference = reference
+        self.pair_queries = torch.empty(0, dtype=torch.int64)
+        self.pair_sizes: list[int] = []
         self.clearly_above = torch.zeros(num_queries, dtype=torch.int64)
         self.near_query: list[torch.Tensor] = []
         self.near_column: list[torch.Tensor] = []
         self.candidate_scores = torch.empty((num_queries, fetch))
         self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
 
-    def float64_pairs(self, own_columns: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-        """(query, column) pairs float64 must settle, as queries, columns and the sizes of their three
-        parts: every query's own row, its top candidates, and the close calls (own rows left out)."""
+    def float64_pairs(self, own_columns: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(query, column) pairs float64 must settle, as queries and columns, in three parts (whose sizes
+        are kept): every query's own row, its top candidates, and the close calls (own rows left out)."""
         num_queries, fetch = self.candidate_columns.shape
         near_query, near_column = torch.cat(self.near_query), torch.cat(self.near_column)
         others = near_column != own_columns[near_query]
         near_query, near_column = near_query[others], near_column[others]
         everyone = torch.arange(num_queries)
-        return (
-            torch.cat([everyone, everyone.repeat_interleave(fetch), near_query]),
-            torch.cat([own_columns, self.candidate_columns.flatten(), near_column]),
-            [num_queries, num_queries * fetch, len(near_query)],
-        )
+        self.pair_queries = torch.cat([everyone, everyone.repeat_interleave(fetch), near_query])
+        self.pair_sizes = [num_queries, num_queries * fetch, len(near_query)]
+        return self.pair_queries, torch.cat([own_columns, self.candidate_columns.flatten(), near_column])
 
     def add(self, start: int, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor) -> None:
         """One chunk of |h|-scaled scores (queries start, start + 1, ...): rows clearly above own, rows
@@ -156,32 +157,25 @@ class VocabularyScorer:
         references = self._references(plan)
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
-        decided = {reference.name: _Decisions(len(own_ids), fetch) for reference in references}
+        decided = [_Decisions(reference, len(own_ids), fetch) for reference in references]
         buffer = torch.empty((QUERY_CHUNK, self.num_rows)) if len(references) > 1 else None
         for start in range(0, len(own_ids), QUERY_CHUNK):
             stop = min(start + QUERY_CHUNK, len(own_ids))
             own = plan.own_columns[start:stop, None]
-            for reference in references:
+            for decisions in decided:
                 out = None if buffer is None else buffer[: stop - start]
-                scores = reference.scores(start, stop, out)
-                windows = reference.windows()[start:stop, None]
-                decided[reference.name].add(start, scores, scores.gather(1, own), windows)
+                scores = decisions.reference.scores(start, stop, out)
+                windows = decisions.reference.windows()[start:stop, None]
+                decisions.add(start, scores, scores.gather(1, own), windows)
 
-        pairs = {name: decisions.float64_pairs(plan.own_columns) for name, decisions in decided.items()}
         exact = _ExactCosine(self, plan)
-        values = exact({reference: pairs[reference.name][:2] for reference in references})
-        has_own = self.column_of_id[own_ids[order]] >= 0
+        values = exact(
+            {decisions.reference: decisions.float64_pairs(plan.own_columns) for decisions in decided}
+        )
+        settling = _Settling(self, exact, has_own=self.column_of_id[own_ids[order]] >= 0, top_k=top_k)
         return {
-            reference.name: self._settle(
-                reference,
-                decided[reference.name],
-                exact,
-                pairs[reference.name],
-                values[reference.name],
-                has_own,
-                top_k,
-            ).unsorted(order)
-            for reference in references
+            decisions.reference.name: settling(decisions, values[decisions.reference.name]).unsorted(order)
+            for decisions in decided
         }
 
     def _plan(
@@ -219,49 +213,44 @@ class VocabularyScorer:
             )
         return references
 
-    def _settle(
-        self,
-        reference: ReferenceScores,
-        decisions: _Decisions,
-        exact: _ExactCosine,
-        pairs: tuple[torch.Tensor, torch.Tensor, list[int]],
-        values: torch.Tensor,
-        has_own: torch.Tensor,
-        top_k: int,
-    ) -> VariantScores:
-        """Exact ranks and neighbours from the fp32 decisions and the float64 values of their pairs."""
-        query_index, _, sizes = pairs
+
+@dataclass
+class _Settling:
+    """Exact ranks and neighbours from one variant's fp32 decisions and the float64 values of their pairs."""
+
+    scorer: VocabularyScorer
+    exact: _ExactCosine
+    has_own: torch.Tensor  # (Q,) False where a query's own row has zero norm
+    top_k: int
+
+    def __call__(self, decisions: _Decisions, values: torch.Tensor) -> VariantScores:
+        sizes = decisions.pair_sizes
         num_queries, fetch = decisions.candidate_columns.shape
         own_exact, candidate_exact, near_exact = values.split(sizes)
-        near_query = query_index[sizes[0] + sizes[1] :]
+        near_query = decisions.pair_queries[sizes[0] + sizes[1] :]
         rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
-        rank = torch.where(has_own, rank, -1)
-        similarity = torch.where(has_own, own_exact, torch.nan)
+        rank = torch.where(self.has_own, rank, -1)
+        similarity = torch.where(self.has_own, own_exact, torch.nan)
         ids, similarities = _best_first(
-            self.row_ids[decisions.candidate_columns], candidate_exact.view(num_queries, fetch), top_k
+            self.scorer.row_ids[decisions.candidate_columns],
+            candidate_exact.view(num_queries, fetch),
+            self.top_k,
         )
-        self._complete_top_k(reference, decisions, exact, ids, similarities)
+        self._complete_top_k(decisions, ids, similarities)
         return VariantScores(rank.numpy(), similarity.numpy(), ids.numpy(), similarities.numpy())
 
-    def _complete_top_k(
-        self,
-        reference: ReferenceScores,
-        decisions: _Decisions,
-        exact: _ExactCosine,
-        ids: torch.Tensor,
-        similarities: torch.Tensor,
-    ) -> None:
+    def _complete_top_k(self, decisions: _Decisions, ids: torch.Tensor, similarities: torch.Tensor) -> None:
         """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
         belong: those whose last candidate lies within the rounding window of the k-th exact similarity."""
-        top_k = ids.shape[1]
-        threshold = (similarities[:, -1] * exact.plan.query_norms64 - reference.windows()).float()
+        reference, row_ids = decisions.reference, self.scorer.row_ids
+        threshold = (similarities[:, -1] * self.exact.plan.query_norms64 - reference.windows()).float()
         fetch = decisions.candidate_scores.shape[1]
-        incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.num_rows)
+        incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.scorer.num_rows)
         for query in torch.nonzero(incomplete).flatten().tolist():
             scores = reference.scores(query, query + 1)
             contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
-            values = exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
-            found_ids, found_similarities = _best_first(self.row_ids[contenders][None], values[None], top_k)
+            values = self.exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
+            found_ids, found_similarities = _best_first(row_ids[contenders][None], values[None], self.top_k)
             ids[query], similarities[query] = found_ids[0], found_similarities[0]
 
 
