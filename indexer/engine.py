@@ -5,6 +5,7 @@ The gallery, the server and the findings all ask it for records; nothing else to
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -46,6 +47,8 @@ class JourneyEngine:
                 f"--no-causal-mask applies to decoders; {family} is an encoder with no causal mask"
             )
         self.causal_mask = causal_mask
+        if not causal_mask:
+            self._check_mask_switches_off(family)
         self.capture = PostAttentionCapture(self.adapter.analysis_modules())
         self.reference = self.adapter.reference_rows()
         words = self.reference.words
@@ -90,9 +93,7 @@ class JourneyEngine:
         self.checked_method(method)
         token_ids = self.tokenize(text)
         input_ids = torch.tensor([token_ids])
-        forward_options = {}
-        if not self.causal_mask:
-            forward_options["attention_mask"] = torch.zeros((1, 1, len(token_ids), len(token_ids)))
+        forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
         seed = method == "seed"
         with torch.inference_mode(), self.capture.capturing() as captured:
             outputs = self.loaded.model(
@@ -105,6 +106,32 @@ class JourneyEngine:
         return Encodings(
             token_ids=token_ids, vectors=vectors, position_ids=self._position_rows(len(token_ids), seed)
         )
+
+    def _unmasked(self, num_tokens: int) -> dict[str, torch.Tensor]:
+        """Forward options that switch a decoder's causal mask off: an all-zero additive 4D mask, which every
+        token may see past, and the position ids an unpadded sequence gets, given explicitly because some
+        families (OPT) would otherwise derive them from the 2D mask this one replaces."""
+        options = {"attention_mask": torch.zeros((1, 1, num_tokens, num_tokens))}
+        if "position_ids" in inspect.signature(self.loaded.model.forward).parameters:
+            options["position_ids"] = torch.arange(num_tokens)[None]
+        return options
+
+    def _check_mask_switches_off(self, family: str) -> None:
+        """Refuse when the first token still cannot see the last one with the mask off (GPT-Neo applies its
+        own causal mask inside attention): a probe of two sequences that differ in their last token only."""
+        vocabulary = self.loaded.model.get_input_embeddings().weight.shape[0]
+        probe = torch.arange(1, 9)[None] % vocabulary
+        changed = probe.clone()
+        changed[0, -1] = probe[0, 0]
+        with torch.inference_mode():
+            first = [
+                self.loaded.model(input_ids=ids, **self._unmasked(ids.shape[1])).last_hidden_state[0, 0]
+                for ids in (probe, changed)
+            ]
+        if torch.equal(first[0], first[1]):
+            raise InputError(
+                f"{family} applies its causal mask inside attention, where --no-causal-mask cannot reach it"
+            )
 
     def _position_rows(self, num_tokens: int, seed: bool) -> torch.Tensor | None:
         """The position row each token is compared with; the seed method uses the first one for every token,

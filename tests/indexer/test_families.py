@@ -13,6 +13,7 @@ from indexer.adapters import ADAPTERS, UnsupportedModelError
 from indexer.adapters.discovery import DiscoveredAdapter, discover_adapter
 from indexer.cli import main
 from indexer.engine import JourneyEngine
+from indexer.options import InputError
 from reference_spec import reference_spec
 from tiny_families import REFUSED_FAMILIES, SUPPORTED_FAMILIES
 
@@ -187,3 +188,39 @@ def test_hub_ids_are_accepted_and_fail_fast_offline(capsys):
 def test_causal_mask_off_is_refused_for_encoders(family_folders):
     with pytest.raises(Exception, match="applies to decoders"):
         JourneyEngine.load(str(family_folders["albert"]), causal_mask=False)
+
+
+DECODERS = ("gpt2", "opt", "opt-350m", "llama", "qwen3", "gemma2", "olmo2", "phi3", "gpt_neox")
+
+
+@pytest.mark.parametrize("family", DECODERS)
+def test_causal_mask_off_lets_early_tokens_see_later_ones_and_keeps_positions(family_folders, family):
+    """With the mask on, a prefix's encodings do not depend on what follows; with it off they do, while the
+    first block still receives exactly the same input (positions are numbered as with the mask on)."""
+    causal = JourneyEngine.load(str(family_folders[family]))
+    bidirectional = JourneyEngine.load(str(family_folders[family]), causal_mask=False)
+    short, long = "The old man", "The old man the boat"
+    prefix = len(causal.tokenize(short))
+    causal_short, causal_long = causal.encodings(short).vectors, causal.encodings(long).vectors
+    assert (causal_short - causal_long[:, :prefix]).abs().max() <= 1e-5
+    open_short, open_long = bidirectional.encodings(short).vectors, bidirectional.encodings(long).vectors
+    assert (open_short - open_long[:, :prefix]).abs().max() > 1e-3
+    inputs = []
+    handles = [
+        engine.adapter.blocks()[0].register_forward_pre_hook(
+            lambda _m, args, kwargs: inputs.append((args[0] if args else kwargs["hidden_states"]).clone()),
+            with_kwargs=True,
+        )
+        for engine in (causal, bidirectional)
+    ]
+    causal.encodings(long)
+    bidirectional.encodings(long)
+    for handle in handles:
+        handle.remove()
+    assert len(inputs) == 2 and torch.equal(inputs[0], inputs[1])
+
+
+def test_causal_mask_off_is_refused_where_attention_keeps_its_own(family_folders):
+    """GPT-Neo masks inside its attention module, so the switch would silently do nothing."""
+    with pytest.raises(InputError, match="inside attention"):
+        JourneyEngine.load(str(family_folders["gpt_neo"]), causal_mask=False)
