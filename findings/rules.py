@@ -53,7 +53,10 @@ class Rule:
                 f"; reversed if it is all at most {self.reversed_at:g}; does not hold if it lies strictly "
                 f"between {self.reversed_at:g} and {self.holds_at:g}"
             )
-        return text + f"; undecided if it crosses a threshold or rests on fewer than {self.min_sentences} sentences."
+        return (
+            text
+            + f"; undecided if it crosses a threshold or rests on fewer than {self.min_sentences} sentences."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"rule": self.describe()}
@@ -85,9 +88,13 @@ def decide(rule: Rule, estimate: Estimate) -> Verdict:
         return Verdict(rule, estimate, REVERSED, f"{interval} is all at most {rule.reversed_at:g}")
     floor = -math.inf if rule.reversed_at is None else rule.reversed_at
     if floor < low and high < rule.holds_at:
-        return Verdict(rule, estimate, DOES_NOT_HOLD, f"{interval} lies below {rule.holds_at:g}" + (
-            "" if rule.reversed_at is None else f" and above {rule.reversed_at:g}"
-        ))
+        return Verdict(
+            rule,
+            estimate,
+            DOES_NOT_HOLD,
+            f"{interval} lies below {rule.holds_at:g}"
+            + ("" if rule.reversed_at is None else f" and above {rule.reversed_at:g}"),
+        )
     return Verdict(rule, estimate, UNDECIDED, f"{interval} crosses a threshold")
 
 

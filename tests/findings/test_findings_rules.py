@@ -71,7 +71,9 @@ def test_decide_by_interval(low: float, high: float, verdict: str):
     assert rules.decide(RULE, estimate).verdict == verdict
 
 
-@pytest.mark.parametrize(("low", "high", "verdict"), [(0.5, 0.6, HOLDS), (0.1, 0.4, DOES_NOT_HOLD), (0.4, 0.6, UNDECIDED)])
+@pytest.mark.parametrize(
+    ("low", "high", "verdict"), [(0.5, 0.6, HOLDS), (0.1, 0.4, DOES_NOT_HOLD), (0.4, 0.6, UNDECIDED)]
+)
 def test_a_rule_without_a_reversal_has_three_outcomes(low: float, high: float, verdict: str):
     rule = rules.Rule("x", "a share is large", "the share", holds_at=0.5)
     estimate = Estimate((low + high) / 2, low, high, n_sentences=100, n_tokens=1000)

@@ -86,7 +86,9 @@ def test_probability_of_superiority_matches_a_pairwise_count():
     for _ in range(20):
         x = rng.integers(0, 4, rng.integers(1, 30)).astype(float)  # many ties, as with ranks of 0
         y = rng.integers(0, 5, rng.integers(1, 30)).astype(float)
-        assert uncertainty.probability_of_superiority(x, y) == pytest.approx(a_by_hand(x.tolist(), y.tolist()))
+        assert uncertainty.probability_of_superiority(x, y) == pytest.approx(
+            a_by_hand(x.tolist(), y.tolist())
+        )
     assert uncertainty.probability_of_superiority([3, 4], [1, 2]) == 1.0
     assert uncertainty.probability_of_superiority([1, 2], [3, 4]) == 0.0
     assert uncertainty.probability_of_superiority([1, np.nan], [1]) == 0.5
