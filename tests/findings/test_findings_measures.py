@@ -104,3 +104,17 @@ def test_relative_depth_and_matching_layer():
         nearest = min(range(num_layers), key=lambda layer: abs(layer / (num_layers - 1) - 5 / 11))
         assert measures.matching_layer(num_layers) == nearest
     assert measures.matching_layer(3, study_layer=1, study_num_layers=3) == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "away", "back"),
+    [
+        ([0.5, 0.25, 0.5], True, True),  # a change of exactly delta counts
+        ([0.5, 0.375, 0.5], False, False),
+        ([0.75, 0.5, 0.25], True, False),
+        ([0.25, 0.5, 0.375, 0.5], False, True),
+    ],
+)
+def test_similarity_movement_examples(row: list[float], away: bool, back: bool):
+    found = measures.similarity_movement(np.array([row]), delta=0.25)
+    assert (found.away[0], found.back[0]) == (away, back)
