@@ -1,4 +1,4 @@
-"""How sure a number is: sentence-level bootstrap intervals, a directed effect size, a half-split check.
+"""How sure a number is: sentence-level bootstrap intervals and a half-split check.
 
 Tokens of one sentence are not independent (they share a context and often a word), so every
 interval resamples whole SENTENCES with replacement, never single tokens. A statistic is any function
@@ -127,28 +127,6 @@ def nanmean_of(values: np.ndarray) -> Statistic:
         return float(chosen.mean()) if len(chosen) else float("nan")
 
     return mean
-
-
-def probability_of_superiority(x: np.ndarray, y: np.ndarray) -> float:
-    """Vargha-Delaney A: the chance that a random x exceeds a random y, ties counting half; NaN dropped.
-
-    0.5 is no difference, 1.0 every x above every y, 0.0 every x below; computed from the Mann-Whitney
-    U of the pooled average ranks.
-    """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    if len(x) == 0 or len(y) == 0:
-        return float("nan")
-    ranks = stats.rankdata(np.concatenate([x, y]))
-    u_x = ranks[: len(x)].sum() - len(x) * (len(x) + 1) / 2
-    return float(u_x / (len(x) * len(y)))
-
-
-def superiority_of(values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray) -> Statistic:
-    """The statistic "A of the x rows' values over the y rows' values, among the given rows"."""
-    values = np.asarray(values, dtype=np.float64)
-    is_x, is_y = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool)
-    return lambda rows: probability_of_superiority(values[rows[is_x[rows]]], values[rows[is_y[rows]]])
 
 
 def half_split(statistic: Statistic, token_sentence: np.ndarray, seed: int | None = None) -> HalfSplit:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from findings import rules, uncertainty
+from findings import effect_sizes, rules, uncertainty
 from findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, UNDECIDED
 from findings.uncertainty import Estimate
 
@@ -21,7 +21,7 @@ def constructed_verdict(sentences: int, per_group: int, content_shift: float, se
     is_content = np.tile(np.r_[np.ones(per_group, bool), np.zeros(per_group, bool)], sentences)
     values = rng.normal(size=len(sentence_of)) + 0.3 * rng.normal(size=sentences)[sentence_of]
     values += content_shift * is_content
-    statistic = uncertainty.superiority_of(values, is_content, ~is_content)
+    statistic = effect_sizes.superiority_of(values, is_content, ~is_content)
     return rules.decide(RULE, uncertainty.sentence_bootstrap(statistic, sentence_of, n_resamples=400))
 
 

@@ -1,4 +1,4 @@
-"""Sentence bootstrap, the A statistic and the half split against hand-rolled recomputations."""
+"""Sentence bootstrap and half split against hand-rolled recomputations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from findings import uncertainty
+from findings import effect_sizes, uncertainty
 
 
 def clustered(seed: int, sentences: int = 120, per_sentence: int = 8) -> tuple[np.ndarray, np.ndarray]:
@@ -75,33 +75,13 @@ def test_sentence_rows_are_the_tokens_of_the_drawn_sentences():
     assert sorted(rows.rows(drawn).tolist()) == sorted(expected)
 
 
-def a_by_hand(x: list[float], y: list[float]) -> float:
-    """Every pair counted: 1 when x wins, 1/2 for a tie."""
-    wins = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in x for b in y)
-    return wins / (len(x) * len(y))
-
-
-def test_probability_of_superiority_matches_a_pairwise_count():
-    rng = np.random.default_rng(3)
-    for _ in range(20):
-        x = rng.integers(0, 4, rng.integers(1, 30)).astype(float)  # many ties, as with ranks of 0
-        y = rng.integers(0, 5, rng.integers(1, 30)).astype(float)
-        assert uncertainty.probability_of_superiority(x, y) == pytest.approx(
-            a_by_hand(x.tolist(), y.tolist())
-        )
-    assert uncertainty.probability_of_superiority([3, 4], [1, 2]) == 1.0
-    assert uncertainty.probability_of_superiority([1, 2], [3, 4]) == 0.0
-    assert uncertainty.probability_of_superiority([1, np.nan], [1]) == 0.5
-    assert math.isnan(uncertainty.probability_of_superiority([], [1]))
-
-
 def test_bootstrap_of_a_matches_a_sentence_resampling_loop():
     rng = np.random.default_rng(4)
     sentence_of = np.repeat(np.arange(60), 6)
     is_content = np.tile([True, True, True, False, False, False], 60)
     values = rng.integers(0, 4, len(sentence_of)) + is_content * rng.integers(0, 2, len(sentence_of))
     values = values + rng.integers(0, 3, 60)[sentence_of]
-    statistic = uncertainty.superiority_of(values, is_content, ~is_content)
+    statistic = effect_sizes.superiority_of(values, is_content, ~is_content)
     found = uncertainty.sentence_bootstrap(statistic, sentence_of, n_resamples=1500)
 
     def by_hand(rows):
