@@ -34,8 +34,8 @@ class Estimate:
     estimate: float
     low: float
     high: float
-    n_sentences: int
-    n_tokens: int
+    n_sentences: int  # sentences with at least one of the token rows given
+    n_tokens: int  # token rows given (pass only the rows the statistic is about)
     confidence: float = CONFIDENCE
     method: str = "percentile"
 
@@ -109,8 +109,8 @@ def sentence_bootstrap(
 
 
 def resampled_rows(token_sentence: np.ndarray, n_resamples: int, seed: int = SEED) -> Iterator[np.ndarray]:
-    """Token rows of `n_resamples` sentence resamples (with replacement), for statistics that are not
-    numbers (such as the spike layer), drawn the same way the bootstrap draws them."""
+    """Token rows of `n_resamples` sentence resamples (with replacement, from a seeded generator), for
+    statistics that are not numbers with an interval (such as the spike layer)."""
     sentences = SentenceRows(token_sentence)
     generator = np.random.default_rng(seed)
     for _ in range(n_resamples):
