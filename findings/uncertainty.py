@@ -129,9 +129,13 @@ def nanmean_of(values: np.ndarray) -> Statistic:
     return mean
 
 
-def half_split(statistic: Statistic, token_sentence: np.ndarray, seed: int | None = None) -> HalfSplit:
-    """`statistic` on two disjoint halves of the sentences: even vs odd positions in sentence order,
-    or, given a seed, a random half vs the rest."""
+def half_split(statistic: Statistic, token_sentence: np.ndarray, seed: int | None = SEED) -> HalfSplit:
+    """`statistic` on two disjoint halves of the sentences: a seeded random half vs the rest, or, with
+    seed None, even vs odd positions in sentence order.
+
+    The random half is the default because a corpus written in a pattern makes even and odd lines
+    differ: in data/corpus.txt, MiniLM displaces 52% of function-word tokens at the last layer on even
+    lines and 30% on odd ones."""
     sentences = SentenceRows(token_sentence)
     positions = np.arange(sentences.n_sentences)
     if seed is None:
