@@ -37,7 +37,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(BIN)/python -m benchmarks.analyze_speed
+	$(BIN)/python -m benchmarks.analyze_speed --shape roberta
+	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3
 
 serve: install
 	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)

@@ -1,4 +1,5 @@
-"""`make bench`: how fast one analysis is on a roberta-base-shaped model, against two yardsticks.
+"""`make bench`: how fast one analysis is on a roberta-base-shaped model (and, with `--shape qwen3`, a
+Qwen3-0.6B-shaped one), against two yardsticks.
 
 (a) a straightforward per-token implementation of the published algorithm: for each token, layer and
     variant, cosine similarity to every vocabulary row, then a full sort to find the rank;
@@ -7,13 +8,17 @@ All three run in the same process on the same sentence, taking turns; the median
 Also times FAISS's flat search against torch's matmul + topk for the same queries, which picked the hot path,
 and the scoring alone for the sentence's queries and for random directions of the same norms: a random model
 keeps every token nearest its own row (rank 0), while a trained one moves many into the thick of the
-vocabulary (ranks in the thousands), where far more rows need settling in float64.
+vocabulary (ranks in the thousands), where far more rows need settling in float64. The straightforward
+algorithm is timed on the roberta shape only (on the Qwen3 shape it would take most of an hour). Peak
+resident memory is the process's own, so run one shape per process (as `make bench` does).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -23,12 +28,30 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
+from benchmarks.shaped_models import (
+    BENCH_TEXT,
+    QWEN3_BENCH_TEXT,
+    save_qwen3_shaped_model,
+    save_roberta_shaped_model,
+)
 from indexer import config
 from indexer.engine import Encodings, JourneyEngine
 
 RUNS = 9
 TOP_K = 15
+#: Per shape: the model folder, the 32-token sentence, and a description.
+SHAPES = {
+    "roberta": (
+        save_roberta_shaped_model,
+        BENCH_TEXT,
+        "random, roberta-base shape (12 layers, 768 hidden, 50265 vocab, 514 positions)",
+    ),
+    "qwen3": (
+        save_qwen3_shaped_model,
+        QWEN3_BENCH_TEXT,
+        "random, Qwen3-0.6B shape (28 layers, 1024 hidden, 16/8 heads, 151936 vocab), bf16 on disk",
+    ),
+}
 
 
 def median_seconds(actions: dict[str, Callable[[], object]], runs: int = RUNS) -> dict[str, float]:
@@ -48,8 +71,8 @@ def median_seconds(actions: dict[str, Callable[[], object]], runs: int = RUNS) -
 def straightforward(engine: JourneyEngine, text: str) -> None:
     """The published algorithm, token by token: similarities to every row, then a full sort."""
     encoded = engine.encodings(text)
-    words = engine.adapter.word_embeddings().detach()
-    positions = engine.adapter.position_embeddings().detach()
+    words = engine.reference.words
+    positions = engine.reference.positions.rows
     for token, own_id in enumerate(encoded.token_ids):
         shifted_vocabulary = words + positions[encoded.position_ids[token]]
         for vocabulary in (words, shifted_vocabulary):
@@ -75,23 +98,29 @@ def far_from_own_rows(vectors: torch.Tensor) -> torch.Tensor:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", choices=SHAPES, default="roberta")
+    shape = parser.parse_args().shape
+    save_model, text, description = SHAPES[shape]
     torch.set_grad_enabled(False)
-    engine = JourneyEngine.load(str(save_roberta_shaped_model()))
-    num_tokens = len(engine.tokenize(BENCH_TEXT))
-    queries = engine.encodings(BENCH_TEXT).vectors.reshape(-1, engine.info.hidden_size)
+    engine = JourneyEngine.load(str(save_model()))
+    num_tokens = len(engine.tokenize(text))
+    queries = engine.encodings(text).vectors.reshape(-1, engine.info.hidden_size)
     unit_queries = F.normalize(queries, dim=1).numpy()
 
     medians = median_seconds(
         {
-            "ours": lambda: engine.analyze(BENCH_TEXT, top_k=TOP_K),
-            "floor": lambda: floor(engine, BENCH_TEXT),
-            "forward": lambda: engine.encodings(BENCH_TEXT),
+            "ours": lambda: engine.analyze(text, top_k=TOP_K),
+            "floor": lambda: floor(engine, text),
+            "forward": lambda: engine.encodings(text),
         }
     )
     ours, lower_bound, forward = medians["ours"], medians["floor"], medians["forward"]
-    started = time.perf_counter()
-    straightforward(engine, BENCH_TEXT)
-    baseline = time.perf_counter() - started
+    baseline = None
+    if shape == "roberta":
+        started = time.perf_counter()
+        straightforward(engine, text)
+        baseline = time.perf_counter() - started
     searches = median_seconds(
         {
             "faiss": lambda: engine.index.search(unit_queries, TOP_K),
@@ -99,7 +128,7 @@ def main() -> None:
         }
     )
     faiss_search, torch_topk = searches["faiss"], searches["torch"]
-    encoded = engine.encodings(BENCH_TEXT)
+    encoded = engine.encodings(text)
     far = Encodings(encoded.token_ids, far_from_own_rows(encoded.vectors), encoded.position_ids)
     scoring = median_seconds(
         {"near": lambda: engine.score([encoded], TOP_K), "far": lambda: engine.score([far], TOP_K)}
@@ -108,7 +137,8 @@ def main() -> None:
     results = {
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, "
         f"{faiss.omp_get_max_threads()} faiss threads, torch {torch.__version__}",
-        "model": "random, roberta-base shape (12 layers, 768 hidden, 50265 vocab, 514 positions)",
+        "model": description,
+        "variants": list(engine.info.variants),
         "tokens": num_tokens,
         "queries": num_tokens * engine.info.num_layers,
         "ours_exact_both_variants_s": ours,
@@ -120,10 +150,11 @@ def main() -> None:
         "scoring_alone_s": scoring["near"],
         "scoring_alone_far_from_own_rows_s": scoring["far"],
         "median_rank_far_from_own_rows": float(np.median(engine.score([far], TOP_K)["raw"].rank)),
-        "speedup_vs_straightforward": baseline / ours,
+        "speedup_vs_straightforward": None if baseline is None else baseline / ours,
         "ratio_to_floor": ours / lower_bound,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
     }
-    out = config.BUILD_DIR / "bench" / "analyze_speed.json"
+    out = config.BUILD_DIR / "bench" / f"analyze_speed-{shape}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     width = max(map(len, results))

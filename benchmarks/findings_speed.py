@@ -15,7 +15,7 @@ import time
 
 import torch
 
-from benchmarks.roberta_shaped import save_roberta_shaped_model
+from benchmarks.shaped_models import save_roberta_shaped_model
 from findings.contextual import ContextualIndex
 from findings.corpus import read_corpus
 from findings.corpus_analysis import analyze_corpus

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from benchmarks.roberta_shaped import BENCH_TEXT, save_roberta_shaped_model
+from benchmarks.shaped_models import BENCH_TEXT, save_roberta_shaped_model
 from server.process import running_server, serve_command
 
 REQUEST_TIMEOUT_S = 120

@@ -23,7 +23,8 @@ import numpy as np
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from indexer import config
-from indexer.engine import InputError, JourneyEngine, check_method
+from indexer.engine import JourneyEngine
+from indexer.options import checked_count
 from indexer.records import ModelInfo, Token
 from indexer.sealed_files import (
     DamagedFileError,
@@ -138,7 +139,7 @@ class ContextualIndex:
         """The index saved for this model and method if it matches the weights and engine version (and
         was built from exactly `sentences`, if given); None otherwise, or when its files are damaged
         (then said in one line)."""
-        check_method(method)
+        engine.checked_method(method)
         folder = contextual_folder(engine.info.name, method)
         expected = _meta(engine, method)
         if sentences is not None:
@@ -217,8 +218,7 @@ class ContextualIndex:
         `exclude_same_text` leaves out occurrences from corpus sentences identical to `text`, so a
         gallery sentence that is also in the corpus does not find itself.
         """
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= config.CONTEXTUAL_MAX_K:
-            raise InputError(f"k must be a whole number from 1 to {config.CONTEXTUAL_MAX_K}, not {k!r}")
+        k = checked_count("k", k, config.CONTEXTUAL_MAX_K)
         encoded = engine.encodings(text, self.method)
         excluded = [i for i, sentence in enumerate(self.sentences) if exclude_same_text and sentence == text]
         excluded_rows = np.isin(self.rows["token_sentence"], excluded)

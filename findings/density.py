@@ -36,7 +36,7 @@ def nearest_other_rows(index: VocabularyIndex, k: int) -> tuple[np.ndarray, np.n
 
 def vocabulary_density(engine: JourneyEngine, k: int = config.DENSITY_NEIGHBOURS) -> np.ndarray:
     """Per vocabulary id, mean cosine to its k nearest other rows; NaN for rows of zero norm."""
-    words = engine.adapter.word_embeddings().detach().numpy()
+    words = engine.reference.words
     key = engine.index.fingerprint[:16]
     path = index_folder(engine.loaded.name) / f"density-k{k}-v{config.ENGINE_VERSION}-{key}.json"
     cached = read_sealed_or_none(path, "recomputing the vocabulary density")

@@ -21,8 +21,7 @@ from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise
 from findings.token_classes import GROUPS
 from indexer import config
-from indexer.adapters import UnsupportedModelError
-from indexer.engine import JourneyEngine, check_method
+from indexer.engine import JourneyEngine
 from indexer.records import ModelInfo
 
 
@@ -68,15 +67,9 @@ class FindingsReport:
 
 
 def supported_methods(engine: JourneyEngine, method: str) -> list[str]:
-    """`method` first, then the other method if this model supports it; refuses an unsupported `method`."""
-    check_method(method)
-    try:
-        engine.adapter.attention_weights(engine.adapter.layers()[0])
-    except UnsupportedModelError:
-        if method == "seed":
-            raise
-        return [method]
-    return [method, *(m for m in config.METHODS if m != method)]
+    """`method` first, then the other methods this model offers; refuses a method it does not offer."""
+    engine.checked_method(method)
+    return [method, *(m for m in engine.info.methods if m != method)]
 
 
 def analyze_methods(

@@ -1,13 +1,15 @@
 """The compact data a sentence page ships: Journey numbers with rounded similarities and each
 neighbour token stored once per page.
 
-Shape (format 1), arrays indexed [token][layer] like `VariantResult`:
-    {"format": 1, "model": {name, num_layers, hidden_size, vocab_size}, "text": str,
+Shape (format 2), arrays indexed [token][layer] like `VariantResult`:
+    {"format": 2, "model": {name, num_layers, hidden_size, vocab_size}, "text": str,
      "tokens": [[id, text], ...], "vocab": [[id, text], ...],
      "methods": {method: {variant: {"rank": [[int|null]], "similarity": [[float|null]],
                                     "neighbours": [[[vocab index, ...]]],
                                     "neighbour_similarity": [[[float, ...]]]}}},
-     "unavailable": {method: reason}}
+     "unavailable": {method: reason},
+     "position_encoding": how the model encodes positions (said where there is no positional variant)}
+`variants` holds "raw" always and "positional" only for models with a learned absolute position table.
 `JourneyView.fromCompact` in site_templates/static/journey-view.js turns it back into the
 `Journey.to_dict()` shape that POST /api/analyze returns; `decode_page` here does the same in Python.
 """
@@ -17,9 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import config
-from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
+from indexer.records import Journey, ModelInfo, ModelShape, Neighbour, Token, VariantResult
 
-FORMAT = 1
+FORMAT = 2
 
 
 def _round(value: float | None, decimals: int) -> float | None:
@@ -43,6 +45,7 @@ class VocabularyTable:
 def encode_page(
     text: str,
     journeys: dict[str, Journey],
+    info: ModelInfo,
     unavailable: dict[str, str],
     decimals: int = config.GALLERY_SIMILARITY_DECIMALS,
 ) -> dict[str, Any]:
@@ -65,16 +68,15 @@ def encode_page(
             }
             for variant, result in journey.variants.items()
         }
-    model = first.model.to_dict()
-    model.pop("max_tokens")
     return {
         "format": FORMAT,
-        "model": model,
+        "model": first.model.to_dict(),
         "text": text,
         "tokens": [[token.id, token.text] for token in first.tokens],
         "vocab": vocabulary.rows,
         "methods": methods,
         "unavailable": unavailable,
+        "position_encoding": info.position_encoding,
     }
 
 
@@ -99,6 +101,6 @@ def decode_page(page: dict[str, Any]) -> dict[str, Journey]:
             for variant, data in variants.items()
         }
         journeys[method] = Journey(
-            model=ModelInfo(**page["model"], max_tokens=0), method=method, tokens=tokens, variants=results
+            model=ModelShape(**page["model"]), method=method, tokens=tokens, variants=results
         )
     return journeys

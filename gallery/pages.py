@@ -76,7 +76,9 @@ def write_sentence_pages(context: BuildContext) -> None:
                 theme=themes[sentence.theme_id],
                 info=results.info,
                 unavailable=results.unavailable,
-                page_data=script_json(encode_page(sentence.text, journeys, results.unavailable)),
+                page_data=script_json(
+                    encode_page(sentence.text, journeys, results.info, results.unavailable)
+                ),
                 contextual_data=script_json(contextual[sentence.text])
                 if sentence.text in contextual
                 else None,

@@ -9,8 +9,8 @@ from tqdm import tqdm
 
 from gallery.result_cache import JourneyCache
 from indexer import config
-from indexer.adapters import UnsupportedModelError
 from indexer.engine import JourneyEngine
+from indexer.options import SEED_REFUSAL
 from indexer.records import Journey, ModelInfo
 
 EngineLoader = Callable[[str], JourneyEngine]
@@ -32,17 +32,14 @@ class LazyEngine:
 
 @dataclass
 class ModelJourneys:
-    """One model's results: per method, one journey per text in text order; methods it cannot run; and
-    the engine, loaded only if something was computed, for later steps to share."""
+    """One model's results: what it offers, per method one journey per text in text order, methods it
+    cannot run (with the reason), and the engine, loaded only if something was computed."""
 
     name: str
+    info: ModelInfo
     journeys: dict[str, list[Journey]]
     unavailable: dict[str, str]
     engine: LazyEngine
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.journeys[config.DEFAULT_METHOD][0].model
 
 
 def precompute(
@@ -52,20 +49,17 @@ def precompute(
     top_k: int = config.GALLERY_TOP_K,
     load_engine: EngineLoader = JourneyEngine.load,
 ) -> ModelJourneys:
-    """Analyse `texts` by each method, computing only what the cache lacks, with a progress bar.
-
-    A method other than the default that the model refuses (seed on a decoder) is recorded as unavailable.
-    """
+    """Analyse `texts` by each method the model offers, computing only what the cache lacks, with a
+    progress bar. What the model offers is cached too, so a fully cached rebuild never loads it."""
     engine = LazyEngine(model, load_engine)
-    journeys, unavailable = {}, {}
-    for method in config.METHODS:
-        try:
-            journeys[method] = _method_journeys(engine, method, texts, cache, top_k)
-        except UnsupportedModelError as error:
-            if method == config.DEFAULT_METHOD:
-                raise
-            unavailable[method] = str(error)
-    return ModelJourneys(name=model, journeys=journeys, unavailable=unavailable, engine=engine)
+    info = cache.get_model_info(model)
+    if info is None:
+        info = engine.get().info
+        cache.put_model_info(model, info)
+    journeys = {method: _method_journeys(engine, method, texts, cache, top_k) for method in info.methods}
+    refusal = SEED_REFUSAL.format(model=info.name)
+    unavailable = {method: refusal for method in config.METHODS if method not in info.methods}
+    return ModelJourneys(name=model, info=info, journeys=journeys, unavailable=unavailable, engine=engine)
 
 
 def _method_journeys(

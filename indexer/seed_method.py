@@ -17,11 +17,11 @@ def seed_encodings(
 ) -> torch.Tensor:
     """Layers x tokens x hidden encodings of one sequence, from layer inputs and attention probabilities."""
     encodings = []
-    for layer, layer_input, attention in zip(adapter.layers(), layer_inputs, attentions, strict=False):
-        value_weight, output_weight = adapter.attention_weights(layer)
+    for block, layer_input, attention in zip(adapter.blocks(), layer_inputs, attentions, strict=False):
+        weights = adapter.seed_projections(block)
         inputs = layer_input[0]
         num_tokens, hidden = inputs.shape
-        values = (inputs @ value_weight).view(num_tokens, adapter.num_heads, -1).transpose(0, 1)
+        values = (inputs @ weights.value).view(num_tokens, weights.num_heads, -1).transpose(0, 1)
         context = (attention[0] @ values).transpose(0, 1).reshape(num_tokens, hidden)
-        encodings.append(context @ output_weight + inputs)
+        encodings.append(context @ weights.output + inputs)
     return torch.stack(encodings)

@@ -1,27 +1,23 @@
-"""Rank, similarity and nearest vocabulary rows for many encodings at once, exactly.
+"""Rank, similarity and nearest reference rows for many encodings at once, exactly.
 
-One fp32 matrix product of all encodings against the normalised vocabulary gives both variants, scaled
-by |h| (which changes no ordering):
-    raw:         |h| cos(h, w)     = h . ŵ
-    positional:  |h| cos(h, w + p) = (|w| (h . ŵ) + h . p) / |w + p|,
-                 |w + p|^2         = |w|^2 + 2 |w| (ŵ . p) + |p|^2
-so no per-position index is needed: 1 / |w + p| is tabled once per position at load. fp32 can
-misorder rows whose similarities differ by less than its rounding error, so every decision that falls
-within a rounding window (the token's own similarity for the rank, the k-th similarity for the
-neighbours) is settled in float64, and every reported similarity is computed in float64: the results
-equal a float64 brute force. The window is the worst-case error bound of a d-term fp32 dot product
-(d * 2^-24 relative), doubled for the two sides of a comparison with margin, and widened for the
-positional formula by max (|w| + |p|) / |w + p|.
+One fp32 matrix product of all encodings against the normalised vocabulary gives every variant's scores,
+scaled by |h| (which changes no ordering); `reference_scores` says how each variant derives its own. fp32
+can misorder rows whose similarities differ by less than its rounding error, so every decision that falls
+within a rounding window (the token's own similarity for the rank, the k-th similarity for the neighbours)
+is settled in float64, and every reported similarity is computed in float64: the results equal a float64
+brute force. The window is the worst-case error bound of a d-term fp32 dot product (d * 2^-24 relative),
+doubled for the two sides of a comparison with margin, and widened for the positional formula by
+max (|w| + |p|) / |w + p|.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import torch
 
+from indexer.reference_scores import PositionalScores, PositionTables, RawScores, ReferenceScores, ScoringPlan
 from indexer.vocabulary_index import VocabularyIndex
 
 #: Window = WINDOW_SAFETY * d * 2^-24 * |h| (times the positional widening), on |h|-scaled scores.
@@ -50,53 +46,30 @@ class VariantScores:
         return VariantScores(*(array[restore] for array in vars(self).values()))
 
 
-@dataclass
-class _Plan:
-    """Quantities shared by every chunk of one `score` call. Queries are sorted by position row, so the
-    queries of one row are a contiguous run."""
-
-    queries: torch.Tensor  # (Q, d) fp32, sorted by slot
-    slot: torch.Tensor  # (Q,) index into position_rows
-    slot_starts: list[int]  # first query of each slot, then Q
-    position_rows: torch.Tensor  # (u, d) the position rows in use
-    query_dot_unit: torch.Tensor  # (Q, n) h . ŵ, the raw |h|-scaled scores
-    query_dot_position: torch.Tensor  # (Q,) h . p
-    inverse_shifted_norms: torch.Tensor  # (u, n) 1 / |w + p|
-    raw_windows: torch.Tensor  # (Q,) rounding window on |h|-scaled raw scores
-    positional_windows: torch.Tensor  # (Q,) the same, widened for the positional formula
-
-    def slot_segments(self, start: int, stop: int) -> list[tuple[int, int, int]]:
-        """(slot, first, stop) runs of queries start..stop - 1 that share one position row."""
-        return [
-            (slot_index, max(first, start), min(end, stop))
-            for slot_index, (first, end) in enumerate(pairwise(self.slot_starts))
-            if first < stop and end > start
-        ]
-
-
 class _Decisions:
     """What the fp32 pass leaves for float64 to settle, for one variant."""
 
-    def __init__(self, num_queries: int, fetch: int) -> None:
+    def __init__(self, reference: ReferenceScores, num_queries: int, fetch: int) -> None:
+        self.reference = reference
+        self.pair_queries = torch.empty(0, dtype=torch.int64)
+        self.pair_sizes: list[int] = []
         self.clearly_above = torch.zeros(num_queries, dtype=torch.int64)
         self.near_query: list[torch.Tensor] = []
         self.near_column: list[torch.Tensor] = []
         self.candidate_scores = torch.empty((num_queries, fetch))
         self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
 
-    def float64_pairs(self, own_columns: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-        """(query, column) pairs float64 must settle, as queries, columns and the sizes of their three
-        parts: every query's own row, its top candidates, and the close calls (own rows left out)."""
+    def float64_pairs(self, own_columns: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(query, column) pairs float64 must settle, as queries and columns, in three parts (whose sizes
+        are kept): every query's own row, its top candidates, and the close calls (own rows left out)."""
         num_queries, fetch = self.candidate_columns.shape
         near_query, near_column = torch.cat(self.near_query), torch.cat(self.near_column)
         others = near_column != own_columns[near_query]
         near_query, near_column = near_query[others], near_column[others]
         everyone = torch.arange(num_queries)
-        return (
-            torch.cat([everyone, everyone.repeat_interleave(fetch), near_query]),
-            torch.cat([own_columns, self.candidate_columns.flatten(), near_column]),
-            [num_queries, num_queries * fetch, len(near_query)],
-        )
+        self.pair_queries = torch.cat([everyone, everyone.repeat_interleave(fetch), near_query])
+        self.pair_sizes = [num_queries, num_queries * fetch, len(near_query)]
+        return self.pair_queries, torch.cat([own_columns, self.candidate_columns.flatten(), near_column])
 
     def add(self, start: int, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor) -> None:
         """One chunk of |h|-scaled scores (queries start, start + 1, ...): rows clearly above own, rows
@@ -153,158 +126,131 @@ class _Decisions:
 
 
 class VocabularyScorer:
-    """Scores encodings against the vocabulary, with and without each query's position embedding."""
+    """Scores encodings against the vocabulary rows and, where the model has a position table, against every
+    row plus the query's position row."""
 
-    def __init__(
-        self, index: VocabularyIndex, word_embeddings: torch.Tensor, position_embeddings: torch.Tensor
-    ) -> None:
+    def __init__(self, index: VocabularyIndex, words: torch.Tensor, positions: torch.Tensor | None) -> None:
         self.index = index  # keeps FAISS's memory alive: unit_rows is a view of it
         self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32
         self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
-        self.words = word_embeddings.detach().float()  # (V, d)
-        self.positions = position_embeddings.detach().float()  # (P, d)
+        self.words = words.detach().float()  # (V, d)
+        self.positions = None if positions is None else positions.detach().float()  # (P, d)
         self.row_norms64 = self.words[self.row_ids].double().norm(dim=1)  # (n,)
         self.row_norms = self.row_norms64.float()
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
         self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
-        self.inverse_shifted_norms, self.position_widening = self._position_tables()
-
-    def _position_tables(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per position row p: 1 / |w + p| for every vocabulary row (P, n), and the window widening
-        max (|w| + |p|) / |w + p| (P,). Computed once at load (roberta-base: 103 MB) so that a query pays
-        only for its own product: |w + p|^2 = |w|^2 + 2 |w| (ŵ . p) + |p|^2."""
-        inverse = torch.empty((len(self.positions), self.num_rows))
-        widening = torch.empty(len(self.positions))
-        squared_row_norms, doubled_row_norms = self.row_norms.square(), 2 * self.row_norms
-        for block in torch.arange(len(self.positions)).split(QUERY_CHUNK):
-            rows = self.positions[block]
-            norms = rows.norm(dim=1)[:, None]
-            squared = torch.addcmul(
-                squared_row_norms + norms.square(), rows @ self.unit_rows.T, doubled_row_norms
-            )
-            inverse[block] = squared.rsqrt_()
-            widening[block] = ((self.row_norms + norms) * inverse[block]).amax(1)
-        return inverse, widening
+        self.position_tables = (
+            None if self.positions is None else PositionTables(self.positions, self.unit_rows, self.row_norms)
+        )
 
     @property
     def num_rows(self) -> int:
         return len(self.row_ids)
 
     def score(
-        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor, top_k: int
+        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor | None, top_k: int
     ) -> dict[str, VariantScores]:
-        """Both variants for every query; `position_ids` picks each query's position row."""
-        order = torch.argsort(position_ids, stable=True)
-        plan = self._plan(queries.detach().float()[order], position_ids[order])
-        own_ids = own_ids[order]
+        """Every variant for every query; `position_ids` picks each query's position row (None without a
+        position table: the raw variant only)."""
+        plan, order = self._plan(queries.detach().float(), own_ids, position_ids)
+        references = self._references(plan)
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
-        own_columns = self.column_of_id[own_ids].clamp(min=0)
-        raw, positional = _Decisions(len(own_ids), fetch), _Decisions(len(own_ids), fetch)
-        buffer = torch.empty((QUERY_CHUNK, self.num_rows))
+        decided = [_Decisions(reference, len(own_ids), fetch) for reference in references]
+        buffer = torch.empty((QUERY_CHUNK, self.num_rows)) if len(references) > 1 else None
         for start in range(0, len(own_ids), QUERY_CHUNK):
             stop = min(start + QUERY_CHUNK, len(own_ids))
-            own = own_columns[start:stop, None]
-            scores = plan.query_dot_unit[start:stop]
-            raw.add(start, scores, scores.gather(1, own), plan.raw_windows[start:stop, None])
-            shifted = self._positional_scores(plan, start, stop, buffer[: stop - start])
-            positional.add(start, shifted, shifted.gather(1, own), plan.positional_windows[start:stop, None])
+            own = plan.own_columns[start:stop, None]
+            for decisions in decided:
+                out = None if buffer is None else buffer[: stop - start]
+                scores = decisions.reference.scores(start, stop, out)
+                windows = decisions.reference.windows()[start:stop, None]
+                decisions.add(start, scores, scores.gather(1, own), windows)
 
-        decided = {"raw": raw, "positional": positional}
-        pairs = {variant: decisions.float64_pairs(own_columns) for variant, decisions in decided.items()}
         exact = _ExactCosine(self, plan)
-        values = exact({variant: (queries, columns) for variant, (queries, columns, _) in pairs.items()})
-        has_own = self.column_of_id[own_ids] >= 0
+        values = exact(
+            {decisions.reference: decisions.float64_pairs(plan.own_columns) for decisions in decided}
+        )
+        settling = _Settling(self, exact, has_own=self.column_of_id[own_ids[order]] >= 0, top_k=top_k)
         return {
-            variant: self._settle(
-                plan, variant, decided[variant], exact, pairs[variant], values[variant], has_own, top_k
-            ).unsorted(order)
-            for variant in decided
+            decisions.reference.name: settling(decisions, values[decisions.reference.name]).unsorted(order)
+            for decisions in decided
         }
 
-    def _plan(self, queries: torch.Tensor, position_ids: torch.Tensor) -> _Plan:
-        """One matrix product for all queries, and what both variants derive from it."""
-        used_positions, slot, counts = torch.unique(position_ids, return_inverse=True, return_counts=True)
-        position_rows = self.positions[used_positions]
-        raw_windows = self.relative_window * queries.double().norm(dim=1).float()
-        return _Plan(
+    def _plan(
+        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor | None
+    ) -> tuple[ScoringPlan, torch.Tensor]:
+        """One matrix product for all queries, sorted into groups that share a position row and an own token
+        (a token's layers, whose candidates mostly coincide), and the order that sorted them."""
+        key = own_ids if position_ids is None else position_ids * len(self.words) + own_ids
+        order = torch.argsort(key, stable=True)
+        queries, own_ids = queries[order], own_ids[order]
+        _, group_of_query, counts = torch.unique_consecutive(
+            key[order], return_inverse=True, return_counts=True
+        )
+        group_starts = [0, *torch.cumsum(counts, 0).tolist()]
+        group_positions = None
+        if position_ids is not None and self.positions is not None:
+            group_positions = position_ids[order][group_starts[:-1]]
+        plan = ScoringPlan(
             queries=queries,
-            slot=slot,
-            slot_starts=[0, *torch.cumsum(counts, 0).tolist()],
-            position_rows=position_rows,
+            own_columns=self.column_of_id[own_ids].clamp(min=0),
+            group_starts=group_starts,
+            group_of_query=group_of_query,
+            group_positions=group_positions,
             query_dot_unit=queries @ self.unit_rows.T,
-            query_dot_position=(queries * position_rows[slot]).sum(1),
-            inverse_shifted_norms=self.inverse_shifted_norms[used_positions],
-            raw_windows=raw_windows,
-            positional_windows=raw_windows * self.position_widening[used_positions][slot],
+            raw_windows=self.relative_window * queries.double().norm(dim=1).float(),
         )
+        return plan, order
 
-    def _positional_scores(
-        self, plan: _Plan, start: int, stop: int, out: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """|h| cos(h, w + p) for queries start..stop - 1."""
-        shifted = torch.addcmul(
-            plan.query_dot_position[start:stop, None],
-            plan.query_dot_unit[start:stop],
-            self.row_norms,
-            out=out,
-        )
-        for slot_index, first, end in plan.slot_segments(start, stop):
-            shifted[first - start : end - start].mul_(plan.inverse_shifted_norms[slot_index])
-        return shifted
+    def _references(self, plan: ScoringPlan) -> list[ReferenceScores]:
+        """The variants this scorer offers, bound to one plan."""
+        references: list[ReferenceScores] = [RawScores(plan, self.row_norms64)]
+        if self.position_tables is not None and plan.group_positions is not None:
+            references.append(
+                PositionalScores(plan, self.positions, self.position_tables, self.row_norms, self.row_norms64)
+            )
+        return references
 
-    def _settle(
-        self,
-        plan: _Plan,
-        variant: str,
-        decisions: _Decisions,
-        exact: _ExactCosine,
-        pairs: tuple[torch.Tensor, torch.Tensor, list[int]],
-        values: torch.Tensor,
-        has_own: torch.Tensor,
-        top_k: int,
-    ) -> VariantScores:
-        """Exact ranks and neighbours from the fp32 decisions and the float64 values of their pairs."""
-        query_index, _, sizes = pairs
+
+@dataclass
+class _Settling:
+    """Exact ranks and neighbours from one variant's fp32 decisions and the float64 values of their pairs."""
+
+    scorer: VocabularyScorer
+    exact: _ExactCosine
+    has_own: torch.Tensor  # (Q,) False where a query's own row has zero norm
+    top_k: int
+
+    def __call__(self, decisions: _Decisions, values: torch.Tensor) -> VariantScores:
+        sizes = decisions.pair_sizes
         num_queries, fetch = decisions.candidate_columns.shape
         own_exact, candidate_exact, near_exact = values.split(sizes)
-        near_query = query_index[sizes[0] + sizes[1] :]
+        near_query = decisions.pair_queries[sizes[0] + sizes[1] :]
         rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
-        rank = torch.where(has_own, rank, -1)
-        similarity = torch.where(has_own, own_exact, torch.nan)
+        rank = torch.where(self.has_own, rank, -1)
+        similarity = torch.where(self.has_own, own_exact, torch.nan)
         ids, similarities = _best_first(
-            self.row_ids[decisions.candidate_columns], candidate_exact.view(num_queries, fetch), top_k
+            self.scorer.row_ids[decisions.candidate_columns],
+            candidate_exact.view(num_queries, fetch),
+            self.top_k,
         )
-        self._complete_top_k(plan, variant, decisions, exact, ids, similarities)
+        self._complete_top_k(decisions, ids, similarities)
         return VariantScores(rank.numpy(), similarity.numpy(), ids.numpy(), similarities.numpy())
 
-    def _complete_top_k(
-        self,
-        plan: _Plan,
-        variant: str,
-        decisions: _Decisions,
-        exact: _ExactCosine,
-        ids: torch.Tensor,
-        similarities: torch.Tensor,
-    ) -> None:
+    def _complete_top_k(self, decisions: _Decisions, ids: torch.Tensor, similarities: torch.Tensor) -> None:
         """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
         belong: those whose last candidate lies within the rounding window of the k-th exact similarity."""
-        top_k = ids.shape[1]
-        positional = variant == "positional"
-        windows = plan.positional_windows if positional else plan.raw_windows
-        threshold = (similarities[:, -1] * exact.query_norms - windows).float()
+        reference, row_ids = decisions.reference, self.scorer.row_ids
+        threshold = (similarities[:, -1] * self.exact.plan.query_norms64 - reference.windows()).float()
         fetch = decisions.candidate_scores.shape[1]
-        incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.num_rows)
+        incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.scorer.num_rows)
         for query in torch.nonzero(incomplete).flatten().tolist():
-            scores = (
-                self._positional_scores(plan, query, query + 1)
-                if positional
-                else plan.query_dot_unit[query : query + 1]
-            )
+            scores = reference.scores(query, query + 1)
             contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
-            values = exact({variant: (torch.full_like(contenders, query), contenders)})[variant]
-            found_ids, found_similarities = _best_first(self.row_ids[contenders][None], values[None], top_k)
+            values = self.exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
+            found_ids, found_similarities = _best_first(row_ids[contenders][None], values[None], self.top_k)
             ids[query], similarities[query] = found_ids[0], found_similarities[0]
 
 
@@ -340,53 +286,51 @@ def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tupl
 class _ExactCosine:
     """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights.
 
-    Pairs are grouped by position row: within a group each distinct vocabulary row is read from the
-    large matrix once for both variants (a token's layers share most candidates), and one float64 matrix
-    product of the group's queries against those rows gives every pair's dot product. A BLAS product's
-    last bits can depend on its shape, so a pair's value is reproducible for the same batch of queries,
-    not across batches: the engine scores each text on its own.
+    Pairs are taken group by group: within a group each distinct vocabulary row is read from the large
+    matrix once for every variant (a token's layers share most candidates), and one float64 matrix product
+    of the group's queries against those rows gives every pair's dot product; each variant then adds its
+    own offset and divides by its own norms. A BLAS product's last bits can depend on its shape, so a pair's
+    value is reproducible for the same batch of queries, not across batches: the engine scores each text on
+    its own.
     """
 
-    def __init__(self, scorer: VocabularyScorer, plan: _Plan) -> None:
+    def __init__(self, scorer: VocabularyScorer, plan: ScoringPlan) -> None:
         self.scorer = scorer
-        self.queries = plan.queries.double()
-        self.query_norms = self.queries.norm(dim=1)
-        self.position_rows = plan.position_rows.double()
-        self.query_dot_position = (self.queries * self.position_rows[plan.slot]).sum(1)
-        self.slot = plan.slot
-        self.slot_starts = plan.slot_starts
+        self.plan = plan
 
-    def __call__(self, pairs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> dict[str, torch.Tensor]:
-        """Per variant ("raw" or "positional"), the cosine of each (query, column) pair given for it.
-
-        The positional values come from the raw products: h . (w + p) = h . w + h . p and
-        |w + p|^2 = |w|^2 + 2 w . p + |p|^2, so no shifted copy of the rows is made.
-        """
+    def __call__(
+        self, pairs: dict[ReferenceScores, tuple[torch.Tensor, torch.Tensor]]
+    ) -> dict[str, torch.Tensor]:
+        """Per variant, the cosine of each (query, column) pair given for it."""
+        plan = self.plan
         results = {
-            variant: torch.empty(len(columns), dtype=torch.float64) for variant, (_, columns) in pairs.items()
+            reference.name: torch.empty(len(columns), dtype=torch.float64)
+            for reference, (_, columns) in pairs.items()
         }
-        pair_slots = {variant: self.slot[queries] for variant, (queries, _) in pairs.items()}
-        for slot_index, (first, stop) in enumerate(pairwise(self.slot_starts)):
+        by_group = {
+            reference: _split_by_group(plan.group_of_query[queries], len(plan.group_starts) - 1)
+            for reference, (queries, _) in pairs.items()
+        }
+        for group, first, stop in plan.groups():
             members = {
-                variant: torch.nonzero(slots == slot_index).flatten() for variant, slots in pair_slots.items()
+                reference: chosen[group] for reference, chosen in by_group.items() if len(chosen[group])
             }
-            wanted = torch.cat([pairs[variant][1][chosen] for variant, chosen in members.items()])
-            if not len(wanted):
+            if not members:
                 continue
-            distinct_columns, column_of_pair = torch.unique(wanted, return_inverse=True)
-            rows = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
-            dots = self.queries[first:stop] @ rows.T  # (queries of this slot, distinct rows)
-            norms = {"raw": self.scorer.row_norms64[distinct_columns]}
-            if "positional" in members:
-                position = self.position_rows[slot_index]
-                norms["positional"] = (
-                    norms["raw"].square() + 2 * (rows @ position) + position @ position
-                ).sqrt()
-            for variant, chosen in members.items():
-                columns, column_of_pair = column_of_pair[: len(chosen)], column_of_pair[len(chosen) :]
-                queries = pairs[variant][0][chosen]
-                numerators = dots[queries - first, columns]
-                if variant == "positional":
-                    numerators = numerators + self.query_dot_position[queries]
-                results[variant][chosen] = numerators / (self.query_norms[queries] * norms[variant][columns])
+            wanted = torch.cat([pairs[reference][1][chosen] for reference, chosen in members.items()])
+            distinct_columns, row_of_pair = torch.unique(wanted, return_inverse=True)
+            rows64 = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
+            dots = plan.queries64[first:stop] @ rows64.T  # (queries of this group, distinct rows)
+            for reference, chosen in members.items():
+                rows, row_of_pair = row_of_pair[: len(chosen)], row_of_pair[len(chosen) :]
+                queries = pairs[reference][0][chosen]
+                norms = reference.compared_norms(group, rows64, distinct_columns)
+                numerators = dots[queries - first, rows] + reference.dot_offsets(queries)
+                results[reference.name][chosen] = numerators / (plan.query_norms64[queries] * norms[rows])
         return results
+
+
+def _split_by_group(groups: torch.Tensor, num_groups: int) -> list[torch.Tensor]:
+    """For each group, the positions in `groups` that belong to it."""
+    order = torch.argsort(groups, stable=True)
+    return list(order.split(torch.bincount(groups, minlength=num_groups).tolist()))

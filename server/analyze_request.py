@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer import config
+from indexer.options import checked_count, checked_method, checked_top_k, json_type, shown
 from indexer.text_input import is_blank
 
 FIELDS = ("text", "model", "method", "top_k")
@@ -43,8 +44,8 @@ def parse_analyze_request(body: bytes, model_names: list[str]) -> AnalyzeRequest
     return AnalyzeRequest(
         text=_text(fields.get("text")),
         model=_model(fields.get("model", model_names[0]), model_names),
-        method=_method(fields.get("method", config.DEFAULT_METHOD)),
-        top_k=_whole_number("top_k", fields.get("top_k", config.DEFAULT_TOP_K), config.MAX_TOP_K),
+        method=checked_method(fields.get("method", config.DEFAULT_METHOD), name='"method"'),
+        top_k=checked_top_k(fields.get("top_k", config.DEFAULT_TOP_K), name='"top_k"'),
     )
 
 
@@ -54,7 +55,7 @@ def parse_contextual_request(body: bytes, model_names: list[str]) -> ContextualR
     return ContextualRequest(
         text=_text(fields.get("text")),
         model=_model(fields.get("model", model_names[0]), model_names),
-        k=_whole_number("k", fields.get("k", config.CONTEXTUAL_DEFAULT_K), config.CONTEXTUAL_MAX_K),
+        k=checked_count('"k"', fields.get("k", config.CONTEXTUAL_DEFAULT_K), config.CONTEXTUAL_MAX_K),
     )
 
 
@@ -86,7 +87,7 @@ def _text(text: Any) -> str:
     if text is None:
         raise RequestError('"text" is missing: give the text to analyse')
     if not isinstance(text, str):
-        raise RequestError(f'"text" must be a string, not {_json_type(text)}')
+        raise RequestError(f'"text" must be a string, not {json_type(text)}')
     if is_blank(text):
         raise RequestError('"text" is empty: give at least one word')
     if len(text) > config.SERVER_MAX_TEXT_CHARS:
@@ -103,33 +104,6 @@ def _text(text: Any) -> str:
 def _model(model: Any, model_names: list[str]) -> str:
     if not isinstance(model, str) or model not in model_names:
         raise RequestError(
-            f"model {_shown(model)} is not loaded on this server; choose one of: {', '.join(model_names)}"
+            f"model {shown(model)} is not loaded on this server; choose one of: {', '.join(model_names)}"
         )
     return model
-
-
-def _method(method: Any) -> str:
-    if not isinstance(method, str) or method not in config.METHODS:
-        raise RequestError(f'"method" must be one of {", ".join(config.METHODS)}, not {_shown(method)}')
-    return method
-
-
-def _whole_number(name: str, value: Any, largest: int) -> int:
-    # JSON Schema counts 5.0 as an integer, so the API does too.
-    whole = int(value) if isinstance(value, float) and value.is_integer() else value
-    if isinstance(whole, bool) or not isinstance(whole, int) or not 1 <= whole <= largest:
-        raise RequestError(f'"{name}" must be a whole number from 1 to {largest}, not {_shown(value)}')
-    return whole
-
-
-def _json_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array"}
-    return "null" if value is None else names.get(type(value), "an object")
-
-
-def _shown(value: Any, limit: int = 40) -> str:
-    """A short quotation of a refused value: strings and numbers as written, anything else by its type."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return _json_type(value)
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import config
+from indexer.reference_rows import POSITIONAL, RAW
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -47,6 +48,9 @@ SCHEMAS: dict[str, Any] = {
             "hidden_size": COUNT,
             "vocab_size": COUNT,
             "max_tokens": COUNT,
+            "variants": _array({"enum": [RAW, POSITIONAL]}),
+            "methods": _array({"enum": list(config.METHODS)}),
+            "position_encoding": {"type": "string"},
         }
     ),
     "Models": _object({"models": _array(_ref("Model"))}),
@@ -112,7 +116,10 @@ SCHEMAS: dict[str, Any] = {
             ),
             "method": {"enum": list(config.METHODS)},
             "tokens": _array(_ref("Token")),
-            "variants": _object({variant: _ref("Variant") for variant in config.VARIANTS}),
+            "variants": _object(
+                {RAW: _ref("Variant"), POSITIONAL: _ref("Variant")},
+                required=[RAW],  # positional: only for models with a learned absolute position table
+            ),
         }
     ),
 }

@@ -6,9 +6,10 @@ Indexes and caches go to a temporary build folder, never the repo's build/.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("JOURNEYS_BUILD_DIR", tempfile.mkdtemp(prefix="journeys-test-build-"))
@@ -18,19 +19,34 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from indexer.engine import JourneyEngine
+from tiny_families import FAMILY_BUILDERS
 from tiny_models import BUILDERS
 
 
 @pytest.fixture(scope="session")
-def tiny_model_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A saved tiny model folder per architecture family."""
-    return {family: build(tmp_path_factory.mktemp(f"tiny-{family}")) for family, build in BUILDERS.items()}
+def family_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A saved tiny model folder per architecture family (refused ones included), built once per session."""
+    return {
+        family: build(tmp_path_factory.mktemp(f"tiny-{family}")) for family, build in FAMILY_BUILDERS.items()
+    }
 
 
 @pytest.fixture(scope="session")
-def tiny_engines(tiny_model_folders: dict[str, Path]) -> dict[str, JourneyEngine]:
-    """A JourneyEngine per family, loaded from its folder by the real loading path."""
-    return {family: JourneyEngine.load(str(folder)) for family, folder in tiny_model_folders.items()}
+def tiny_model_folders(family_folders: dict[str, Path]) -> dict[str, Path]:
+    """The folders of the first four families (BERT, RoBERTa, DistilBERT, GPT-2)."""
+    return {family: family_folders[family] for family in BUILDERS}
+
+
+@pytest.fixture(scope="session")
+def family_engine(family_folders: dict[str, Path]) -> Callable[[str], JourneyEngine]:
+    """Load a tiny family's engine by the real loading path, once per session."""
+    return functools.cache(lambda family: JourneyEngine.load(str(family_folders[family])))
+
+
+@pytest.fixture(scope="session")
+def tiny_engines(family_engine: Callable[[str], JourneyEngine]) -> dict[str, JourneyEngine]:
+    """The engines of the first four families (BERT, RoBERTa, DistilBERT, GPT-2)."""
+    return {family: family_engine(family) for family in BUILDERS}
 
 
 @pytest.fixture(scope="session")

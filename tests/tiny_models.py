@@ -79,6 +79,8 @@ def build_tiny_gpt2(folder: Path) -> Path:
         n_layer=3,
         n_head=4,
         initializer_range=0.2,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
     )
     return _save(GPT2Model(config), tokenizer, folder)
 

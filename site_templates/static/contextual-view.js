@@ -11,16 +11,15 @@
  *       state: JourneyView's {method, variant, selected}; pass it from JourneyView's onChange.
  *     Place panel.element with JourneyView's `belowTable` option.
  *
- * A classic script (no modules, no fetch) so gallery pages work opened from disk.
+ * A classic script (no modules, no fetch) so gallery pages work opened from disk; needs dom.js.
  */
 (function (global) {
   "use strict";
 
   function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
+    var attributes = { className: className || "" };
+    if (text !== undefined) attributes.text = text;
+    return Dom.el(tag, attributes);
   }
 
   function quoted(hit) {

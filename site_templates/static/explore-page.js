@@ -10,6 +10,7 @@
   var container = document.getElementById("journey");
   var submit = form.querySelector("button[type=submit]");
   var CONTEXTUAL_K = 3;
+  var models = {};
 
   function say(message, isError) {
     status.hidden = !message;
@@ -35,9 +36,22 @@
     }).then(function (body) {
       var select = form.elements.model;
       body.models.forEach(function (model) {
+        models[model.name] = model;
         select.appendChild(new Option(model.name, model.name));
       });
+      offerMethods();
     });
+  }
+
+  /* Only the methods the chosen model offers can be picked (the seed method is defined for BERT-layout
+     encoders only). */
+  function offerMethods() {
+    var offered = (models[form.elements.model.value] || {}).methods || ["exact"];
+    var select = form.elements.method;
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.disabled = offered.indexOf(option.value) < 0;
+    });
+    if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = offered[0];
   }
 
   function post(path, request) {
@@ -80,7 +94,12 @@
       byMethod[journey.method] = journey;
       var contextual = ContextualView.create({ ownSentenceLeftOut: false });
       contextual.wait("Looking up the nearest uses in the corpus…");
-      JourneyView.render(container, byMethod, { belowTable: contextual.element, onChange: contextual.update });
+      var model = models[journey.model.name] || {};
+      JourneyView.render(container, byMethod, {
+        belowTable: contextual.element,
+        onChange: contextual.update,
+        positionEncoding: model.position_encoding,
+      });
       loadContextual(request, contextual);
     }, function (error) {
       say(error instanceof TypeError ? NEEDS_SERVER : error.message, true);
@@ -93,6 +112,7 @@
     return;
   }
   form.addEventListener("submit", analyse);
+  form.elements.model.addEventListener("change", offerMethods);
   loadModels().catch(function () {
     say(NEEDS_SERVER, true);
     disable();

@@ -23,6 +23,7 @@
     variant: saved.variant,
     selected: saved.token === undefined ? undefined : Number(saved.token),
     unavailable: page.unavailable,
+    positionEncoding: page.position_encoding,
     belowTable: contextual && contextual.element,
     onChange: function (state) {
       if (contextual) contextual.update(state);

@@ -86,7 +86,7 @@ def test_snippet_cuts_long_context():
     assert snippet("Hello there", 0, 0, False, width=3) == ("… there", "", "")
 
 
-@pytest.mark.parametrize("k", [0, 51, "3", True, 2.0])
+@pytest.mark.parametrize("k", [0, 51, "3", True, 2.5])
 def test_bad_k_is_refused(tiny_engines, roberta_index, k):
     with pytest.raises(InputError, match="k must be"):
         roberta_index.query(tiny_engines["roberta"], "The dog", k=k)

@@ -10,11 +10,12 @@ from findings import statistics
 from findings.density import vocabulary_density
 from findings.summary import summarise
 from findings.token_classes import GROUPS, SPECIAL
+from reference_spec import reference_spec
 
 
 def cosines_to_vocabulary(engine, vector: torch.Tensor) -> np.ndarray:
     """float64 cosine of one encoding to every vocabulary row (NaN for zero rows)."""
-    words = engine.adapter.word_embeddings().detach().double().numpy()
+    words = reference_spec(engine.loaded.model).words.numpy()
     query = vector.double().numpy()
     norms = np.linalg.norm(words, axis=1) * np.linalg.norm(query)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -75,7 +76,7 @@ def test_encodings_are_kept_token_major(tiny_engines, tiny_analyses, sentences):
 def test_density_matches_brute_force_and_is_cached(tiny_engines):
     engine = tiny_engines["bert"]
     density = vocabulary_density(engine, k=10)
-    words = engine.adapter.word_embeddings().detach().double().numpy()
+    words = reference_spec(engine.loaded.model).words.numpy()
     norms = np.linalg.norm(words, axis=1)
     for token_id in range(len(words)):
         if norms[token_id] == 0:

@@ -14,7 +14,7 @@ from findings.build import build_model_findings
 from findings.contextual import contextual_folder
 from findings.page import render_findings_page
 from findings.report import build_findings, summary_text
-from indexer.adapters import UnsupportedModelError
+from indexer.options import InputError
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_seed_first_when_asked_and_refused_for_a_decoder(tiny_engines, corpus_fi
     report = build_findings(tiny_engines["bert"], corpus_file, method="seed", progress=False)
     assert list(report.methods) == ["seed", "exact"]
     assert list(build_findings(tiny_engines["gpt2"], corpus_file, progress=False).methods) == ["exact"]
-    with pytest.raises(UnsupportedModelError, match="seed"):
+    with pytest.raises(InputError, match="seed"):
         build_findings(tiny_engines["gpt2"], corpus_file, method="seed", progress=False)
 
 

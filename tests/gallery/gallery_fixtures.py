@@ -1,4 +1,5 @@
-"""A gallery site built once from tiny real models (an encoder and a decoder) and a few sentences,
+"""A gallery site built once from tiny real models (an encoder with a position table and a rotary decoder)
+and a few sentences,
 and headless Chromium (Debian's /usr/bin/chromium, never a downloaded one) to open its pages.
 
 A plugin the gallery tests load with `pytest_plugins`, not a conftest.py: a second module named
@@ -79,14 +80,15 @@ def sentences_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(
-    tiny_model_folders: dict[str, Path],
-    tiny_engines: dict[str, JourneyEngine],
+    family_folders: dict[str, Path],
+    family_engine: Callable[[str], JourneyEngine],
     sentences_file: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> BuiltSite:
-    """The site for tiny BERT (both methods) and tiny GPT-2 (exact only), built once per session."""
-    encoder, decoder = str(tiny_model_folders["bert"]), str(tiny_model_folders["gpt2"])
-    loader = CountingLoader({encoder: tiny_engines["bert"], decoder: tiny_engines["gpt2"]})
+    """The site for tiny BERT (both methods, both variants) and tiny Llama (exact only, raw only: rotary
+    positions), built once per session."""
+    encoder, decoder = str(family_folders["bert"]), str(family_folders["llama"])
+    loader = CountingLoader({encoder: family_engine("bert"), decoder: family_engine("llama")})
     root = tmp_path_factory.mktemp("gallery-build")
     site = BuiltSite(root / "site", root / "cache", sentences_file, encoder, decoder, loader)
     site.build()

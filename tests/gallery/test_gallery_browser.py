@@ -91,12 +91,22 @@ def test_arrow_keys_move_the_selection_and_the_method_toggle_switches_computatio
     assert opened.problems == []
 
 
-def test_a_decoder_page_offers_exact_only(built_site, open_page):
+def test_a_rotary_decoder_page_offers_exact_and_raw_only_and_says_why(built_site, open_page):
     opened = open_page(uri(sentence_page(built_site, built_site.decoder)))
     opened.page.wait_for_selector(".jv-chart-rank .main-svg")
     assert opened.page.is_disabled("input[value=seed]")
     assert opened.page.is_checked("input[value=exact]")
+    assert opened.page.locator(".jv-positional").count() == 0
+    note = opened.page.inner_text(".jv-no-positional")
+    assert "rotary position embeddings" in note and "no position row" in note
     assert opened.problems == []
+
+
+def test_an_encoder_page_has_the_positional_switch_and_no_note(built_site, open_page):
+    opened = open_page(uri(sentence_page(built_site, built_site.encoder)))
+    opened.page.wait_for_selector(".jv-chart-rank .main-svg")
+    assert opened.page.locator(".jv-positional").count() == 1
+    assert opened.page.locator(".jv-no-positional").count() == 0
 
 
 def test_the_index_opens_from_disk_with_a_sparkline_per_sentence(built_site, open_page):

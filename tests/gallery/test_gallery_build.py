@@ -101,7 +101,7 @@ def test_decoder_pages_ship_exact_only_and_say_why(built_site):
     page = sentence_pages(built_site, built_site.decoder)[0]
     data = page_data(page)
     assert list(data["methods"]) == ["exact"]
-    assert "encoder models only" in data["unavailable"]["seed"]
+    assert "encoders in the BERT layout" in data["unavailable"]["seed"]
     assert "unavailable" in page.read_text(encoding="utf-8")
 
 
@@ -155,19 +155,19 @@ def cache_files(folder: Path) -> dict[str, int]:
 
 def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys, monkeypatch):
     cached = cache_files(built_site.cache)
-    # 3 sentences: both methods for the encoder, exact only for the decoder; findings for both
-    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3
+    # 3 sentences: both methods for the encoder, exact only for the decoder, and what each model offers;
+    # findings for both
+    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3 + 2
     assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == 2
     built_site.loader.loads.clear()
     monkeypatch.setattr(findings_step, "compute_site_findings", recomputing_is_a_failure)
     built_site.build()
     summary = capsys.readouterr().out.strip().splitlines()
-    decoder_only = [built_site.decoder]  # seed's refusal is learnt from the engine, never cached
-    assert built_site.loader.loads == decoder_only
+    assert built_site.loader.loads == []  # what each model offers is cached with its journeys
     assert cache_files(built_site.cache) == cached
     assert len(summary) == 1
     assert re.fullmatch(
-        r"built 11 pages for 2 models \(tiny-bert\d*, tiny-gpt2\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
+        r"built 11 pages for 2 models \(tiny-bert\d*, tiny-llama\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
         summary[0],
     )
 

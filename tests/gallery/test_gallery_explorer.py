@@ -26,8 +26,8 @@ TEXT = "The old man the boat."
 
 
 @pytest.fixture
-def served_site(built_site, tiny_engines) -> Iterator[str]:
-    app = create_app([tiny_engines["bert"], tiny_engines["gpt2"]], built_site.folder)
+def served_site(built_site, family_engine) -> Iterator[str]:
+    app = create_app([family_engine("bert"), family_engine("llama")], built_site.folder)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -96,16 +96,24 @@ def test_a_failed_contextual_answer_is_said_in_the_panel(served_site, open_page,
     assert [p for p in opened.problems if "404" not in p] == []
 
 
-def test_the_explorer_shows_the_servers_refusal(served_site, open_page, tiny_engines):
+def test_the_explorer_offers_only_the_models_methods_and_shows_the_servers_refusal(
+    served_site, open_page, family_engine
+):
     opened = open_page(f"{served_site}/explore.html", allowed=served_site)
     page = opened.page
-    decoder = tiny_engines["gpt2"].info.name
+    decoder = family_engine("llama").info.name
     page.wait_for_selector(f"select[name=model] option[value='{decoder}']", state="attached")
+    assert not page.is_disabled("select[name=method] option[value=seed]")
     page.select_option("select[name=model]", decoder)
-    page.select_option("select[name=method]", "seed")
+    assert page.is_disabled("select[name=method] option[value=seed]")
+    page.fill("textarea[name=text]", "the old man " * 40)
     page.click("button[type=submit]")
     page.wait_for_selector(".notice-error")
-    assert "encoder models only" in page.inner_text("#explore-status")
+    assert "tokens long" in page.inner_text("#explore-status")
     assert page.locator(".jv-chip").count() == 0
-    # the browser logs the 400 response itself; nothing else may go wrong
-    assert [p for p in opened.problems if "400" not in p] == []
+    page.fill("textarea[name=text]", TEXT)
+    page.click("button[type=submit]")
+    assert "rotary position embeddings" in page.inner_text(".jv-no-positional")
+    assert page.locator(".jv-positional").count() == 0
+    # the browser logs the 400 response and the 404 of the contextual index this model lacks; nothing else
+    assert [p for p in opened.problems if "400" not in p and "404" not in p] == []

@@ -8,7 +8,7 @@ import pytest
 
 from gallery.page_data import decode_page, encode_page
 from indexer import config
-from indexer.adapters import UnsupportedModelError
+from indexer.options import InputError
 
 TEXT = "The bank by the river bank was closed, and the dog's bark was loud."
 TOLERANCE = 0.5 * 10**-config.GALLERY_SIMILARITY_DECIMALS + 1e-12
@@ -37,7 +37,7 @@ def assert_same_numbers(decoded, original):
 def test_page_data_round_trips_both_methods(tiny_engines, family):
     engine = tiny_engines[family]
     journeys = {method: engine.analyze(TEXT, method, 7) for method in config.METHODS}
-    page = json.loads(json.dumps(encode_page(TEXT, journeys, {})))
+    page = json.loads(json.dumps(encode_page(TEXT, journeys, engine.info, {})))
     decoded = decode_page(page)
     assert decoded.keys() == journeys.keys()
     for method, journey in journeys.items():
@@ -46,7 +46,7 @@ def test_page_data_round_trips_both_methods(tiny_engines, family):
 
 def test_each_neighbour_token_is_stored_once_and_similarities_are_rounded(tiny_engines):
     journey = tiny_engines["bert"].analyze(TEXT, "exact", 10)
-    page = encode_page(TEXT, {"exact": journey}, {})
+    page = encode_page(TEXT, {"exact": journey}, tiny_engines["bert"].info, {})
     vocab_ids = [row[0] for row in page["vocab"]]
     assert len(vocab_ids) == len(set(vocab_ids))
     mentioned = {
@@ -60,9 +60,11 @@ def test_each_neighbour_token_is_stored_once_and_similarities_are_rounded(tiny_e
 
 def test_a_decoder_ships_exact_only_with_the_reason_seed_is_unavailable(tiny_engines):
     engine = tiny_engines["gpt2"]
-    with pytest.raises(UnsupportedModelError) as refused:
+    with pytest.raises(InputError) as refused:
         engine.analyze(TEXT, "seed")
-    page = encode_page(TEXT, {"exact": engine.analyze(TEXT, "exact")}, {"seed": str(refused.value)})
+    page = encode_page(
+        TEXT, {"exact": engine.analyze(TEXT, "exact")}, engine.info, {"seed": str(refused.value)}
+    )
     assert list(page["methods"]) == ["exact"]
-    assert "encoder models only" in page["unavailable"]["seed"]
+    assert "encoders in the BERT layout" in page["unavailable"]["seed"]
     assert_same_numbers(decode_page(page)["exact"], engine.analyze(TEXT, "exact"))

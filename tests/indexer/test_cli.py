@@ -87,7 +87,7 @@ def test_bad_input_is_refused_with_one_line(tiny_model_folders, args, words):
 
 def test_seed_on_a_decoder_is_refused(tiny_model_folders):
     result = run_cli("analyze", "--model", str(tiny_model_folders["gpt2"]), "--text", "x", "--method", "seed")
-    assert_refused(result, "encoder models only")
+    assert_refused(result, "encoders in the BERT layout", "exact method only")
 
 
 def test_unknown_model_is_refused():

@@ -32,16 +32,19 @@ def float64_reference(query, words, offset, own, k):
     return int((cosines > own_cos).sum()), own_cos, [int(usable[i]) for i in order]
 
 
-def test_crowded_clusters_match_float64_brute_force():
+@pytest.mark.parametrize("with_positions", [True, False], ids=["both variants", "raw only (rotary models)"])
+def test_crowded_clusters_match_float64_brute_force(with_positions):
     words, positions, queries = crowded_vocabulary()
-    scorer = VocabularyScorer(
-        VocabularyIndex.build(words), torch.from_numpy(words), torch.from_numpy(positions)
-    )
+    table = torch.from_numpy(positions) if with_positions else None
+    scorer = VocabularyScorer(VocabularyIndex.build(words), torch.from_numpy(words), table)
     rng = np.random.default_rng(1)
     own_ids = torch.from_numpy(rng.integers(0, 240, size=len(queries)))
     position_ids = torch.from_numpy(rng.integers(0, 8, size=len(queries)))
     k = 12
-    scores = scorer.score(torch.from_numpy(queries), own_ids, position_ids, top_k=k)
+    scores = scorer.score(
+        torch.from_numpy(queries), own_ids, position_ids if with_positions else None, top_k=k
+    )
+    assert list(scores) == (["raw", "positional"] if with_positions else ["raw"])
     mid_pack_ranks = 0
     for variant, found in scores.items():
         for q in range(len(queries)):

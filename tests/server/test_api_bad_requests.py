@@ -8,7 +8,7 @@ import pytest
 
 from indexer import config
 
-SEED_DECODER_REFUSAL = "encoder models only"
+SEED_DECODER_REFUSAL = "encoders in the BERT layout"
 
 
 def assert_refused(response, status: int, *words: str) -> str:

@@ -34,6 +34,9 @@ def test_models_describe_each_loaded_model(client, served_engines):
         "hidden_size",
         "vocab_size",
         "max_tokens",
+        "variants",
+        "methods",
+        "position_encoding",
     }
 
 

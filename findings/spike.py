@@ -1,0 +1,143 @@
+"""The spike layer, found from the data: a layer where function words are pushed away from their own
+embeddings and come back at the next layer, while content words hold.
+
+Per layer l, a group's curve g[l] is the mean over its tokens of a per-token measure (by default
+`measures.displaced`: the share of tokens whose own row is no longer the nearest). The group's
+**peak** at an inner layer l is min(g[l] - g[l-1], g[l] - g[l+1]): positive only when layer l stands
+above both neighbours, and as high as the smaller of the rise and the fall back. The **spike score**
+is function words' peak minus content words' peak where that is positive, so a layer that pushes
+every token away is not a function-word spike. The spike layer is the inner layer of highest score,
+if that score is at least `min_height`; otherwise there is none. First and last layers cannot spike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from findings import measures
+from findings.uncertainty import N_RESAMPLES, SEED, SentenceRows, Statistic, resampled_rows
+
+#: Smallest spike score that counts as a spike: 5 percentage points of the share displaced.
+MIN_HEIGHT = 0.05
+#: The layer recorded for a resample (or a model) with no spike.
+NO_SPIKE = -1
+
+
+@dataclass(frozen=True)
+class Spike:
+    """The spike layer of a corpus, how stable it is over sentence resamples and within sentences."""
+
+    layer: int | None
+    height: float  # the spike score at `layer` (the highest score, even if below min_height)
+    scores: np.ndarray  # (L,) spike score per layer, NaN at the first and last
+    relative_depth: float | None
+    resample_layers: np.ndarray  # (n_resamples,) spike layer of each sentence resample, NO_SPIKE if none
+    resample_share: float  # share of resamples whose spike layer is `layer` (or none, if there is none)
+    sentence_share: float  # share of sentences with both groups whose own score at `layer` >= min_height
+    n_sentences: int  # sentences with at least one function-word and one content-word token
+
+
+def _peaks(curves: np.ndarray) -> np.ndarray:
+    """Per inner layer of (..., L) curves, min(rise into it, fall out of it); NaN at both ends."""
+    curves = np.asarray(curves, dtype=np.float64)
+    peaks = np.full(curves.shape, np.nan)
+    peaks[..., 1:-1] = np.minimum(curves[..., 1:-1] - curves[..., :-2], curves[..., 1:-1] - curves[..., 2:])
+    return peaks
+
+
+def _score(function_curve: np.ndarray, content_curve: np.ndarray) -> np.ndarray:
+    """Spike score per layer from the two groups' curves."""
+    return _peaks(function_curve) - np.maximum(_peaks(content_curve), 0)
+
+
+def _group_curve(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Mean per layer over the member rows, NaN rows left out."""
+    chosen = values[members]
+    if len(chosen) == 0:
+        return np.full(values.shape[1], np.nan)
+    counts = np.isfinite(chosen).sum(axis=0)
+    return np.where(counts > 0, np.nansum(chosen, axis=0) / np.maximum(counts, 1), np.nan)
+
+
+def spike_scores(values: np.ndarray, is_function: np.ndarray, is_content: np.ndarray) -> np.ndarray:
+    """Spike score per layer of (tokens, layers) `values`: (L,), NaN at the first and last layer."""
+    values = np.asarray(values, dtype=np.float64)
+    return _score(_group_curve(values, np.asarray(is_function)), _group_curve(values, np.asarray(is_content)))
+
+
+def spike_layer(scores: np.ndarray, min_height: float = MIN_HEIGHT) -> int | None:
+    """The layer of highest score if it reaches `min_height`, else None."""
+    if np.isnan(scores).all():
+        return None
+    best = int(np.nanargmax(scores))
+    return best if scores[best] >= min_height else None
+
+
+def score_at(layer: int, values: np.ndarray, is_function: np.ndarray, is_content: np.ndarray) -> Statistic:
+    """The statistic "spike score at `layer` among the given rows", for the bootstrap and the rules."""
+    values = np.asarray(values, dtype=np.float64)
+    is_function, is_content = np.asarray(is_function, dtype=bool), np.asarray(is_content, dtype=bool)
+    return lambda rows: float(spike_scores(values[rows], is_function[rows], is_content[rows])[layer])
+
+
+def sentence_scores(
+    values: np.ndarray, is_function: np.ndarray, is_content: np.ndarray, token_sentence: np.ndarray
+) -> np.ndarray:
+    """Each sentence's own spike scores: (sentences in sorted id order, L); NaN rows for sentences
+    without a function-word or without a content-word token."""
+    values = np.asarray(values, dtype=np.float64)
+    sentences = SentenceRows(token_sentence)
+    is_function, is_content = np.asarray(is_function, dtype=bool), np.asarray(is_content, dtype=bool)
+    scores = np.full((sentences.n_sentences, values.shape[1]), np.nan)
+    for position in range(sentences.n_sentences):
+        rows = sentences.rows(np.array([position]))
+        if is_function[rows].any() and is_content[rows].any():
+            scores[position] = spike_scores(values[rows], is_function[rows], is_content[rows])
+    return scores
+
+
+def find_spike(
+    values: np.ndarray,
+    is_function: np.ndarray,
+    is_content: np.ndarray,
+    token_sentence: np.ndarray,
+    min_height: float = MIN_HEIGHT,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+) -> Spike:
+    """The spike layer of (tokens, layers) `values`, its spread over sentence resamples, and the share of
+    sentences that show it on their own."""
+    values = np.asarray(values, dtype=np.float64)
+    is_function, is_content = np.asarray(is_function, dtype=bool), np.asarray(is_content, dtype=bool)
+    scores = spike_scores(values, is_function, is_content)
+    layer = spike_layer(scores, min_height)
+    resample_layers = np.array(
+        [
+            _or_none(spike_layer(spike_scores(values[rows], is_function[rows], is_content[rows]), min_height))
+            for rows in resampled_rows(token_sentence, n_resamples, seed)
+        ],
+        dtype=np.int64,
+    )
+    own = sentence_scores(values, is_function, is_content, token_sentence)
+    usable = ~np.isnan(own).all(axis=1)
+    if layer is None or not usable.any():
+        sentence_share = float("nan")
+    else:
+        sentence_share = float(np.mean(own[usable, layer] >= min_height))
+    num_layers = values.shape[1]
+    return Spike(
+        layer=layer,
+        height=float(np.nanmax(scores)) if not np.isnan(scores).all() else float("nan"),
+        scores=scores,
+        relative_depth=None if layer is None else measures.relative_depth(layer, num_layers),
+        resample_layers=resample_layers,
+        resample_share=float(np.mean(resample_layers == _or_none(layer))) if n_resamples else float("nan"),
+        sentence_share=sentence_share,
+        n_sentences=int(usable.sum()),
+    )
+
+
+def _or_none(layer: int | None) -> int:
+    return NO_SPIKE if layer is None else layer

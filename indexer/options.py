@@ -1,0 +1,56 @@
+"""The options a person sets on an analysis (method, top-k, neighbour counts), checked in one place for the
+command line, the engine, the server and the contextual index, with one wording for every refusal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from indexer import config
+
+SEED_REFUSAL = (
+    "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
+    "separate value and output projections; {model} offers the exact method only"
+)
+
+
+class InputError(ValueError):
+    """A request the engine refuses; the message is meant for the person who made it."""
+
+
+def checked_method(
+    value: Any, offered: tuple[str, ...] = config.METHODS, model: str = "", name: str = "method"
+) -> str:
+    """`value` if it names a method `offered`; refuses an unknown name, or a method this model lacks."""
+    if isinstance(value, str) and value in offered:
+        return value
+    if isinstance(value, str) and value in config.METHODS:
+        raise InputError(SEED_REFUSAL.format(model=model or "this model"))
+    raise InputError(f"{name} must be one of {', '.join(config.METHODS)}, not {shown(value)}")
+
+
+def checked_count(name: str, value: Any, largest: int) -> int:
+    """`value` as a whole number from 1 to `largest` (JSON Schema counts 5.0 as whole, so this does too)."""
+    whole = int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(whole, bool) or not isinstance(whole, int) or not 1 <= whole <= largest:
+        raise InputError(f"{name} must be a whole number from 1 to {largest}, not {shown(value)}")
+    return whole
+
+
+def checked_top_k(value: Any, name: str = "top_k") -> int:
+    """How many nearest vocabulary rows to list: 1 to MAX_TOP_K."""
+    return checked_count(name, value, config.MAX_TOP_K)
+
+
+def json_type(value: Any) -> str:
+    """A JSON value's kind in words ("a number", "an array")."""
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array"}
+    return "null" if value is None else names.get(type(value), "an object")
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A short quotation of a refused value: strings and numbers as written, anything else by its kind."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return json_type(value)
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
