@@ -21,11 +21,11 @@ from gallery.corpus import all_sentences, load_themes
 from gallery.findings_step import write_findings_pages
 from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
 from gallery.precompute import EngineLoader, precompute
-from gallery.result_cache import JourneyCache
 from gallery.site import SiteModel, SiteWriter
 from indexer import config
 from indexer.atomic_files import fsync_tree, replace_folder
 from indexer.engine import JourneyEngine
+from indexer.journey_cache import JourneyCache
 
 PageStep = Callable[[BuildContext], None]
 PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages]

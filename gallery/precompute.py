@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from gallery.result_cache import JourneyCache
 from indexer import config
 from indexer.engine import JourneyEngine
+from indexer.journey_cache import JourneyCache
 from indexer.options import SEED_REFUSAL
 from indexer.records import Journey, ModelInfo
 

@@ -18,10 +18,10 @@ from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 from findings.contextual import ContextualIndex
-from gallery.result_cache import JourneyCache
 from indexer import config
 from indexer.adapters import UnsupportedModelError
 from indexer.engine import InputError, JourneyEngine
+from indexer.journey_cache import JourneyCache
 from server.analysis_cache import AnalysisCache
 from server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy
 from server.analyze_request import (

@@ -14,9 +14,9 @@ from gallery.build import build_site
 from gallery.corpus import all_sentences, load_themes
 from gallery.findings_cache import FindingsCache
 from gallery.page_data import decode_page
-from gallery.result_cache import JourneyCache
 from gallery.site import SiteModel, findings_page, index_page
 from indexer import cli, config
+from indexer.journey_cache import JourneyCache
 
 pytest_plugins = ["gallery_fixtures"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from findings.contextual import ContextualIndex
-from gallery.result_cache import JourneyCache
 from indexer import config
 from indexer.engine import JourneyEngine
+from indexer.journey_cache import JourneyCache
 from server.app import create_app
 
 pytest_plugins = ["reliability_fixtures"]

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from gallery.result_cache import JourneyCache
 from indexer import config
 from indexer.engine import JourneyEngine
+from indexer.journey_cache import JourneyCache
 from server.app import create_app
 
 TEXT = "Time flies like an arrow."

@@ -1,4 +1,5 @@
-"""Journey records cached on disk, shared by `journeys build` and the server.
+"""Journey records cached on disk, shared by `journeys build` and the server (the server reads them, the
+build writes them; both ask the indexer for records, never each other).
 
 One sealed JSON file per result (`indexer.sealed_files`), holding `Journey.to_dict()` and the key it
 answers; the key is the model name, method, text, top-k, `config.ENGINE_VERSION` and FORMAT, so a change
