@@ -15,9 +15,9 @@ from typing import NoReturn
 from indexer import config
 from indexer.adapters import UnsupportedModelError
 from indexer.engine import JourneyEngine
+from indexer.journey_csv import journey_csv
 from indexer.model_loading import ModelUnavailableError
 from indexer.options import InputError, checked_top_k
-from indexer.journey_csv import journey_csv
 from indexer.rank_table import rank_tables
 
 USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError)
