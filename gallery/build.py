@@ -18,6 +18,7 @@ from pathlib import Path
 from gallery.corpus import all_sentences, load_themes
 from gallery.findings_step import write_findings_pages
 from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
+from gallery.pair_pages import write_pair_pages
 from gallery.precompute import EngineLoader, precompute
 from gallery.result_cache import JourneyCache
 from gallery.site import SiteModel, SiteWriter
@@ -26,7 +27,7 @@ from indexer.engine import JourneyEngine
 
 PageStep = Callable[[BuildContext], None]
 PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages]
-LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_explorer, write_index_pages]
+LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_pair_pages, write_explorer, write_index_pages]
 
 
 def folder_size(folder: Path) -> int:

@@ -1,9 +1,11 @@
-"""The rank table `journeys analyze` prints: tokens as rows, layers as columns, wrapped into blocks of
-layers so that no line is wider than the terminal (100 columns at most)."""
+"""The rank table `journeys analyze` prints: tokens as rows (index and text), layers as columns, the rank of
+each token's own embedding in the cells, wrapped into blocks of layers so that no line is wider than the
+terminal (100 columns at most)."""
 
 from __future__ import annotations
 
 import shutil
+import textwrap
 
 from indexer.records import Journey
 
@@ -37,7 +39,7 @@ def rank_table(journey: Journey, variant: str, width: int = MAX_WIDTH) -> str:
     layers = journey.model.num_layers
     cell_width = GAP + max(len(f"L{layers - 1}"), *(len(cell) for row in cells for cell in row))
     per_block = max(1, (width - label_width) // cell_width)
-    lines = [f"{variant}: rank of each token's own embedding (0 = still the nearest), by layer"]
+    lines = [f"{variant} rank (0 = own row nearest)"]
     for start in range(0, layers, per_block):
         block = range(start, min(start + per_block, layers))
         lines.append("")
@@ -51,4 +53,5 @@ def rank_tables(journey: Journey, width: int | None = None) -> str:
     """The heading line and every variant's table, as `journeys analyze` prints them."""
     width = width or terminal_width()
     heading = f"model {journey.model.name}, method {journey.method}, {len(journey.tokens)} tokens"
-    return "\n\n".join([heading, *(rank_table(journey, variant, width) for variant in journey.variants)])
+    tables = [rank_table(journey, variant, width) for variant in journey.variants]
+    return "\n\n".join(["\n".join(textwrap.wrap(heading, width)), *tables])

@@ -7,9 +7,9 @@
  *     baseName(): the file name without its extension.
  *   JourneyDownloads.chartButtons(chart, baseName) -> element with "PNG" and "SVG" buttons (Plotly's own
  *     export of the chart as drawn, on a white background).
- *   JourneyDownloads.sidecar(src, key) -> load(callback): loads, once, the classic script a gallery page
- *     ships beside itself, which calls JourneyDownloads.register(key, {method: jsonText}); a <script>
- *     element, not fetch, so it works opened from disk.
+ *   JourneyDownloads.sidecar(src) -> load(callback): loads, once, the classic script a gallery page ships
+ *     beside itself, which calls JourneyDownloads.register(its file name, {method: jsonText}), then calls
+ *     callback(texts) (or callback(null, message)); a <script> element, not fetch, so it works from disk.
  * Needs dom.js and journey-csv.js; chartButtons needs Plotly.
  */
 (function (global) {
@@ -69,8 +69,8 @@
 
   function register(key, texts) { registered[key] = texts; }
 
-  function sidecar(src, key) {
-    var waiting = null;
+  function sidecar(src) {
+    var key = src.split("/").pop(), waiting = null;
     return function load(callback) {
       if (registered[key]) return callback(registered[key]);
       if (waiting) return waiting.push(callback);

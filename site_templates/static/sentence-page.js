@@ -7,7 +7,7 @@
   var holder = document.getElementById("journey");
   var methodName = document.getElementById("method-name");
   var labels = { exact: "the exact method", seed: "the published demo's computation" };
-  var loadFile = JourneyDownloads.sidecar(holder.dataset.file, holder.dataset.file);
+  var loadFile = JourneyDownloads.sidecar(holder.dataset.file);
   var view = null;
 
   function viewState(values) {

@@ -28,6 +28,7 @@ SENTENCES = {
             "title": "The study's own example",
             "about": "Read two ways.",
             "sentences": ["Time flies like an arrow. Fruit flies like a banana.", "The old man the boat."],
+            "pairs": [["Time flies like an arrow. Fruit flies like a banana.", "The old man the boat."]],
         },
         {
             "id": "numbers",
