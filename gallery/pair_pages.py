@@ -1,5 +1,6 @@
-"""The gallery's side-by-side pages: the two sentences of each pair a theme lists (data/gallery_sentences.json,
-"pairs"), analysed by one model and shown next to each other, opened from disk like the sentence pages.
+"""The gallery's side-by-side pages: the two sentences of each pair a theme lists ("pairs" in
+data/gallery_sentences.json), analysed by one model and shown next to each other, opened from disk like
+the sentence pages.
 
 Each page ships both sentences' compact page data (gallery/page_data.py) with, per side, the path of the
 full-precision journey file beside that sentence's page (for downloads) and the download name:
