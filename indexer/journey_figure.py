@@ -121,6 +121,7 @@ def layout(chart: str, vocab_size: int, layer: int | None) -> dict[str, Any]:
             }
         )
     return {
+        "template": "none",  # Plotly.js's own look, as on the site (plotly.py would add its default template)
         "height": 320,
         "margin": {"l": 56, "r": 16, "t": 8, "b": 44},
         "font": {"family": FONT, "size": 13, "color": "#1e293b"},
