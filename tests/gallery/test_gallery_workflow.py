@@ -14,7 +14,6 @@ from gallery.site import SiteModel
 from indexer import config
 from indexer.journey_csv import journey_csv
 from indexer.journey_figure import journey_figure
-from test_gallery_build import page_data
 
 pytest_plugins = ["gallery_fixtures"]
 
@@ -147,10 +146,11 @@ def test_the_pair_page_shows_both_sentences_on_shared_axes_from_disk(built_site,
 
 def test_plot_builds_the_figure_the_page_draws(built_site, open_page):
     path = first_sentence_page(built_site, built_site.encoder)
-    journey = decode_page(page_data(path))["exact"]  # the page's own (rounded) numbers
     opened = open_page(path.as_uri() + "#token=3&variant=positional&method=exact&layer=2")
     page = opened.page
     page.wait_for_selector(".jv-chart-rank .main-svg")
+    shipped = page.evaluate("JSON.parse(document.getElementById('journey-data').textContent)")
+    journey = decode_page(shipped)["exact"]  # the page's own (rounded) numbers
     for chart in ("similarity", "rank"):
         drawn = page.eval_on_selector(
             f".jv-chart-{chart}", "el => JSON.parse(JSON.stringify({data: el.data, layout: el.layout}))"
