@@ -4,13 +4,16 @@ pair, and the figure `journey.plot()` builds equal to the one the page draws."""
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import json
 import re
 from pathlib import Path
 
 from gallery.corpus import all_pairs, all_sentences, load_themes
 from gallery.page_data import decode_page
-from gallery.site import SiteModel
+from gallery.site import SiteModel, findings_page
 from indexer import config
 from indexer.journey_csv import journey_csv
 from indexer.journey_figure import journey_figure
@@ -174,3 +177,30 @@ def _within(ours: object, theirs: object) -> bool:
     if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
         return all(a == b or _within(a, b) for a, b in zip(ours, theirs, strict=True))
     return False
+
+
+def test_the_findings_page_offers_its_numbers_as_json_and_a_flat_csv(built_site, open_page):
+    model = SiteModel.named(built_site.encoder)
+    opened = open_page((built_site.folder / findings_page(model)).as_uri())
+    page = opened.page
+    shipped = page.evaluate("JSON.parse(document.getElementById('findings-data').textContent)")
+    assert {"model", "method", "variant", "corpus", "groups", "token_counts", "methods"} <= set(shipped)
+    name, body = downloaded(page, "#findings-downloads .jv-download:text-is('JSON')")
+    assert name == f"findings-{model.slug}.json" and json.loads(body) == shipped
+
+    name, body = downloaded(page, "#findings-downloads .jv-download:text-is('CSV')")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    layers = shipped["model"]["num_layers"]
+    tables = {row["table"] for row in rows}
+    assert {"methods.exact.rank.function.median", "methods.seed.similarity.content.q3"} <= tables
+    assert "methods.exact.layer_shifts.function" in tables
+    for row in rows:
+        series = functools.reduce(lambda value, key: value[key], row["table"].split("."), shipped)
+        index = int(row["layer"]) - (len(series) == layers - 1)
+        if series[index] is None:
+            assert row["value"] == ""
+        else:
+            assert float(row["value"]) == series[index]
+    median = [row for row in rows if row["table"] == "methods.exact.rank.function.median"]
+    assert [int(row["layer"]) for row in median] == list(range(layers))
+    assert opened.problems == []
