@@ -10,14 +10,13 @@ panel); that is the only error response allowed.
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from gallery_fixtures import serving
 from indexer.journey_csv import journey_csv
 from indexer.records import Journey
 from server.app import create_app
@@ -30,13 +29,8 @@ OTHER = "Fruit flies like a banana."
 
 @pytest.fixture(scope="module")
 def served(built_site, family_engine, minilm_engine) -> Iterator[str]:
-    app = create_app([family_engine("bert"), minilm_engine], built_site.folder)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(create_app([family_engine("bert"), minilm_engine], built_site.folder)) as url:
+        yield url
 
 
 @pytest.fixture
