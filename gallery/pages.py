@@ -94,7 +94,8 @@ def write_sentence_pages(context: BuildContext) -> None:
                 for i in (position - 1, position + 1)
             ]
             data_file = journey_file(model, sentence.slug)
-            context.site.write_file(data_file, journey_file_script(data_file, journeys))
+            full = encode_page(sentence.text, journeys, results.info, results.unavailable, decimals=None)
+            context.site.write_file(data_file, journey_file_script(data_file, full))
             context.site.write_page(
                 "sentence.html",
                 sentence_page(model, sentence.slug),

@@ -7,10 +7,11 @@
  *     baseName(): the file name without its extension.
  *   JourneyDownloads.chartButtons(chart, baseName) -> element with "PNG" and "SVG" buttons (Plotly's own
  *     export of the chart as drawn, on a white background).
- *   JourneyDownloads.sidecar(src) -> load(callback): loads, once, the classic script a gallery page ships
- *     beside itself, which calls JourneyDownloads.register(its file name, {method: jsonText}), then calls
- *     callback(texts) (or callback(null, message)); a <script> element, not fetch, so it works from disk.
- * Needs dom.js and journey-csv.js; chartButtons needs Plotly.
+ *   JourneyDownloads.sidecar(src) -> jsonText(method, callback): loads, once, the classic script a gallery
+ *     page ships beside itself (gallery/journey_files.py), which calls JourneyDownloads.register(its file
+ *     name, full-precision page data), then calls callback(the method's journey as the API's JSON text),
+ *     or callback(null, message); a <script> element, not fetch, so it works opened from disk.
+ * Needs dom.js, python-text.js and journey-csv.js; chartButtons needs Plotly, sidecar JourneyView.
  */
 (function (global) {
   "use strict";
@@ -70,21 +71,29 @@
   function register(key, texts) { registered[key] = texts; }
 
   function sidecar(src) {
-    var key = src.split("/").pop(), waiting = null;
-    return function load(callback) {
-      if (registered[key]) return callback(registered[key]);
+    var key = src.split("/").pop(), waiting = null, journeys = null, texts = {};
+    function load(callback) {
+      if (journeys) return callback();
       if (waiting) return waiting.push(callback);
       waiting = [callback];
       var script = el("script", { src: src });
       function finish() {
-        var found = registered[key] || null, callbacks = waiting;
+        var callbacks = waiting;
         waiting = null;
         script.remove();
-        callbacks.forEach(function (each) { each(found, "the file " + src + " is missing"); });
+        if (registered[key]) journeys = JourneyView.fromCompact(registered[key]);
+        callbacks.forEach(function (each) { each(); });
       }
       script.addEventListener("load", finish);
       script.addEventListener("error", finish);
       document.head.appendChild(script);
+    }
+    return function jsonText(method, callback) {
+      load(function () {
+        if (!journeys) return callback(null, "the file " + src + " is missing");
+        if (!(method in texts)) texts[method] = PythonText.json(journeys[method]);
+        callback(texts[method]);
+      });
     };
   }
 

@@ -7,7 +7,7 @@
   var views = [];
 
   function side(entry, index) {
-    var load = JourneyDownloads.sidecar(entry.file);
+    var jsonText = JourneyDownloads.sidecar(entry.file);
     function baseName() { return entry.name + "-" + views[index].state.method; }
     return {
       journeysByMethod: JourneyView.fromCompact(entry.page),
@@ -15,7 +15,7 @@
       unavailable: entry.page.unavailable,
       positionEncoding: entry.page.position_encoding,
       toolbar: JourneyDownloads.dataButtons(function (callback) {
-        load(function (texts, problem) { callback(texts ? texts[views[index].state.method] : null, problem); });
+        jsonText(views[index].state.method, callback);
       }, baseName),
       fileName: baseName,
     };

@@ -7,7 +7,7 @@
   var holder = document.getElementById("journey");
   var methodName = document.getElementById("method-name");
   var labels = { exact: "the exact method", seed: "the published demo's computation" };
-  var loadFile = JourneyDownloads.sidecar(holder.dataset.file);
+  var jsonText = JourneyDownloads.sidecar(holder.dataset.file);
   var view = null;
 
   function viewState(values) {
@@ -22,7 +22,7 @@
   function baseName() { return holder.dataset.name + "-" + view.state.method; }
 
   var downloads = JourneyDownloads.dataButtons(function (callback) {
-    loadFile(function (texts, problem) { callback(texts ? texts[view.state.method] : null, problem); });
+    jsonText(view.state.method, callback);
   }, baseName);
   var shipped = document.getElementById("contextual-data");
   var contextual = shipped ? ContextualView.create({ ownSentenceLeftOut: true }) : null;

@@ -104,7 +104,7 @@ def test_downloads_equal_the_apis_json_and_the_python_csv(built_site, open_page,
     assert opened.problems == []
 
 
-def test_the_python_csv_float_format_is_mirrored_in_javascript(built_site, open_page):
+def test_pythons_float_repr_and_json_layout_are_mirrored_in_javascript(built_site, open_page):
     opened = open_page(first_sentence_page(built_site, built_site.encoder).as_uri())
     values = [
         1.0,
@@ -120,8 +120,15 @@ def test_the_python_csv_float_format_is_mirrored_in_javascript(built_site, open_
         5e-324,
         -0.87654321012345,
     ]
-    shown = opened.page.evaluate("values => values.map(JourneyCsv.pythonFloat)", values)
+    shown = opened.page.evaluate("values => values.map(PythonText.float)", values)
     assert shown == [repr(value) for value in values]
+    record = {
+        "text": 'a"b\\c\n\t\x01é\u2028␣',
+        "id": 3,
+        "similarity": [[1.0, 1e-05, None]],
+        "rank": [[0, None]],
+    }
+    assert opened.page.evaluate("PythonText.json", record) == json.dumps(record, ensure_ascii=False)
 
 
 def test_the_pair_page_shows_both_sentences_on_shared_axes_from_disk(built_site, open_page):
