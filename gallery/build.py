@@ -20,6 +20,7 @@ from gallery.build_lock import exclusive_build
 from gallery.corpus import all_sentences, load_themes
 from gallery.findings_step import write_findings_pages
 from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
+from gallery.pair_pages import write_pair_pages
 from gallery.precompute import EngineLoader, precompute
 from gallery.site import SiteModel, SiteWriter
 from indexer import config
@@ -29,7 +30,7 @@ from indexer.journey_cache import JourneyCache
 
 PageStep = Callable[[BuildContext], None]
 PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages]
-LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_explorer, write_index_pages]
+LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_pair_pages, write_explorer, write_index_pages]
 
 
 def folder_size(folder: Path) -> int:

@@ -24,8 +24,9 @@ from indexer.records import Journey, ModelInfo, ModelShape, Neighbour, Token, Va
 FORMAT = 2
 
 
-def _round(value: float | None, decimals: int) -> float | None:
-    return None if value is None else round(value, decimals)
+def _round(value: float | None, decimals: int | None) -> float | None:
+    """`value` rounded to `decimals` (None: kept as it is)."""
+    return value if value is None or decimals is None else round(value, decimals)
 
 
 class VocabularyTable:
@@ -47,9 +48,10 @@ def encode_page(
     journeys: dict[str, Journey],
     info: ModelInfo,
     unavailable: dict[str, str],
-    decimals: int = config.GALLERY_SIMILARITY_DECIMALS,
+    decimals: int | None = config.GALLERY_SIMILARITY_DECIMALS,
 ) -> dict[str, Any]:
-    """The compact page data for one text analysed by one model with one or more methods."""
+    """The compact page data for one text analysed by one model with one or more methods; `decimals=None`
+    keeps every similarity as computed (the full-precision files the downloads read)."""
     first = next(iter(journeys.values()))
     vocabulary = VocabularyTable()
     methods = {}
@@ -62,7 +64,7 @@ def encode_page(
                     [[vocabulary.number(n) for n in cell] for cell in row] for row in result.neighbours
                 ],
                 "neighbour_similarity": [
-                    [[round(n.similarity, decimals) for n in cell] for cell in row]
+                    [[_round(n.similarity, decimals) for n in cell] for cell in row]
                     for row in result.neighbours
                 ],
             }

@@ -6,12 +6,13 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from markupsafe import Markup
 
-from gallery.corpus import Theme, all_sentences
+from gallery.corpus import GallerySentence, Theme, all_pairs, all_sentences
+from gallery.journey_files import journey_file_script
 from gallery.page_data import encode_page
 from gallery.precompute import ModelJourneys
 from gallery.site import (
@@ -21,10 +22,13 @@ from gallery.site import (
     SiteWriter,
     findings_page,
     index_page,
+    journey_file,
+    pair_page,
     sentence_page,
 )
 from gallery.sparkline import largest_rank, rank_sparkline
 from indexer import config
+from indexer.records import Journey
 
 
 @dataclass
@@ -55,18 +59,43 @@ def copy_assets(context: BuildContext) -> None:
     (target / "plotly.min.js").write_bytes(plotly_js.read_bytes())
 
 
+def pair_links(themes: list[Theme], model: SiteModel, sentence: GallerySentence) -> list[dict[str, str]]:
+    """The side-by-side pages `sentence` belongs to (site-relative), each with the other sentence's text."""
+    return [
+        {"href": pair_page(model, pair.slug), "other": other.text}
+        for pair in all_pairs(themes)
+        for one, other in ((pair.first, pair.second), (pair.second, pair.first))
+        if one == sentence
+    ]
+
+
+def sentence_journeys(
+    results: ModelJourneys, sentences: list[GallerySentence]
+) -> dict[str, dict[str, Journey]]:
+    """Per sentence text, its journey by every method the model offers."""
+    return {
+        sentence.text: {method: found[position] for method, found in results.journeys.items()}
+        for position, sentence in enumerate(sentences)
+    }
+
+
 def write_sentence_pages(context: BuildContext) -> None:
-    """One page per sentence and model, carrying its journeys by every available method."""
+    """One page per sentence and model, carrying its journeys by every available method, with the
+    full-precision journeys for download beside it."""
     sentences = all_sentences(context.themes)
     themes = {theme.id: theme for theme in context.themes}
     for model, results in context.results.items():
         contextual = context.contextual.get(model, {})
+        by_text = sentence_journeys(results, sentences)
         for position, sentence in enumerate(sentences):
-            journeys = {method: found[position] for method, found in results.journeys.items()}
+            journeys = by_text[sentence.text]
             neighbours = [
                 sentence_page(model, sentences[i].slug) if 0 <= i < len(sentences) else None
                 for i in (position - 1, position + 1)
             ]
+            data_file = journey_file(model, sentence.slug)
+            full = encode_page(sentence.text, journeys, results.info, results.unavailable, decimals=None)
+            context.site.write_file(data_file, journey_file_script(data_file, full))
             context.site.write_page(
                 "sentence.html",
                 sentence_page(model, sentence.slug),
@@ -85,6 +114,9 @@ def write_sentence_pages(context: BuildContext) -> None:
                 previous_page=neighbours[0],
                 next_page=neighbours[1],
                 top_k=config.GALLERY_TOP_K,
+                journey_file=PurePosixPath(data_file).name,
+                download_name=f"{sentence.slug}-{model.slug}",
+                pairs=pair_links(context.themes, model, sentence),
             )
 
 
@@ -111,6 +143,14 @@ def write_index_pages(context: BuildContext) -> None:
                         "sparkline": rank_sparkline(by_text[sentence.text], largest),
                     }
                     for sentence in theme.sentences
+                ],
+                "pairs": [
+                    {
+                        "href": pair_page(model, pair.slug),
+                        "first": pair.first.text,
+                        "second": pair.second.text,
+                    }
+                    for pair in theme.pairs
                 ],
             }
             for theme in context.themes

@@ -39,6 +39,16 @@ def sentence_page(model: SiteModel, sentence_slug: str) -> str:
     return f"sentences/{model.slug}/{sentence_slug}.html"
 
 
+def journey_file(model: SiteModel, sentence_slug: str) -> str:
+    """The full-precision journeys a sentence page offers for download, beside the page."""
+    return f"sentences/{model.slug}/{sentence_slug}.journey.js"
+
+
+def pair_page(model: SiteModel, pair_slug: str) -> str:
+    """The side-by-side page of two gallery sentences."""
+    return f"pairs/{model.slug}/{pair_slug}.html"
+
+
 def findings_page(model: SiteModel) -> str:
     """Where the findings step writes a model's findings; pages link to it only once it exists."""
     return f"findings-{model.slug}.html"
@@ -66,6 +76,12 @@ class SiteWriter:
 
     def exists(self, page: str) -> bool:
         return (self.folder / page).is_file()
+
+    def write_file(self, path: str, text: str) -> None:
+        """Write a file that is not a page (a site-relative path), such as a page's data."""
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
     def write_page(
         self,

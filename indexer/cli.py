@@ -16,9 +16,10 @@ from typing import NoReturn
 from indexer import config
 from indexer.adapters import UnsupportedModelError
 from indexer.engine import JourneyEngine
+from indexer.journey_csv import journey_csv
 from indexer.model_loading import ModelUnavailableError
 from indexer.options import InputError, checked_top_k
-from indexer.records import Journey
+from indexer.rank_table import rank_tables
 from indexer.text_input import command_line_text
 
 USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError)
@@ -69,18 +70,6 @@ def top_k_argument(value: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def rank_table(journey: Journey, variant: str) -> str:
-    """Tokens as rows, layers as columns, the rank of each token's own embedding in the cells."""
-    result = journey.variants[variant]
-    width = max(8, *(len(token.text) + 2 for token in journey.tokens))
-    header = "token".ljust(width) + "".join(f"L{layer}".rjust(7) for layer in range(journey.model.num_layers))
-    lines = [f"{variant} (rank of the token's own embedding; 0 = nearest)", header]
-    for token, ranks in zip(journey.tokens, result.rank, strict=True):
-        cells = "".join(("-" if rank is None else str(rank)).rjust(7) for rank in ranks)
-        lines.append(repr(token.text)[1:-1].ljust(width) + cells)
-    return "\n".join(lines)
-
-
 def run_analyze(args: argparse.Namespace) -> None:
     text = command_line_text(args.text)
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
@@ -88,11 +77,10 @@ def run_analyze(args: argparse.Namespace) -> None:
     if args.json:
         json.dump(journey.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
-        return
-    print(f"model {journey.model.name}, method {journey.method}, {len(journey.tokens)} tokens")
-    for variant in journey.variants:
-        print()
-        print(rank_table(journey, variant))
+    elif args.csv:
+        sys.stdout.write(journey_csv(journey))
+    else:
+        print(rank_tables(journey))
 
 
 def lazy(module: str, function: str) -> Callable[[argparse.Namespace], None]:
@@ -117,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--top-k", type=top_k_argument, default=config.DEFAULT_TOP_K, help="neighbours listed"
     )
-    analyze.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    output = analyze.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    output.add_argument("--csv", action="store_true", help="print CSV: one row per variant, token and layer")
     analyze.set_defaults(handler=run_analyze)
 
     build = commands.add_parser("build", help="precompute the gallery and render the static site")

@@ -1,5 +1,7 @@
-/* Live explorer: POST the text to the server's /api/analyze and render the answer with JourneyView, then
-   ask /api/contextual for the nearest uses in the corpus and render them with ContextualView. */
+/* Live explorer: POST the text to the server's /api/analyze and render the answer with JourneyView (or two
+   answers side by side with ComparisonView), ask /api/contextual for the nearest uses in the corpus, offer
+   the downloads, and keep the whole analysis in the URL hash (ExploreLink) so a copied link reopens it and
+   back and forward step through the choices. */
 (function () {
   "use strict";
   var NEEDS_SERVER =
@@ -11,6 +13,8 @@
   var submit = form.querySelector("button[type=submit]");
   var CONTEXTUAL_K = 3;
   var models = {};
+  var shown = null;  // {key, views}: what is on the page
+  var latest = 0;  // only the latest analysis asked for is drawn
 
   function say(message, isError) {
     status.hidden = !message;
@@ -34,24 +38,31 @@
       if (!response.ok) throw new Error(NEEDS_SERVER);
       return response.json();
     }).then(function (body) {
-      var select = form.elements.model;
       body.models.forEach(function (model) {
         models[model.name] = model;
-        select.appendChild(new Option(model.name, model.name));
+        form.elements.model.appendChild(new Option(model.name, model.name));
+        form.elements.model2.appendChild(new Option(model.name, model.name));
       });
-      offerMethods();
+      if (body.models.length > 1) form.elements.model2.selectedIndex = 1;
+      offerChoices();
     });
   }
 
-  /* Only the methods the chosen model offers can be picked (the seed method is defined for BERT-layout
-     encoders only). */
-  function offerMethods() {
-    var offered = (models[form.elements.model.value] || {}).methods || ["exact"];
+  /* Only the methods every chosen model offers can be picked (the seed method is defined for BERT-layout
+     encoders only), and only the second field the comparison needs is shown. */
+  function offerChoices() {
+    var compare = form.elements.compare.value;
+    var chosen = [form.elements.model.value].concat(compare === "model" ? [form.elements.model2.value] : []);
     var select = form.elements.method;
     Array.prototype.forEach.call(select.options, function (option) {
-      option.disabled = offered.indexOf(option.value) < 0;
+      option.disabled = chosen.some(function (name) {
+        return ((models[name] || {}).methods || ["exact"]).indexOf(option.value) < 0;
+      });
     });
-    if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = offered[0];
+    if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = "exact";
+    form.querySelectorAll("[data-compare]").forEach(function (field) {
+      field.hidden = field.dataset.compare !== compare;
+    });
   }
 
   function post(path, request) {
@@ -61,49 +72,123 @@
       body: JSON.stringify(request),
     }).then(function (response) {
       if (!response.ok) return readError(response).then(function (message) { throw new Error(message); });
-      return response.json();
+      return response.text();
     });
   }
 
-  function loadContextual(request, panel) {
+  function contextualPanel(request) {
+    var panel = ContextualView.create({ ownSentenceLeftOut: false });
+    panel.wait("Looking up the nearest uses in the corpus…");
     post("/api/contextual", { text: request.text, model: request.model, k: CONTEXTUAL_K }).then(
-      panel.show,
+      function (text) { panel.show(JSON.parse(text)); },
       function (error) {
         panel.fail("Nearest uses in the corpus are unavailable: " +
           (error instanceof TypeError ? "the server did not answer" : error.message));
       }
     );
+    return panel;
   }
 
-  function analyse(event) {
-    event.preventDefault();
-    var request = {
-      text: form.elements.text.value,
-      model: form.elements.model.value,
-      method: form.elements.method.value,
-      top_k: Number(form.elements.top_k.value),
+  function slug(text) {
+    return (text.toLowerCase().match(/[a-z0-9]+/g) || ["text"]).slice(0, 6).join("-");
+  }
+
+  /* One analysed text: its journey, the exact JSON text the server sent, and what its view needs. */
+  function side(request, jsonText, onState) {
+    var journey = JSON.parse(jsonText);
+    var model = models[journey.model.name] || {};
+    var baseName = "journey-" + slug(request.text) + "-" + slug(journey.model.name.split("/").pop()) +
+      "-" + journey.method;
+    var panel = contextualPanel(request);
+    var byMethod = {};
+    byMethod[journey.method] = journey;
+    return {
+      journeysByMethod: byMethod,
+      title: journey.model.name + ": “" + request.text + "”",
+      positionEncoding: model.position_encoding,
+      toolbar: JourneyDownloads.dataButtons(function (callback) { callback(jsonText); },
+        function () { return baseName; }),
+      fileName: function () { return baseName; },
+      belowTable: panel.element,
+      onChange: function (state) { panel.update(state); onState(state); },
     };
+  }
+
+  function draw(analysis, answers, values) {
+    var requests = ExploreLink.requests(analysis);
+    var key = ExploreLink.key(analysis);
+    var states = [];
+    function remember(index) { return function (state) { states[index] = state; }; }
+    var sides = answers.map(function (text, i) { return side(requests[i], text, remember(i)); });
+    var view = ExploreLink.viewOptions(values);
+    function write(byUser) { ExploreLink.write(analysis, states, byUser); }
+    provenance.hidden = false;
+    provenance.textContent = "Computed by " + sides.map(function (s) { return s.journeysByMethod[analysis.method].model.name; })
+      .filter(function (name, i, all) { return all.indexOf(name) === i; }).join(" and ") + " with the " +
+      (analysis.method === "seed" ? "published demo's computation" : "exact method") + ".";
+    var views;
+    if (sides.length === 1) {
+      var only = sides[0];
+      views = [JourneyView.render(container, only.journeysByMethod, Object.assign({}, only, view.sides[0], {
+        method: analysis.method, variant: view.variant,
+        onChange: function (state, byUser) { only.onChange(state); write(byUser); },
+      }))];
+    } else {
+      views = ComparisonView.render(container, sides, {
+        method: analysis.method, variant: view.variant,
+        selected: view.sides.map(function (s) { return s.selected; }),
+        layer: view.sides.map(function (s) { return s.layer; }),
+        onChange: function (both, byUser) {
+          both.forEach(function (state, i) { sides[i].onChange(state); });
+          write(byUser);
+        },
+      });
+    }
+    shown = { key: key, views: views };
+  }
+
+  function run(analysis, values, push) {
+    var ticket = ++latest;
     submit.disabled = true;
     say("Analysing…", false);
-    post("/api/analyze", request).then(function (journey) {
-      say("", false);
-      provenance.hidden = false;
-      provenance.textContent = "Computed by " + journey.model.name + " with the " +
-        (journey.method === "seed" ? "published demo's computation" : "exact method") + ".";
-      var byMethod = {};
-      byMethod[journey.method] = journey;
-      var contextual = ContextualView.create({ ownSentenceLeftOut: false });
-      contextual.wait("Looking up the nearest uses in the corpus…");
-      var model = models[journey.model.name] || {};
-      JourneyView.render(container, byMethod, {
-        belowTable: contextual.element,
-        onChange: contextual.update,
-        positionEncoding: model.position_encoding,
+    Promise.all(ExploreLink.requests(analysis).map(function (request) { return post("/api/analyze", request); }))
+      .then(function (answers) {
+        if (ticket !== latest) return;
+        say("", false);
+        if (push) ExploreLink.write(analysis, [], true);
+        draw(analysis, answers, values);
+      }, function (error) {
+        if (ticket === latest) say(error instanceof TypeError ? NEEDS_SERVER : error.message, true);
+      })
+      .then(function () { if (ticket === latest) submit.disabled = false; });
+  }
+
+  /* Back, forward, or an opened link: redraw only what changed. */
+  function restore(values) {
+    var analysis = ExploreLink.analysis(values);
+    if (!analysis.text) {
+      latest++;
+      container.textContent = "";
+      provenance.hidden = true;
+      shown = null;
+      return;
+    }
+    var missing = ExploreLink.models(analysis).filter(function (name) { return !models[name]; });
+    if (missing.length) {
+      say("This link names " + missing.join(" and ") + ", which this server has not loaded; it serves " +
+        Object.keys(models).join(", ") + ".", true);
+      return;
+    }
+    ExploreLink.fill(form, analysis);
+    offerChoices();
+    if (shown && shown.key === ExploreLink.key(analysis)) {
+      var view = ExploreLink.viewOptions(values);
+      shown.views.forEach(function (each, i) {
+        each.apply(Object.assign({ variant: view.variant }, view.sides[i]));
       });
-      loadContextual(request, contextual);
-    }, function (error) {
-      say(error instanceof TypeError ? NEEDS_SERVER : error.message, true);
-    }).then(function () { submit.disabled = false; });
+    } else {
+      run(analysis, values, false);
+    }
   }
 
   if (location.protocol === "file:") {
@@ -111,9 +196,15 @@
     disable();
     return;
   }
-  form.addEventListener("submit", analyse);
-  form.elements.model.addEventListener("change", offerMethods);
-  loadModels().catch(function () {
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    run(ExploreLink.fromForm(form), {}, true);
+  });
+  ["model", "model2", "compare"].forEach(function (name) { form.elements[name].addEventListener("change", offerChoices); });
+  loadModels().then(function () {
+    restore(UrlState.read());
+    UrlState.onRestore(restore);
+  }, function () {
     say(NEEDS_SERVER, true);
     disable();
   });

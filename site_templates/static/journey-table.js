@@ -1,22 +1,30 @@
 /*
- * JourneyTable.fill(table, result, tokens, selected): the "Similarity and rankings" table of one token.
- *   result: one variant of a journey ({rank, similarity, neighbours}, indexed [token][layer]).
+ * JourneyTable.fill(table, result, tokens, view, pickLayer): the "Similarity and rankings" table of one token.
+ *   result: one variant of a journey ({rank, similarity, neighbours}, indexed [token][layer]);
+ *   view: {selected (token index), layer (the selected layer, or null)};
+ *   pickLayer(layer): called when a layer's header button is pressed.
  * One column per layer: the nearest vocabulary rows with their similarity, the token's own row highlighted,
- * and a last row with the token's own rank and similarity.
+ * a last row with the token's own rank and similarity, and the selected layer's column marked.
  */
 (function (global) {
   "use strict";
   var el = Dom.el;
 
-  function headRow(layers) {
+  function headRow(layers, selectedLayer, pickLayer) {
     var row = el("tr", {}, [el("th", { scope: "col", text: "#" })]);
-    for (var layer = 0; layer < layers; layer++) row.appendChild(el("th", { scope: "col", text: "Layer " + layer }));
+    for (var layer = 0; layer < layers; layer++) {
+      var on = layer === selectedLayer;
+      var button = el("button", { type: "button", className: "jv-layer", "aria-pressed": on ? "true" : "false",
+        "data-layer": String(layer), text: "Layer " + layer });
+      button.addEventListener("click", pickLayer.bind(null, layer));
+      row.appendChild(el("th", { scope: "col", className: on ? "jv-layer-on" : "" }, [button]));
+    }
     return el("thead", {}, [row]);
   }
 
-  function neighbourCell(entry, own) {
+  function neighbourCell(entry, own, on) {
     var isOwn = entry.id === own.id;
-    var cell = el("td", { className: isOwn ? "jv-own" : "" }, [
+    var cell = el("td", { className: (isOwn ? "jv-own" : "") + (on ? " jv-layer-on" : "") }, [
       el("span", { className: "jv-token", text: entry.text }),
       el("span", { className: "jv-sim", text: Dom.formatSimilarity(entry.similarity) }),
     ]);
@@ -27,32 +35,34 @@
     return cell;
   }
 
-  function ownRow(result, own, index, k) {
+  function ownRow(result, own, view, k) {
     var row = el("tr", { className: "jv-own-row" }, [el("th", { scope: "row", text: "“" + own.text + "”" })]);
-    result.rank[index].forEach(function (rank, layer) {
+    result.rank[view.selected].forEach(function (rank, layer) {
       var outside = rank !== null && rank >= k;
-      row.appendChild(el("td", { className: outside ? "jv-outside" : "" }, [
+      row.appendChild(el("td", { className: (outside ? "jv-outside" : "") + (layer === view.layer ? " jv-layer-on" : "") }, [
         el("span", { className: "jv-rank", text: "rank " + Dom.formatRank(rank) }),
-        el("span", { className: "jv-sim", text: Dom.formatSimilarity(result.similarity[index][layer]) }),
+        el("span", { className: "jv-sim", text: Dom.formatSimilarity(result.similarity[view.selected][layer]) }),
       ]));
     });
     return el("tfoot", {}, [row]);
   }
 
-  function fill(table, result, tokens, selected) {
-    var own = tokens[selected];
-    var neighbours = result.neighbours[selected];
+  function fill(table, result, tokens, view, pickLayer) {
+    var own = tokens[view.selected];
+    var neighbours = result.neighbours[view.selected];
     var layers = neighbours.length, k = neighbours[0].length;
     table.textContent = "";
-    table.appendChild(headRow(layers));
+    table.appendChild(headRow(layers, view.layer, pickLayer));
     var body = el("tbody");
     for (var row = 0; row < k; row++) {
       var tr = el("tr", {}, [el("th", { scope: "row", text: String(row) })]);
-      for (var layer = 0; layer < layers; layer++) tr.appendChild(neighbourCell(neighbours[layer][row], own));
+      for (var layer = 0; layer < layers; layer++) {
+        tr.appendChild(neighbourCell(neighbours[layer][row], own, layer === view.layer));
+      }
       body.appendChild(tr);
     }
     table.appendChild(body);
-    table.appendChild(ownRow(result, own, selected, k));
+    table.appendChild(ownRow(result, own, view, k));
   }
 
   global.JourneyTable = { fill: fill };

@@ -6,24 +6,24 @@
  *       returns (Journey.to_dict(): {model, method, tokens: [{id, text}],
  *       variants: {raw, positional?: {rank, similarity, neighbours: [[[{id, text, similarity}]]]}}});
  *       `positional` is there only for models with a learned absolute position table.
- *     options: {method, variant ("raw" | "positional"), selected (token index),
+ *     options: {method, variant ("raw" | "positional"), selected (token index), layer (a layer, or null),
  *       unavailable: {method: reason}, positionEncoding (how the model encodes positions, said where
- *       there is no positional variant), onChange(state), belowTable (an element placed under the table)}.
- *     controller: {select(index), setVariant(variant), setMethod(method), state}.
+ *       there is no positional variant), belowTable (an element placed under the table), toolbar (an
+ *       element placed with the controls, such as download buttons), fileName(state) (base name of the
+ *       chart downloads; no chart downloads without it), axes (JourneyCharts.sharedAxes(...) when shown
+ *       beside another journey), onChange(state, byUser)}.
+ *       onChange runs after every change; byUser is true only for a choice made on this view.
+ *     controller: {select(index), selectLayer(layer), setVariant(variant), setMethod(method),
+ *       apply(state) (any of method, variant, selected, layer; no byUser), state, tokens, model}.
  *   JourneyView.fromCompact(page) -> journeysByMethod, from the gallery's compact page data
  *     (gallery/page_data.py documents that shape).
  *
  * Classic scripts (no modules, no fetch) so gallery pages work opened from disk; needs Plotly, dom.js,
- * journey-table.js and journey-charts.js.
+ * journey-controls.js, journey-table.js, journey-charts.js, and journey-downloads.js for chart downloads.
  */
 (function (global) {
   "use strict";
   var el = Dom.el;
-  var METHOD_LABELS = { exact: "Exact", seed: "Published demo's computation" };
-  var METHOD_NOTES = {
-    exact: "what the model computes",
-    seed: "the original demo's arithmetic, for comparison with the study",
-  };
   var counter = 0;
 
   function fromCompact(page) {
@@ -51,100 +51,25 @@
     return journeys;
   }
 
-  function isSpecial(token) {
-    return /^(\[(CLS|SEP|PAD|MASK|UNK)\]|<\/?s>|<\|endoftext\|>|<pad>|<mask>|<unk>|<bos>|<eos>)$/.test(token.text);
+  function isIndex(value, length) {
+    return typeof value === "number" && Math.floor(value) === value && value >= 0 && value < length;
   }
 
-  function firstContentToken(tokens) {
-    for (var i = 0; i < tokens.length; i++) if (!isSpecial(tokens[i])) return i;
-    return 0;
-  }
-
-  /* The method choice (when there is one): a radio per method, unavailable ones disabled with the reason. */
-  function methodChoice(id, methods, unavailable, setMethod) {
-    var inputs = {};
-    var all = methods.concat(Object.keys(unavailable).filter(function (m) { return methods.indexOf(m) < 0; }));
-    if (all.length < 2) return { element: null, inputs: inputs };
-    var fieldset = el("fieldset", { className: "jv-methods" }, [el("legend", { text: "Method" })]);
-    all.forEach(function (method) {
-      var input = el("input", { type: "radio", name: id + "-method", value: method });
-      var available = methods.indexOf(method) >= 0;
-      if (!available) input.disabled = true;
-      inputs[method] = input;
-      var label = el("label", { className: "jv-method" + (available ? "" : " jv-unavailable") }, [
-        input,
-        el("span", { text: METHOD_LABELS[method] || method }),
-        el("small", { text: available ? METHOD_NOTES[method] : "unavailable for this model" }),
-      ]);
-      if (!available) label.title = unavailable[method];
-      input.addEventListener("change", function () { setMethod(method); });
-      fieldset.appendChild(label);
-    });
-    return { element: fieldset, inputs: inputs };
-  }
-
-  /* The positional switch where the model offers the variant; otherwise one line saying why not. */
-  function positionalChoice(offered, model, positionEncoding, setVariant) {
-    if (!offered) {
-      var how = positionEncoding ? "encodes positions by " + positionEncoding : "has no learned position table";
-      return { element: el("p", { className: "jv-note jv-no-positional",
-        text: "No positional variant: " + model.name + " " + how + ", so there is no position row to add " +
-          "to the vocabulary; every comparison is with the vocabulary as it is." }), input: null };
-    }
-    var input = el("input", { type: "checkbox", role: "switch", className: "jv-positional" });
-    input.addEventListener("change", function () { setVariant(input.checked ? "positional" : "raw"); });
-    return { element: el("label", { className: "jv-switch" }, [
-      input,
-      el("span", { className: "jv-switch-track", "aria-hidden": "true" }),
-      el("span", { text: "Add the token's position embedding to the vocabulary" }),
-    ]), input: input };
-  }
-
-  function chipBar(id, tokens, select, state) {
-    var chips = el("div", { className: "jv-chips", role: "toolbar", "aria-label": "Tokens", "aria-describedby": id + "-hint" });
-    var buttons = tokens.map(function (token, index) {
-      var button = el("button", { type: "button", className: "jv-chip" + (isSpecial(token) ? " jv-special" : ""),
-        "aria-pressed": "false", tabindex: "-1", "data-index": String(index), text: token.text });
-      button.addEventListener("click", function () { select(index); });
-      chips.appendChild(button);
-      return button;
-    });
-    chips.addEventListener("keydown", function (event) {
-      var moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
-      var target = null;
-      if (event.key in moves) target = state.selected + moves[event.key];
-      else if (event.key === "Home") target = 0;
-      else if (event.key === "End") target = tokens.length - 1;
-      if (target === null) return;
-      event.preventDefault();
-      select(Math.max(0, Math.min(tokens.length - 1, target)));
-      buttons[state.selected].focus();
-    });
-    return { element: chips, buttons: buttons };
-  }
-
-  function updateChips(buttons, result, state, vocabSize) {
-    var top = Math.log10(vocabSize + 1);
-    buttons.forEach(function (button, index) {
-      var on = index === state.selected;
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.tabIndex = on ? 0 : -1;
-      var ranks = result.rank[index], rank = ranks[ranks.length - 1];
-      button.style.setProperty("--jv-drift", (rank === null ? 0 : Math.log10(rank + 1) / top).toFixed(3));
-      button.title = "rank " + Dom.formatRank(rank) + " at the last layer";
-    });
-  }
-
-  function summaryText(result, tokens, index) {
-    var ranks = result.rank[index], sims = result.similarity[index], last = ranks.length - 1;
-    return " (token " + (index + 1) + " of " + tokens.length + "): rank " + Dom.formatRank(ranks[0]) +
+  function summaryText(result, tokens, view) {
+    var index = view.selected, ranks = result.rank[index], sims = result.similarity[index], last = ranks.length - 1;
+    var text = " (token " + (index + 1) + " of " + tokens.length + "): rank " + Dom.formatRank(ranks[0]) +
       " at layer 0, " + Dom.formatRank(ranks[last]) + " at layer " + last + "; similarity " +
       Dom.formatSimilarity(sims[0]) + " → " + Dom.formatSimilarity(sims[last]) + ".";
+    if (view.layer !== null) {
+      text += " Layer " + view.layer + " (marked): rank " + Dom.formatRank(ranks[view.layer]) +
+        ", similarity " + Dom.formatSimilarity(sims[view.layer]) + ".";
+    }
+    return text;
   }
 
-  function section(title, caption, content) {
+  function section(title, caption, content, extra) {
     return el("section", { className: "jv-section" }, [
-      el("h2", { text: title }), el("p", { className: "jv-caption", text: caption }), content,
+      el("h2", { text: title }), el("p", { className: "jv-caption", text: caption }), content, extra,
     ]);
   }
 
@@ -153,23 +78,29 @@
     var methods = Object.keys(journeysByMethod);
     var first = journeysByMethod[methods[0]];
     var tokens = first.tokens;
+    var layers = first.model.num_layers;
     var offersPositional = "positional" in first.variants;
     var id = "jv" + ++counter;
-    var state = {
-      method: methods.indexOf(options.method) >= 0 ? options.method : methods[0],
-      variant: offersPositional && options.variant === "positional" ? "positional" : "raw",
-      selected: options.selected >= 0 && options.selected < tokens.length ? options.selected : firstContentToken(tokens),
-    };
+    var state = { method: methods[0], variant: "raw", selected: JourneyControls.firstContentToken(tokens), layer: null };
+    merge(options);
+
+    /* Takes the valid parts of `wanted` into the state; anything the journey does not offer is ignored. */
+    function merge(wanted) {
+      if (methods.indexOf(wanted.method) >= 0) state.method = wanted.method;
+      if (wanted.variant === "raw" || (wanted.variant === "positional" && offersPositional)) state.variant = wanted.variant;
+      if (isIndex(wanted.selected, tokens.length)) state.selected = wanted.selected;
+      if (wanted.layer === null || isIndex(wanted.layer, layers)) state.layer = wanted.layer;
+    }
 
     container.textContent = "";
     var root = el("div", { className: "jv" });
     container.appendChild(root);
-    var methodControl = methodChoice(id, methods, options.unavailable || {}, setMethod);
-    var positional = positionalChoice(offersPositional, first.model, options.positionEncoding, setVariant);
-    root.appendChild(el("div", { className: "jv-controls" }, [methodControl.element, positional.element]));
+    var methodControl = JourneyControls.methodChoice(id, methods, options.unavailable || {}, setMethod);
+    var positional = JourneyControls.positionalChoice(offersPositional, first.model, options.positionEncoding, setVariant);
+    root.appendChild(el("div", { className: "jv-controls" }, [methodControl.element, positional.element, options.toolbar]));
     root.appendChild(el("p", { className: "jv-hint", id: id + "-hint",
-      text: "Choose a token: click it, or focus the tokens and use the arrow keys. The coloured underline shows its rank at the last layer." }));
-    var chips = chipBar(id, tokens, select, state);
+      text: "Choose a token: click it, or focus the tokens and use the arrow keys. The coloured underline shows its rank at the last layer. Choose a layer with its button in the table, or click a point of a chart." }));
+    var chips = JourneyControls.chipBar(id, tokens, select, state);
     root.appendChild(chips.element);
     var summary = el("p", { className: "jv-summary", "aria-live": "polite" });
     root.appendChild(summary);
@@ -179,37 +110,54 @@
       "One column per layer: the vocabulary tokens nearest to the selected token's encoding, most similar first, with their cosine similarity. The token's own vocabulary row is highlighted; the last row gives its rank and similarity at every layer.",
       el("div", { className: "jv-table-wrap", tabindex: "0", role: "region", "aria-label": "Similarity and rankings table" }, [table])));
     if (options.belowTable) root.appendChild(options.belowTable);
-    var similarityChart = el("div", { className: "jv-chart jv-chart-similarity" });
-    var rankChart = el("div", { className: "jv-chart jv-chart-rank" });
+    var charts = {
+      similarity: el("div", { className: "jv-chart jv-chart-similarity" }),
+      rank: el("div", { className: "jv-chart jv-chart-rank" }),
+    };
+    function chartDownloads(kind) {
+      if (!options.fileName) return null;
+      return JourneyDownloads.chartButtons(charts[kind], function () { return options.fileName(state) + "-" + kind; });
+    }
     root.appendChild(el("div", { className: "jv-charts" }, [
       section("Similarity across layers",
-        "Cosine similarity between each token's encoding and its own vocabulary row. Every token is a faint line; the selected one is highlighted. Click a line to select its token.",
-        similarityChart),
+        "Cosine similarity between each token's encoding and its own vocabulary row. Every token is a faint line; the selected one is highlighted. Click a point to select its token and layer.",
+        charts.similarity, chartDownloads("similarity")),
       section("Rank across layers",
         "How many vocabulary tokens are nearer than the token's own row, on a log scale with rank 0 (still the nearest) at the top.",
-        rankChart),
+        charts.rank, chartDownloads("rank")),
     ]));
 
-    function update() {
+    function update(byUser) {
       var result = journeysByMethod[state.method].variants[state.variant];
       Object.keys(methodControl.inputs).forEach(function (m) { methodControl.inputs[m].checked = m === state.method; });
       if (positional.input) positional.input.checked = state.variant === "positional";
-      updateChips(chips.buttons, result, state, first.model.vocab_size);
+      JourneyControls.updateChips(chips.buttons, result, state, first.model.vocab_size);
       summary.textContent = "";
       summary.appendChild(el("strong", { text: "“" + tokens[state.selected].text + "”" }));
-      summary.appendChild(document.createTextNode(summaryText(result, tokens, state.selected)));
-      JourneyTable.fill(table, result, tokens, state.selected);
-      JourneyCharts.draw(similarityChart, rankChart, result, tokens, state.selected, first.model.vocab_size);
-      if (options.onChange) options.onChange({ method: state.method, variant: state.variant, selected: state.selected });
+      summary.appendChild(document.createTextNode(summaryText(result, tokens, state)));
+      JourneyTable.fill(table, result, tokens, state, selectLayer);
+      JourneyCharts.draw(charts, result, tokens, first.model, state, options.axes || JourneyCharts.ownAxes());
+      if (options.onChange) options.onChange(Object.assign({}, state), byUser);
     }
 
-    function select(index) { state.selected = index; update(); }
-    function setVariant(variant) { if (variant === "raw" || offersPositional) { state.variant = variant; update(); } }
-    function setMethod(method) { if (journeysByMethod[method]) { state.method = method; update(); } }
+    function choose(wanted) { merge(wanted); update(true); }
+    function select(index) { choose({ selected: index }); }
+    function selectLayer(layer) { choose({ layer: layer === state.layer ? null : layer }); }
+    function setVariant(variant) { choose({ variant: variant }); }
+    function setMethod(method) { choose({ method: method }); }
 
-    update();
-    JourneyCharts.onPick([similarityChart, rankChart], select);
-    return { select: select, setVariant: setVariant, setMethod: setMethod, state: state };
+    update(false);
+    JourneyCharts.onPick(charts, function (index, layer) { choose({ selected: index, layer: layer }); });
+    return {
+      select: select,
+      selectLayer: selectLayer,
+      setVariant: setVariant,
+      setMethod: setMethod,
+      apply: function (wanted) { merge(wanted); update(false); },
+      state: state,
+      tokens: tokens,
+      model: first.model,
+    };
   }
 
   global.JourneyView = { render: render, fromCompact: fromCompact };

@@ -55,3 +55,22 @@ def test_two_sentences_sharing_a_page_name_are_refused(tmp_path):
 def test_the_default_corpus_is_the_repo_data_file():
     assert config.GALLERY_SENTENCES.is_file()
     assert config.GALLERY_SENTENCES.parent == config.DATA_DIR
+
+
+def test_the_gallery_pairs_name_two_sentences_of_their_theme():
+    themes = {theme.id: theme for theme in load_themes()}
+    pairs = [(p.first.text, p.second.text) for theme in themes.values() for p in theme.pairs]
+    assert ("Time flies like an arrow.", "Fruit flies like a banana.") in pairs
+    ambiguity = [pair for pair in themes["ambiguity"].pairs if "bank" in pair.first.text]
+    assert ambiguity and "bank" in ambiguity[0].second.text
+
+
+@pytest.mark.parametrize(
+    "pair", [["The bank."], ["The bank.", "The bank."], ["The bank.", "Not a sentence."]]
+)
+def test_a_pair_that_does_not_name_two_sentences_of_its_theme_is_refused(tmp_path, pair):
+    path = tmp_path / "sentences.json"
+    theme = {"id": "t", "title": "T", "about": "a", "sentences": ["The bank.", "A river."], "pairs": [pair]}
+    path.write_text(json.dumps({"themes": [theme]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="must name two of its sentences"):
+        load_themes(path)

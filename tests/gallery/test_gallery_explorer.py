@@ -9,14 +9,13 @@ whether or not the app serves that endpoint yet.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, Route
-from werkzeug.serving import make_server
 
 from findings.contextual import ContextualIndex
+from gallery_fixtures import serving
 from indexer.engine import JourneyEngine
 from server.app import create_app
 
@@ -27,13 +26,8 @@ TEXT = "The old man the boat."
 
 @pytest.fixture
 def served_site(built_site, family_engine) -> Iterator[str]:
-    app = create_app([family_engine("bert"), family_engine("llama")], built_site.folder)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(create_app([family_engine("bert"), family_engine("llama")], built_site.folder)) as url:
+        yield url
 
 
 def answer_contextual(page: Page, engine: JourneyEngine) -> list[dict]:

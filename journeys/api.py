@@ -1,0 +1,34 @@
+"""The notebook entry points: load a model once, analyse texts, read back a downloaded journey."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from indexer import config
+from indexer.engine import JourneyEngine
+from indexer.records import Journey
+
+
+@functools.cache
+def load_model(name: str = config.DEFAULT_MODEL, causal_mask: bool = True) -> JourneyEngine:
+    """The engine of a registry name, model folder or Hub id, loaded once per process and then reused."""
+    return JourneyEngine.load(name, causal_mask=causal_mask)
+
+
+def analyze(
+    text: str,
+    model: str | JourneyEngine = config.DEFAULT_MODEL,
+    method: str = config.DEFAULT_METHOD,
+    top_k: int = config.DEFAULT_TOP_K,
+) -> Journey:
+    """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
+    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine."""
+    engine = model if isinstance(model, JourneyEngine) else load_model(model)
+    return engine.analyze(text, method=method, top_k=top_k)
+
+
+def load_journey(path: str | Path) -> Journey:
+    """A journey saved as JSON (the site's JSON download, or `journeys analyze --json` output)."""
+    return Journey.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -1,0 +1,96 @@
+/*
+ * ComparisonView: two journeys side by side (two texts on one model, or one text on two models), each a
+ * JourneyView with its charts on shared axes (JourneyCharts.sharedAxes: the same ranges, relative depth
+ * when the depths differ, rank as a share of the vocabulary when the vocabularies differ). A choice made
+ * on one side is carried to the other: the matching token (the same text, ignoring case and the word-start
+ * mark; the same occurrence where the text repeats), the variant and method where the other offers them,
+ * and the layer at the same relative depth.
+ *
+ *   ComparisonView.render(container, sides, options) -> [controller, controller] (JourneyView's)
+ *     sides: two {journeysByMethod, title, unavailable, positionEncoding, toolbar, fileName, belowTable}.
+ *     options: {method, variant, selected: [index, index], layer: [layer or null, layer or null],
+ *       onChange(states, byUser)}: the two views' states after every change.
+ * A classic script (no modules) so gallery pages work opened from disk; needs journey-view.js.
+ */
+(function (global) {
+  "use strict";
+  var el = Dom.el;
+
+  function normalised(text) { return text.replace(/^[␣▁]/, "").toLowerCase(); }
+
+  /* The token of `to` that matches token `index` of `from`: the same occurrence of the same text, else its
+     first occurrence; -1 when the text does not occur. */
+  function matchingToken(from, index, to) {
+    var text = normalised(from[index].text), occurrence = 0, found = [];
+    for (var i = 0; i < index; i++) if (normalised(from[i].text) === text) occurrence++;
+    to.forEach(function (token, i) { if (normalised(token.text) === text) found.push(i); });
+    return found.length ? found[Math.min(occurrence, found.length - 1)] : -1;
+  }
+
+  function sameDepth(layer, fromLayers, toLayers) {
+    if (layer === null) return null;
+    return fromLayers > 1 ? Math.round(layer / (fromLayers - 1) * (toLayers - 1)) : 0;
+  }
+
+  function render(container, sides, options) {
+    var journeys = [];
+    sides.forEach(function (side) {
+      Object.keys(side.journeysByMethod).forEach(function (m) { journeys.push(side.journeysByMethod[m]); });
+    });
+    var axes = JourneyCharts.sharedAxes(journeys);
+    var views = [], last = [null, null], ready = false, carrying = false;
+    container.textContent = "";
+    var grid = el("div", { className: "cmp" });
+    container.appendChild(grid);
+
+    function carry(from, state) {
+      var to = 1 - from, before = last[from], other = views[to];
+      var wanted = {};
+      if (state.selected !== before.selected) {
+        var match = matchingToken(views[from].tokens, state.selected, other.tokens);
+        if (match >= 0) wanted.selected = match;
+      }
+      if (state.variant !== before.variant) wanted.variant = state.variant;
+      if (state.method !== before.method) wanted.method = state.method;
+      if (state.layer !== before.layer) {
+        wanted.layer = sameDepth(state.layer, views[from].model.num_layers, other.model.num_layers);
+      }
+      carrying = true;
+      other.apply(wanted);
+      carrying = false;
+    }
+
+    sides.forEach(function (side, index) {
+      var holder = el("div", { className: "cmp-view" });
+      grid.appendChild(el("section", { className: "cmp-side", "aria-label": side.title }, [
+        el("h2", { className: "cmp-title", text: side.title }), holder,
+      ]));
+      views.push(JourneyView.render(holder, side.journeysByMethod, {
+        method: options.method,
+        variant: options.variant,
+        selected: (options.selected || [])[index],
+        layer: (options.layer || [null, null])[index],
+        unavailable: side.unavailable,
+        positionEncoding: side.positionEncoding,
+        toolbar: side.toolbar,
+        fileName: side.fileName,
+        belowTable: side.belowTable,
+        axes: axes,
+        onChange: function (state, byUser) {
+          if (byUser && ready) carry(index, state);
+          last[index] = state;
+          if (ready && !carrying && options.onChange) options.onChange([last[0], last[1]], byUser);
+        },
+      }));
+    });
+    if ((options.selected || [])[1] === undefined) {
+      var match = matchingToken(views[0].tokens, last[0].selected, views[1].tokens);
+      if (match >= 0) views[1].apply({ selected: match });
+    }
+    ready = true;
+    if (options.onChange) options.onChange([last[0], last[1]], false);
+    return views;
+  }
+
+  global.ComparisonView = { render: render, matchingToken: matchingToken };
+})(window);

@@ -1,0 +1,50 @@
+/*
+ * JourneyCsv.text(journey) -> the CSV of one journey (Journey.to_dict() as POST /api/analyze returns it),
+ * byte for byte what indexer/journey_csv.py writes (`journeys analyze --csv`): one row per variant x token x
+ * layer with model, method, variant, position, token_id, token_text, layer, rank, similarity, then for each
+ * of the k nearest vocabulary rows neighbour_<n>_id, neighbour_<n>_text, neighbour_<n>_similarity.
+ * Similarities are written as Python's repr writes floats (PythonText.float), a missing value as an empty
+ * field; fields holding a comma, a quote or a line break are quoted; lines end with "\n".
+ * A classic script (no modules) so gallery pages work opened from disk; needs python-text.js.
+ */
+(function (global) {
+  "use strict";
+  var FIXED = ["model", "method", "variant", "position", "token_id", "token_text", "layer", "rank", "similarity"];
+
+  function field(value, isFloat) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "number") return isFloat ? PythonText.float(value) : String(value);
+    return /[,"\r\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
+  }
+
+  function header(k) {
+    var columns = FIXED.slice();
+    for (var n = 1; n <= k; n++) {
+      columns.push("neighbour_" + n + "_id", "neighbour_" + n + "_text", "neighbour_" + n + "_similarity");
+    }
+    return columns.join(",");
+  }
+
+  function rows(journey, variant, lines) {
+    var result = journey.variants[variant];
+    journey.tokens.forEach(function (token, position) {
+      result.neighbours[position].forEach(function (neighbours, layer) {
+        var cells = [field(journey.model.name), field(journey.method), field(variant), field(position),
+          field(token.id), field(token.text), field(layer), field(result.rank[position][layer]),
+          field(result.similarity[position][layer], true)];
+        neighbours.forEach(function (n) { cells.push(field(n.id), field(n.text), field(n.similarity, true)); });
+        lines.push(cells.join(","));
+      });
+    });
+  }
+
+  function text(journey) {
+    var variants = Object.keys(journey.variants);
+    var first = journey.variants[variants[0]].neighbours;
+    var lines = [header(first.length && first[0].length ? first[0][0].length : 0)];
+    variants.forEach(function (variant) { rows(journey, variant, lines); });
+    return lines.join("\n") + "\n";
+  }
+
+  global.JourneyCsv = { text: text };
+})(window);

@@ -1,0 +1,60 @@
+"""The notebook API (`journeys`): the same records as the engine, a DataFrame equal to the CSV, a figure
+built like the site's, and journeys read back from the JSON the site offers for download."""
+
+from __future__ import annotations
+
+import io
+
+import pandas
+import pytest
+
+from indexer.journey_csv import journey_csv
+from journeys import analyze, load_journey, load_model
+
+TEXT = "Time flies like an arrow."
+
+
+@pytest.fixture(scope="module")
+def folder(tiny_model_folders) -> str:
+    return str(tiny_model_folders["roberta"])
+
+
+def test_analyze_returns_the_engines_record_and_loads_a_model_once(folder, tiny_engines):
+    assert load_model(folder) is load_model(folder)
+    journey = analyze(TEXT, model=folder, method="seed", top_k=3)
+    assert journey.to_dict() == tiny_engines["roberta"].analyze(TEXT, "seed", 3).to_dict()
+    assert analyze(TEXT, model=tiny_engines["bert"]).model.name == tiny_engines["bert"].info.name
+
+
+def test_to_pandas_is_the_csv_as_a_data_frame(folder):
+    journey = analyze(TEXT, model=folder, top_k=2)
+    frame = journey.to_pandas()
+    from_csv = pandas.read_csv(io.StringIO(journey_csv(journey)), keep_default_na=False, na_values=[""])
+    assert list(frame.columns) == list(from_csv.columns)
+    assert len(frame) == 2 * len(journey.tokens) * journey.model.num_layers
+    assert str(frame["rank"].dtype) == "Int64"
+    for column in frame.columns:
+        assert frame[column].tolist() == from_csv[column].tolist(), column
+
+
+def test_plot_draws_every_token_in_both_charts_and_marks_the_layer(folder):
+    journey = analyze(TEXT, model=folder)
+    figure = journey.plot(token="flies", variant="positional", layer=1)
+    tokens = len(journey.tokens)
+    assert len(figure.data) == 2 * tokens
+    selected = journey.tokens.index(next(t for t in journey.tokens if t.text.lstrip("␣") == "flies"))
+    highlighted = [trace for trace in figure.data if trace.mode == "lines+markers"]
+    assert [trace.meta for trace in highlighted] == [selected, selected]
+    assert list(highlighted[0].y) == journey.variants["positional"].similarity[selected]
+    assert list(highlighted[1].y) == [r + 1 for r in journey.variants["positional"].rank[selected]]
+    assert [shape.x0 for shape in figure.layout.shapes] == [1, 1]
+    assert figure.layout.yaxis2.type == "log"
+    with pytest.raises(ValueError, match="no token"):
+        journey.plot(token="banana")
+
+
+def test_load_journey_reads_the_json_download_back(folder, tmp_path):
+    journey = analyze(TEXT, model=folder)
+    saved = tmp_path / "journey.json"
+    saved.write_text(journey.to_json(), encoding="utf-8")
+    assert load_journey(saved).to_dict() == journey.to_dict()
