@@ -35,6 +35,8 @@ def findings_context(report: FindingsReport, example: dict[str, Any] | None = No
     """Everything `site_templates/findings.html` needs besides base.html's navigation; `example` is
     `findings.build.contextual_example`'s, shown when given."""
     data = report.to_dict()
+    for timing in ("seconds", "sentences_per_second"):  # the build's log has them; pages stay reproducible
+        data.pop(timing)
     methods = list(report.methods)
     claims = [
         {
