@@ -4,7 +4,8 @@
  * when the depths differ, rank as a share of the vocabulary when the vocabularies differ). A choice made
  * on one side is carried to the other: the matching token (the same text, ignoring case and the word-start
  * mark; the same occurrence where the text repeats), the variant and method where the other offers them,
- * and the layer at the same relative depth.
+ * and the layer at the same relative depth. Without a token given for either side, both start on the
+ * longest word the two texts share. The charts come first, lined up across the two sides.
  *
  *   ComparisonView.render(container, sides, options) -> [controller, controller] (JourneyView's)
  *     sides: two {journeysByMethod, title, unavailable, positionEncoding, toolbar, fileName, belowTable}.
@@ -15,6 +16,8 @@
 (function (global) {
   "use strict";
   var el = Dom.el;
+  var shown = null;  // the comparison on the page, lined up again when the window's width changes
+  global.addEventListener("resize", function () { if (shown) lineUp(shown); });
 
   function normalised(text) { return text.replace(/^[␣▁]/, "").toLowerCase(); }
 
@@ -25,6 +28,28 @@
     for (var i = 0; i < index; i++) if (normalised(from[i].text) === text) occurrence++;
     to.forEach(function (token, i) { if (normalised(token.text) === text) found.push(i); });
     return found.length ? found[Math.min(occurrence, found.length - 1)] : -1;
+  }
+
+  /* Where a fresh comparison starts: the longest word the two texts share (the word the pair is about,
+     "bank" in "…river bank." and "The bank raised…"), else each side's own default. */
+  function sharedWord(left, right) {
+    var best = null;
+    left.forEach(function (token, i) {
+      var match = matchingToken(left, i, right);
+      if (match >= 0 && /\w/.test(token.text) && !/^[[<]/.test(token.text) &&
+          (!best || normalised(token.text).length > normalised(left[best[0]].text).length)) best = [i, match];
+    });
+    return best;
+  }
+
+  /* The parts above the charts get the same height on both sides, so the two sides' charts line up. */
+  function lineUp(views) {
+    [".jv-controls", ".jv-hint", ".jv-chips", ".jv-summary"].forEach(function (selector) {
+      var parts = views.map(function (view) { return view.root.querySelector(selector); });
+      parts.forEach(function (part) { part.style.minHeight = ""; });
+      var tallest = Math.max.apply(null, parts.map(function (part) { return part.offsetHeight; }));
+      parts.forEach(function (part) { part.style.minHeight = tallest + "px"; });
+    });
   }
 
   function sameDepth(layer, fromLayers, toLayers) {
@@ -76,18 +101,29 @@
         fileName: side.fileName,
         belowTable: side.belowTable,
         axes: axes,
+        chartsFirst: true,
         onChange: function (state, byUser) {
           if (byUser && ready) carry(index, state);
           last[index] = state;
-          if (ready && !carrying && options.onChange) options.onChange([last[0], last[1]], byUser);
+          if (ready && !carrying) {
+            lineUp(views);
+            if (options.onChange) options.onChange([last[0], last[1]], byUser);
+          }
         },
       }));
     });
-    if ((options.selected || [])[1] === undefined) {
+    var given = options.selected || [];
+    var shared = given[0] === undefined && given[1] === undefined ? sharedWord(views[0].tokens, views[1].tokens) : null;
+    if (shared) {
+      views[0].apply({ selected: shared[0] });
+      views[1].apply({ selected: shared[1] });
+    } else if (given[1] === undefined) {
       var match = matchingToken(views[0].tokens, last[0].selected, views[1].tokens);
       if (match >= 0) views[1].apply({ selected: match });
     }
     ready = true;
+    lineUp(views);
+    shown = views;
     if (options.onChange) options.onChange([last[0], last[1]], false);
     return views;
   }

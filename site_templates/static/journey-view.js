@@ -11,10 +11,10 @@
  *       there is no positional variant), belowTable (an element placed under the table), toolbar (an
  *       element placed with the controls, such as download buttons), fileName(state) (base name of the
  *       chart downloads; no chart downloads without it), axes (JourneyCharts.sharedAxes(...) when shown
- *       beside another journey), onChange(state, byUser)}.
+ *       beside another journey), chartsFirst (the charts above the table), onChange(state, byUser)}.
  *       onChange runs after every change; byUser is true only for a choice made on this view.
  *     controller: {select(index), selectLayer(layer), setVariant(variant), setMethod(method),
- *       apply(state) (any of method, variant, selected, layer; no byUser), state, tokens, model}.
+ *       apply(state) (any of method, variant, selected, layer; no byUser), state, tokens, model, root}.
  *   JourneyView.fromCompact(page) -> journeysByMethod, from the gallery's compact page data
  *     (gallery/page_data.py documents that shape).
  *
@@ -106,7 +106,7 @@
     root.appendChild(summary);
 
     var table = el("table", { className: "jv-table" });
-    root.appendChild(section("Similarity and rankings",
+    var tableSection = root.appendChild(section("Similarity and rankings",
       "One column per layer: the vocabulary tokens nearest to the selected token's encoding, most similar first, with their cosine similarity. The token's own vocabulary row is highlighted; the last row gives its rank and similarity at every layer.",
       el("div", { className: "jv-table-wrap", tabindex: "0", role: "region", "aria-label": "Similarity and rankings table" }, [table])));
     if (options.belowTable) root.appendChild(options.belowTable);
@@ -118,14 +118,14 @@
       if (!options.fileName) return null;
       return JourneyDownloads.chartButtons(charts[kind], function () { return options.fileName(state) + "-" + kind; });
     }
-    root.appendChild(el("div", { className: "jv-charts" }, [
+    root.insertBefore(el("div", { className: "jv-charts" }, [
       section("Similarity across layers",
         "Cosine similarity between each token's encoding and its own vocabulary row. Every token is a faint line; the selected one is highlighted. Click a point to select its token and layer.",
         charts.similarity, chartDownloads("similarity")),
       section("Rank across layers",
         "How many vocabulary tokens are nearer than the token's own row, on a log scale with rank 0 (still the nearest) at the top.",
         charts.rank, chartDownloads("rank")),
-    ]));
+    ]), options.chartsFirst ? tableSection : null);
 
     function update(byUser) {
       var result = journeysByMethod[state.method].variants[state.variant];
@@ -157,6 +157,7 @@
       state: state,
       tokens: tokens,
       model: first.model,
+      root: root,
     };
   }
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, Route
-from werkzeug.serving import make_server
 
 from gallery.build import run_build
 from indexer.engine import JourneyEngine
@@ -150,16 +146,3 @@ def open_page(browser: Browser) -> Iterator[Callable[..., OpenedPage]]:
     yield open_
     for page in pages:
         page.close()
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """`app` served over loopback on a free port, by a thread, for as long as the block runs; its URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from gallery_fixtures import serving
 from indexer.journey_csv import journey_csv
 from indexer.records import Journey
+from loopback_server import serving
 from server.app import create_app
 
 pytest_plugins = ["gallery_fixtures"]

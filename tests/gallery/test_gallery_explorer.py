@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from findings.contextual import ContextualIndex
-from gallery_fixtures import serving
 from indexer.engine import JourneyEngine
+from loopback_server import serving
 from server.app import create_app
 
 pytest_plugins = ["gallery_fixtures"]
