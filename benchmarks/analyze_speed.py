@@ -35,6 +35,7 @@ from benchmarks.shaped_models import (
     save_roberta_shaped_model,
 )
 from indexer import config
+from indexer.atomic_files import write_bytes_atomic
 from indexer.engine import Encodings, JourneyEngine
 
 RUNS = 9
@@ -155,8 +156,7 @@ def main() -> None:
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
     }
     out = config.BUILD_DIR / "bench" / f"analyze_speed-{shape}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_bytes_atomic(out, json.dumps(results, indent=2).encode())
     width = max(map(len, results))
     for name, value in results.items():
         shown = f"{value:.3f}" if isinstance(value, float) else str(value)
