@@ -13,11 +13,13 @@ import torch
 
 from indexer import config
 from indexer.adapters import ArchitectureAdapter, adapter_for
+from indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
 from indexer.capture import PostAttentionCapture
 from indexer.model_loading import LoadedModel, load_model
 from indexer.options import InputError, checked_method, checked_top_k
 from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
 from indexer.seed_method import seed_encodings
+from indexer.text_input import is_blank
 from indexer.token_text import vocabulary_display_texts
 from indexer.vocabulary_index import VocabularyIndex
 from indexer.vocabulary_scoring import VariantScores, VocabularyScorer
@@ -78,7 +80,7 @@ class JourneyEngine:
 
     def tokenize(self, text: str) -> list[int]:
         """Token ids the model sees for `text`, special tokens included; refuses empty or over-long text."""
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or is_blank(text):
             raise InputError("text is empty: give at least one word")
         token_ids = self.loaded.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
         if len(token_ids) > self.info.max_tokens:
@@ -118,17 +120,8 @@ class JourneyEngine:
 
     def _check_mask_switches_off(self, family: str) -> None:
         """Refuse when the first token still cannot see the last one with the mask off (GPT-Neo applies its
-        own causal mask inside attention): a probe of two sequences that differ in their last token only."""
-        vocabulary = self.loaded.model.get_input_embeddings().weight.shape[0]
-        probe = torch.arange(1, 9)[None] % vocabulary
-        changed = probe.clone()
-        changed[0, -1] = probe[0, 0]
-        with torch.inference_mode():
-            first = [
-                self.loaded.model(input_ids=ids, **self._unmasked(ids.shape[1])).last_hidden_state[0, 0]
-                for ids in (probe, changed)
-            ]
-        if torch.equal(first[0], first[1]):
+        own causal mask inside attention)."""
+        if not first_token_sees_last(self.loaded.model, self._unmasked(PROBE_TOKENS)):
             raise InputError(
                 f"{family} applies its causal mask inside attention, where --no-causal-mask cannot reach it"
             )

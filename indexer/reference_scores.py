@@ -31,13 +31,15 @@ class ScoringPlan:
     group_of_query: torch.Tensor  # (Q,)
     group_positions: torch.Tensor | None  # (G,) position row of each group; None without a position table
     query_dot_unit: torch.Tensor  # (Q, n) h . ŵ, the raw |h|-scaled scores
-    raw_windows: torch.Tensor  # (Q,) rounding window on |h|-scaled raw scores
+    relative_window: float  # the rounding window of a score, relative to |h|
     queries64: torch.Tensor = field(init=False)
     query_norms64: torch.Tensor = field(init=False)
+    raw_windows: torch.Tensor = field(init=False)  # (Q,) rounding window on |h|-scaled raw scores
 
     def __post_init__(self) -> None:
         self.queries64 = self.queries.double()
         self.query_norms64 = self.queries64.norm(dim=1)
+        self.raw_windows = self.relative_window * self.query_norms64.float()
 
     def groups_in(self, start: int, stop: int) -> list[tuple[int, int, int]]:
         """(group, first, stop) runs of queries start..stop - 1 that share one group."""

@@ -200,7 +200,7 @@ class VocabularyScorer:
             group_of_query=group_of_query,
             group_positions=group_positions,
             query_dot_unit=queries @ self.unit_rows.T,
-            raw_windows=self.relative_window * queries.double().norm(dim=1).float(),
+            relative_window=self.relative_window,
         )
         return plan, order
 

@@ -64,7 +64,7 @@ def discover_adapter(model: PreTrainedModel) -> DiscoveredAdapter:
                     f"{family}: the residual after attention ({point}) is {records.width(point)} wide but "
                     f"the embeddings are {width} wide, and discovery cannot read how they are projected"
                 )
-            return DiscoveredAdapter(model, blocks, point, causal=_is_causal(model, probe))
+            return DiscoveredAdapter(model, blocks, point, causal=not first_token_sees_last(model))
     tried = ", ".join(candidates) or "no norm or MLP module"
     raise UnsupportedModelError(
         f"model type {family!r} is not in the table, and no module of its blocks reads the residual right "
@@ -100,13 +100,16 @@ def _probe_ids(model: PreTrainedModel) -> torch.Tensor:
     return torch.linspace(1, vocabulary - 1, PROBE_TOKENS).long()[None]
 
 
-def _is_causal(model: PreTrainedModel, probe: torch.Tensor) -> bool:
-    """True when changing the last token leaves the first token's output unchanged."""
+def first_token_sees_last(model: PreTrainedModel, forward_options: dict | None = None) -> bool:
+    """True when changing the last token of a probe changes the first token's output: the model (with
+    `forward_options`, for a PROBE_TOKENS-long sequence) is not causal."""
+    probe = _probe_ids(model)
     changed = probe.clone()
     changed[0, -1] = probe[0, 1]
+    options = forward_options or {}
     with torch.inference_mode():
-        first = [model(input_ids=ids).last_hidden_state[0, 0] for ids in (probe, changed)]
-    return bool(torch.equal(first[0], first[1]))
+        first = [model(input_ids=ids, **options).last_hidden_state[0, 0] for ids in (probe, changed)]
+    return not torch.equal(first[0], first[1])
 
 
 def _first_tensor(value: object) -> torch.Tensor | None:

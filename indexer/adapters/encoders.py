@@ -69,8 +69,9 @@ class DistilBertAdapter(ArchitectureAdapter):
         )
 
 
-class DebertaV2Adapter(ArchitectureAdapter):
-    """DeBERTa-v2 and v3: post-LN like BERT; a position table only when `position_biased_input`."""
+class DebertaV2Adapter(BertAdapter):
+    """DeBERTa-v2 and v3: BERT's layout and analysis point; a position table only when
+    `position_biased_input`, and its own disentangled attention, so no seed method."""
 
     model_types = ("deberta-v2",)
 
@@ -78,20 +79,11 @@ class DebertaV2Adapter(ArchitectureAdapter):
     def position_encoding(self) -> str:  # type: ignore[override]
         return RELATIVE
 
-    def blocks(self) -> list[nn.Module]:
-        return list(self.model.encoder.layer)
-
-    def analysis_point(self, block: nn.Module) -> nn.Module:
-        return block.attention.output.LayerNorm
-
-    def input_embeddings(self) -> nn.Embedding:
-        return self.model.embeddings.word_embeddings
-
     def embedding_projection(self) -> nn.Linear | None:
         return self.model.embeddings.embed_proj
 
-    def position_embeddings(self) -> nn.Embedding | None:
-        return self.model.embeddings.position_embeddings  # None unless position_biased_input
+    def seed_projections(self, block: nn.Module) -> SeedProjections | None:
+        return None
 
 
 class AlbertAdapter(ArchitectureAdapter):

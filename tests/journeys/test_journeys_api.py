@@ -9,6 +9,7 @@ import pandas
 import pytest
 
 from indexer.journey_csv import journey_csv
+from indexer.options import InputError
 from journeys import analyze, load_journey, load_model
 
 TEXT = "Time flies like an arrow."
@@ -24,6 +25,12 @@ def test_analyze_returns_the_engines_record_and_loads_a_model_once(folder, tiny_
     journey = analyze(TEXT, model=folder, method="seed", top_k=3)
     assert journey.to_dict() == tiny_engines["roberta"].analyze(TEXT, "seed", 3).to_dict()
     assert analyze(TEXT, model=tiny_engines["bert"]).model.name == tiny_engines["bert"].info.name
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "\u200b\u200d\ufeff", "\x00"])
+def test_analyze_refuses_text_that_draws_nothing(folder, text):
+    with pytest.raises(InputError, match="text is empty"):
+        analyze(text, model=folder)
 
 
 def test_to_pandas_is_the_csv_as_a_data_frame(folder):
