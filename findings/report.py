@@ -102,11 +102,16 @@ def report_from(
 
 
 def build_findings(
-    engine: JourneyEngine, corpus_path: str | Path, method: str = config.DEFAULT_METHOD, progress: bool = True
+    engine: JourneyEngine,
+    corpus_path: str | Path,
+    method: str = config.DEFAULT_METHOD,
+    progress: bool = True,
+    layout: str = "auto",
 ) -> FindingsReport:
-    """Read the corpus, analyse it by `method` (and the other method where supported), and report."""
+    """Read the corpus (`layout`: see findings/corpus_sources.py), analyse it by `method` (and the other
+    method where supported), and report."""
     methods = supported_methods(engine, method)
-    corpus = read_corpus(corpus_path, engine)
+    corpus = read_corpus(corpus_path, engine, layout=layout)
     started = time.perf_counter()
     analyses = analyze_methods(engine, corpus.sentences, methods, keep_encodings=False, progress=progress)
     return report_from(engine, corpus, analyses, time.perf_counter() - started)
@@ -115,7 +120,8 @@ def build_findings(
 def run_findings(args: argparse.Namespace) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
-    report = build_findings(engine, args.corpus, args.method, progress=not args.json or sys.stderr.isatty())
+    progress = not args.json or sys.stderr.isatty()
+    report = build_findings(engine, args.corpus, args.method, progress, layout=args.corpus_layout)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -116,7 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     findings = commands.add_parser("findings", help="test the study's claims over a corpus")
     add_model_argument(findings)
-    findings.add_argument("--corpus", required=True, help="text file, one sentence per line")
+    findings.add_argument(
+        "--corpus",
+        required=True,
+        help="a text file (one sentence per line, or running text), a folder of .txt files, or JSONL "
+        "with a text field",
+    )
+    findings.add_argument(
+        "--corpus-layout",
+        choices=config.CORPUS_LAYOUTS,
+        default="auto",
+        help="lines: one sentence per line; running: split running text into sentences; auto (default): "
+        "running text when blank lines separate paragraphs whose sentences wrap across lines",
+    )
     add_method_argument(findings)
     findings.add_argument("--json", action="store_true", help="print one JSON object")
     findings.set_defaults(handler=lazy("findings.report", "run_findings"))

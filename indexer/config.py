@@ -70,6 +70,10 @@ CORPUS_FILE = DATA_DIR / "corpus.txt"
 FUNCTION_WORDS_FILE = DATA_DIR / "function_words.txt"
 #: Corpus lines longer than this many characters are reported and skipped.
 CORPUS_MAX_CHARS = 1000
+#: How a corpus text file is read (findings/corpus_sources.py): auto, one sentence per line, running text.
+CORPUS_LAYOUTS = ("auto", "lines", "running")
+#: Skipped corpus lines named one by one on stderr; the rest are counted by kind.
+CORPUS_SKIPS_LISTED = 20
 #: Sentences per batched vocabulary comparison in the corpus analysis.
 FINDINGS_CHUNK_SENTENCES = 16
 #: Nearest vocabulary rows compared between consecutive layers (neighbour overlap).
