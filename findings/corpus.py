@@ -73,9 +73,9 @@ def read_corpus(
         else:
             sentences.append(line.text)
     skipped.sort(key=lambda s: (s.source, s.line_number))
-    _report(path, source.layouts, len(sentences), skipped, warnings)
     if not sentences:
-        raise InputError(f"corpus {path} has no usable sentence ({_counts(skipped)} skipped)")
+        raise InputError(f"corpus {path} has no usable sentence (skipped: {_counts(skipped)})")
+    _report(path, source.layouts, len(sentences), skipped, warnings)
     return Corpus(path=str(path), sentences=sentences, skipped=skipped, layouts=source.layouts)
 
 

@@ -3,7 +3,8 @@
 
 Layouts: `lines` takes each line (or JSONL record) as one sentence; `running` splits running text into
 sentences (findings/sentence_split.py); `auto` reads a text file as running text when its paragraphs
-are separated by blank lines and sentences wrap from one line to the next, else one sentence per line,
+are separated by blank lines and a sentence wraps onto a line that starts with a small letter, else one
+sentence per line,
 and splits JSONL records into sentences. Input that cannot be used at all raises InputError.
 """
 

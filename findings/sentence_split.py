@@ -75,11 +75,12 @@ def _split_block(block: list[tuple[int, str]]) -> list[Sentence]:
 
 def looks_like_running_text(lines: Sequence[str]) -> bool:
     """True when paragraphs are separated by blank lines and a sentence runs on from one line to the
-    next (a line without closing punctuation followed by a non-blank line)."""
+    next (a line without closing punctuation followed by a line that starts with a small letter)."""
     stripped = [line.strip() for line in lines]
     filled = [index for index, line in enumerate(stripped) if line]
     has_paragraphs = bool(filled) and not all(stripped[filled[0] : filled[-1] + 1])
     wraps = any(
-        line and following and not _ENDS_SENTENCE.search(line) for line, following in pairwise(stripped)
+        line and following[:1].islower() and not _ENDS_SENTENCE.search(line)
+        for line, following in pairwise(stripped)
     )
     return has_paragraphs and wraps
