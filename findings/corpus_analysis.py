@@ -4,12 +4,14 @@ chunk of sentences, and every per-token number kept as flat token-major arrays."
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from tqdm import tqdm
 
 from findings import statistics
+from findings.pos_tags import TaggedSentence
 from findings.token_classes import SPECIAL, ClassifiedText, classify_text
 from indexer import config
 from indexer.engine import Encodings, JourneyEngine
@@ -48,8 +50,12 @@ def analyze_corpus(
     variant: str = config.FINDINGS_VARIANT,
     keep_encodings: bool = False,
     progress: bool = True,
+    tags: Sequence[TaggedSentence] | None = None,
 ) -> CorpusAnalysis:
-    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence."""
+    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence; function
+    words by the word list, or by each sentence's part-of-speech `tags` when given."""
+    if tags is not None and len(tags) != len(sentences):
+        raise ValueError(f"{len(tags)} tagged sentences for {len(sentences)} sentences")
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
     chunk_size = config.FINDINGS_CHUNK_SENTENCES
     with tqdm(
@@ -61,7 +67,11 @@ def analyze_corpus(
     ) as bar:
         for start in range(0, len(sentences), chunk_size):
             chunk = sentences[start : start + chunk_size]
-            classified = [classify_text(engine.loaded.tokenizer, text) for text in chunk]
+            chunk_tags = tags[start : start + chunk_size] if tags is not None else [None] * len(chunk)
+            classified = [
+                classify_text(engine.loaded.tokenizer, text, tagged)
+                for text, tagged in zip(chunk, chunk_tags, strict=True)
+            ]
             encoded = []
             for text in chunk:
                 encoded.append(engine.encodings(text, method))

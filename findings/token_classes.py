@@ -5,6 +5,8 @@ Words come from the tokenizer's own pre-tokenisation (`word_ids`), so the rule i
 WordPiece (`##` pieces share their head's word), byte-level BPE (pieces after the first of a
 space-delimited word, including the first word of a text, which has no leading space) and any other
 fast tokenizer. The first piece of a word is classified by the whole word; the rest are continuations.
+A whole word is a function word when data/function_words.txt lists it, or, for a text with
+part-of-speech tags (findings/pos_tags.py), when its tag is a closed class.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
+from findings.pos_tags import TaggedSentence
 from indexer import config
 
 GROUPS = ("function", "content", "continuation", "other", "special")
@@ -50,8 +53,23 @@ def word_group(word: str, function_words: frozenset[str]) -> int:
     return OTHER
 
 
-def classify_text(tokenizer: PreTrainedTokenizerBase, text: str) -> ClassifiedText:
-    """Token ids exactly as the engine tokenizes `text`, each with its group and character span."""
+def tagged_word_group(text: str, start: int, end: int, tags: TaggedSentence) -> int:
+    """Group code of the word text[start:end] by part-of-speech tag: other if it has no letter, else
+    function when the tagger token its first letter or digit falls in has a closed-class tag."""
+    word = text[start:end]
+    if not any(char.isalpha() for char in word):
+        return OTHER
+    first = start + next(index for index, char in enumerate(word) if char.isalnum())
+    return FUNCTION if tags.is_function_at(first) else CONTENT
+
+
+def classify_text(
+    tokenizer: PreTrainedTokenizerBase, text: str, tags: TaggedSentence | None = None
+) -> ClassifiedText:
+    """Token ids exactly as the engine tokenizes `text`, each with its group and character span.
+    Function words come from data/function_words.txt, or from the part-of-speech `tags` when given."""
+    if tags is not None and tags.text != text:
+        raise ValueError("the part-of-speech tags are of another text")
     encoding = tokenizer(text, add_special_tokens=True, truncation=False, return_offsets_mapping=True)
     token_ids = list(encoding["input_ids"])
     offsets = np.array(encoding["offset_mapping"], dtype=np.int64).reshape(-1, 2)
@@ -73,5 +91,8 @@ def classify_text(tokenizer: PreTrainedTokenizerBase, text: str) -> ClassifiedTe
         else:
             seen_words.add(word_id)
             start, end = word_spans[word_id]
-            groups[position] = word_group(text[start:end], function_words)
+            if tags is None:
+                groups[position] = word_group(text[start:end], function_words)
+            else:
+                groups[position] = tagged_word_group(text, start, end, tags)
     return ClassifiedText(token_ids=token_ids, groups=groups, offsets=offsets)
