@@ -76,7 +76,7 @@ def test_cli_summary_reports_skipped_lines(tiny_model_folders, corpus_file, tmp_
     assert result.returncode == 0, result.stderr
     assert "claim 2:" in result.stdout and "== method exact ==" in result.stdout
     assert "== method seed ==" not in result.stdout
-    assert "blank line; line skipped" in result.stderr and "2000 characters" in result.stderr
+    assert "blank line; skipped" in result.stderr and "2000 characters" in result.stderr
 
 
 def test_page_states_model_claims_verdicts_and_ships_its_charts(roberta_report, tmp_path):
