@@ -164,3 +164,12 @@ def test_fortune_files_give_plain_prose_sentences_once(tmp_path):
 )
 def test_sentence_problem(text, problem):
     assert sentence_problem(text, 4, 40) == problem
+
+
+def test_make_build_and_make_test_install_the_outside_corpus():
+    makefile = (config.DATA_DIR.parent / "Makefile").read_text(encoding="utf-8")
+    targets = dict(re.findall(r"^([\w-]+):(.*)$", makefile, flags=re.MULTILINE))
+    assert "install-outside-corpus" in targets["build"].split()
+    assert "install-outside-corpus" in targets["test"].split()
+    for package in config.OUTSIDE_CORPUS_PACKAGES:
+        assert re.search(rf"apt-get install -y -qq {package}$", makefile, flags=re.MULTILINE)
