@@ -80,9 +80,20 @@ DENSITY_NEIGHBOURS = 10
 FINDINGS_VARIANT = "raw"
 #: Points per token group drawn in the density scatter (a fixed-seed sample; statistics use all).
 FINDINGS_SCATTER_POINTS = 1500
-#: Contextual neighbours: token occurrences indexed per layer at most (bounds the index size, fp32:
-#: 8,000 x 12 layers x 768 x 4 bytes = 295 MB for roberta-base, 74 MB for MiniLM).
-CONTEXTUAL_MAX_TOKENS = 8000
+#: Contextual neighbours: token occurrences indexed per layer at most, whole sentences (bounds memory:
+#: compressed, about 76 bytes an occurrence a layer in RAM, 4 x hidden size on disk; MiniLM at the cap:
+#: 2.3 GB of RAM, 37 GB of disk).
+CONTEXTUAL_MAX_TOKENS = 5_000_000
+#: From this many occurrences on, each layer's candidate search is a compressed IVF-PQ index instead of an
+#: exhaustive fp32 one. MEASURED: see benchmarks/contextual_scale.py and the README.
+CONTEXTUAL_COMPRESSED_FROM = 100_000
+#: Bytes of product-quantised code per occurrence and layer (at most; a divisor of the hidden size).
+CONTEXTUAL_PQ_BYTES = 64
+#: Occurrences sampled (fixed seed) to train the coarse quantiser and the product quantiser of a layer.
+CONTEXTUAL_TRAIN_ROWS = 65_536
+#: Inverted lists probed per query, and candidates re-ranked exactly from the stored fp32 vectors.
+CONTEXTUAL_NPROBE = 16
+CONTEXTUAL_CANDIDATES = 100
 CONTEXTUAL_DEFAULT_K = 5
 CONTEXTUAL_MAX_K = 50
 #: Characters of sentence text kept either side of a contextual neighbour.
