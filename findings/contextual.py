@@ -138,10 +138,7 @@ class ContextualIndex:
         """Index and save the encodings kept by `analyze_corpus(..., keep_encodings=True)`."""
         if analysis.encodings is None:
             raise ValueError("the corpus analysis kept no encodings: run it with keep_encodings=True")
-        rows = OccurrenceRows(
-            analysis.token_sentence, analysis.token_position, analysis.token_ids, analysis.offsets
-        )
-        chunk = (rows, analysis.encodings)
+        chunk = (OccurrenceRows.columns_of(analysis), analysis.encodings)
         return cls.build(engine, analysis.method, analysis.sentences, [chunk], max_tokens, compressed_from)
 
     @classmethod

@@ -29,6 +29,11 @@ class OccurrenceRows:
         )
 
     @classmethod
+    def columns_of(cls, source: object) -> OccurrenceRows:
+        """The rows held as same-named attributes of `source` (a `CorpusAnalysis`, say)."""
+        return cls(**{name: getattr(source, name) for name in _names()})
+
+    @classmethod
     def concatenate(cls, parts: list[OccurrenceRows]) -> OccurrenceRows:
         """The rows of `parts`, one after the other."""
         return cls(**{name: np.concatenate([part.arrays()[name] for part in parts]) for name in _names()})
