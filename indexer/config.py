@@ -90,7 +90,7 @@ CONTEXTUAL_COMPRESSED_FROM = 100_000
 #: Bytes of product-quantised code per occurrence and layer (at most; a divisor of the hidden size).
 CONTEXTUAL_PQ_BYTES = 64
 #: Occurrences sampled (fixed seed) to train the coarse quantiser and the product quantiser of a layer.
-CONTEXTUAL_TRAIN_ROWS = 65_536
+CONTEXTUAL_TRAIN_ROWS = 16_384
 #: Inverted lists probed per query, and candidates re-ranked exactly from the stored fp32 vectors.
 CONTEXTUAL_NPROBE = 16
 CONTEXTUAL_CANDIDATES = 100
