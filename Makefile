@@ -8,8 +8,9 @@ SERVE_MODELS ?= minilm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+BENCH_TEXT := /usr/share/doc/jargon-text/jargon.txt.gz
 
-.PHONY: install build test lint bench serve serve-prod clean
+.PHONY: install build test lint bench bench-contextual serve serve-prod clean
 
 install: $(STAMP)
 
@@ -39,6 +40,14 @@ lint: install
 bench: install
 	$(BIN)/python -m benchmarks.analyze_speed --shape roberta
 	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3
+
+# The contextual-neighbours bench reads real English text Debian packages ship (fortunes, the Jargon File).
+$(BENCH_TEXT):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fortunes jargon-text
+
+bench-contextual: install $(BENCH_TEXT)
+	$(BIN)/python -m benchmarks.contextual_scale
 
 serve: install
 	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)

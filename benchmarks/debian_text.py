@@ -32,6 +32,7 @@ def ensure_installed(packages: tuple[str, ...] = PACKAGES) -> None:
         names, run = " ".join(missing), " ".join(command)
         sys.exit(f"journeys: error: the bench needs Debian packages {names}: run `sudo {run}`")
     print(f"journeys: installing {' '.join(missing)} with apt-get", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], capture_output=True, check=False)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0 or any(not _installed_files(name) for name in missing):
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
