@@ -12,6 +12,7 @@ import pytest
 from findings.contextual import ContextualIndex, contextual_folder
 from findings.contextual_rows import OccurrenceRows
 from findings.contextual_store import layer_name, vectors_name
+from indexer import config
 
 TEXT = "The dog by the bank barked at the horse."
 
@@ -49,7 +50,7 @@ def test_what_it_returns_is_scored_exactly_even_with_few_candidates(tiny_engines
     try:
         result = compressed.query(engine, TEXT, k=10)
     finally:
-        compressed.nprobe, compressed.candidates = 16, 100
+        compressed.nprobe, compressed.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
     vectors = engine.encodings(TEXT, "exact").vectors.double().numpy()
     for layer in range(engine.info.num_layers):
         for position in range(vectors.shape[1]):
@@ -70,7 +71,7 @@ def test_with_every_list_probed_and_every_row_a_candidate_it_finds_the_exhaustiv
     try:
         result = compressed.query(engine, TEXT, k=10)
     finally:
-        compressed.nprobe, compressed.candidates = 16, 100
+        compressed.nprobe, compressed.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
     vectors = engine.encodings(TEXT, "exact").vectors.double().numpy()
     for layer in range(engine.info.num_layers):
         for position in range(vectors.shape[1]):
