@@ -39,6 +39,17 @@ def found_rows(analysis, hits) -> list[int]:
     ]
 
 
+def query_with(index: ContextualIndex, engine, nprobe: int, candidates: int):
+    """The index's k=10 answer for TEXT with these search settings (the defaults back after), and TEXT's
+    float64 encodings."""
+    index.nprobe, index.candidates = nprobe, candidates
+    try:
+        result = index.query(engine, TEXT, k=10)
+    finally:
+        index.nprobe, index.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
+    return result, engine.encodings(TEXT, "exact").vectors.double().numpy()
+
+
 def test_the_compressed_index_is_ivfpq_over_every_occurrence(compressed, tiny_analyses):
     assert all(isinstance(index, faiss.IndexIVFPQ) for index in compressed.layers)
     assert all(index.ntotal == len(tiny_analyses["bert"].token_ids) for index in compressed.layers)
@@ -46,12 +57,7 @@ def test_the_compressed_index_is_ivfpq_over_every_occurrence(compressed, tiny_an
 
 def test_what_it_returns_is_scored_exactly_even_with_few_candidates(tiny_engines, tiny_analyses, compressed):
     engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
-    compressed.nprobe, compressed.candidates = 1, 12
-    try:
-        result = compressed.query(engine, TEXT, k=10)
-    finally:
-        compressed.nprobe, compressed.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
-    vectors = engine.encodings(TEXT, "exact").vectors.double().numpy()
+    result, vectors = query_with(compressed, engine, nprobe=1, candidates=12)
     for layer in range(engine.info.num_layers):
         for position in range(vectors.shape[1]):
             hits = result.neighbours[position][layer]
@@ -66,13 +72,8 @@ def test_with_every_list_probed_and_every_row_a_candidate_it_finds_the_exhaustiv
     tiny_engines, tiny_analyses, compressed
 ):
     engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
-    compressed.nprobe = max(index.nlist for index in compressed.layers)
-    compressed.candidates = len(analysis.token_ids)
-    try:
-        result = compressed.query(engine, TEXT, k=10)
-    finally:
-        compressed.nprobe, compressed.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
-    vectors = engine.encodings(TEXT, "exact").vectors.double().numpy()
+    every_list = max(index.nlist for index in compressed.layers)
+    result, vectors = query_with(compressed, engine, every_list, len(analysis.token_ids))
     for layer in range(engine.info.num_layers):
         for position in range(vectors.shape[1]):
             cosines = brute_force(analysis, layer, vectors[layer, position])
