@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import faiss
@@ -71,7 +71,7 @@ class BenchCorpus:
             keep = self.indexed[part.token_sentence]
             if keep.any():
                 kept = part.take(keep)
-                renumbered = OccurrenceRows(renumber[kept.token_sentence], *list(kept.arrays().values())[1:])
+                renumbered = replace(kept, token_sentence=renumber[kept.token_sentence])
                 yield renumbered, np.asarray(self.cache.vectors[start:stop])[keep]
 
     @property
@@ -215,8 +215,8 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         "occurrences_per_layer": occurrences,
         "layers": layers,
         "index_type": type(index.layers[0]).__name__,
-        "nlist": index.layers[0].nlist,
-        "pq_bytes": index.layers[0].pq.M,
+        "nlist": getattr(index.layers[0], "nlist", None),
+        "pq_bytes": index.layers[0].pq.M if isinstance(index.layers[0], faiss.IndexIVFPQ) else None,
         "build_s": round(build_seconds, 1),
         "load_s": round(load_seconds, 1),
         "ram_bytes": index.nbytes,

@@ -74,8 +74,7 @@ def _encode(
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             parts = pool.starmap(_encode_share, jobs)
     rows = OccurrenceRows.concatenate(parts)
-    order = np.argsort(rows.token_sentence * shape[0] + rows.token_position, kind="stable")
-    rows = rows.take(order)
+    rows = rows.take(np.lexsort((rows.token_position, rows.token_sentence)))
     with replaced_atomically(folder / "rows.npz") as temporary:
         np.savez(temporary, **rows.arrays())
     seconds = time.perf_counter() - started
