@@ -11,8 +11,9 @@ CHROMIUM := /usr/bin/chromium
 # The outside corpus (indexer/config.py OUTSIDE_CORPUS): Debian's fortunes and its part-of-speech tagger.
 FORTUNES := /usr/share/games/fortunes/wisdom
 POS_TAGGER := /usr/share/perl5/Lingua/EN/Tagger.pm
+BENCH_TEXT := /usr/share/doc/jargon-text/jargon.txt.gz
 
-.PHONY: install install-outside-corpus build test lint bench serve serve-prod clean
+.PHONY: install install-outside-corpus build test lint bench bench-contextual serve serve-prod clean
 
 install: $(STAMP)
 
@@ -53,6 +54,14 @@ lint: install
 bench: install
 	$(BIN)/python -m benchmarks.analyze_speed --shape roberta
 	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3
+
+# The contextual-neighbours bench reads real English text Debian packages ship (fortunes, the Jargon File).
+$(BENCH_TEXT): $(FORTUNES)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jargon-text
+
+bench-contextual: install $(BENCH_TEXT)
+	$(BIN)/python -m benchmarks.contextual_scale
 
 serve: install
 	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)

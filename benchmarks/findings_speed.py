@@ -39,7 +39,7 @@ def measure(engine: JourneyEngine, sentences: list[str]) -> dict[str, object]:
         }
         if method == "exact":
             started = time.perf_counter()
-            contextual = ContextualIndex.from_analysis(analysis)
+            contextual = ContextualIndex.from_analysis(engine, analysis)
             result["contextual_build_seconds"] = round(time.perf_counter() - started, 2)
             result["contextual_bytes"] = contextual.nbytes
             started = time.perf_counter()

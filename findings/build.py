@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from findings.contextual import ContextualIndex
+from findings.contextual import ContextualIndex, contextual_folder
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis
 from findings.page import render_findings_page
@@ -49,8 +49,8 @@ def build_model_findings(
     started = time.perf_counter()
     analyses = analyze_methods(engine, sentences, supported_methods(engine, "exact"), True, progress)
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
-    contextual = ContextualIndex.from_analysis(analyses["exact"])
-    folder = contextual.save(engine)
+    contextual = ContextualIndex.from_analysis(engine, analyses["exact"])
+    folder = contextual_folder(engine.info.name, "exact")
     example = contextual_example(engine, contextual, analyses["exact"])
     page = None if site_dir is None else render_findings_page(report, Path(site_dir), example=example)
     return ModelFindings(report, contextual, folder, example, page)

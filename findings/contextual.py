@@ -1,46 +1,49 @@
 """Contextual neighbours: for a token at a layer, the nearest token encodings of a corpus at that layer.
 
-One exhaustive FAISS inner-product index (IndexFlatIP) per layer over the L2-normalised fp32 encodings of
-every corpus token, with a record (sentence, position, vocabulary id, character span) per row, saved under
-build/indexes/<model>/contextual-<method>/ with a sealed manifest of every file's digest. Its size is
-bounded by CONTEXTUAL_MAX_TOKENS rows per layer. FAISS finds the candidates; the reported similarities and
-their order are recomputed in float64 between the query encoding and each stored unit vector.
+Per layer, a FAISS index in memory proposes candidates (exhaustive fp32 for small corpora, compressed
+IVF-PQ for large ones, see findings/contextual_layers.py) and the occurrences' raw fp32 encodings stay on
+disk in a memory-mapped file, read only for the candidates: every similarity shown is the float64 cosine
+of the stored fp32 vectors, and only recall is approximate. Saved under
+build/indexes/<model>/contextual-<method>/ with a sealed manifest of every file's digest
+(findings/contextual_store.py writes it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 
+from findings import contextual_layers
+from findings.contextual_rows import OccurrenceRows
+from findings.contextual_store import (
+    MANIFEST,
+    ROWS,
+    SENTENCES,
+    Chunk,
+    layer_name,
+    vectors_name,
+    write_index_folder,
+)
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.options import checked_count
 from indexer.records import ModelInfo, Token
-from indexer.sealed_files import (
-    DamagedFileError,
-    check_digests,
-    read_sealed_json,
-    warn_damaged,
-    write_sealed_json,
-    write_with_digest,
-)
+from indexer.sealed_files import DamagedFileError, check_digests, read_sealed_json, warn_damaged
 from indexer.vocabulary_index import index_folder
 
-ROW_FIELDS = ("token_sentence", "token_position", "token_ids", "offsets")
-#: The sealed manifest of a saved index: what it was built from and the digest of each of its files.
-MANIFEST = "manifest.json"
-#: Extra FAISS candidates rescored in float64, so fp32 rounding cannot change which k are listed.
+#: Extra candidates scored exactly, so fp32 rounding in the candidate search cannot change which k are listed.
 RESCORE_MARGIN = 8
+#: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings).
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -87,50 +90,56 @@ class ContextualResult:
 
 
 class ContextualIndex:
-    """Per-layer FAISS indexes over a corpus's token encodings, with each row's occurrence."""
+    """Per-layer candidate indexes in memory and memory-mapped fp32 encodings, with each row's occurrence."""
 
     def __init__(
         self,
         method: str,
         sentences: list[str],
         layers: list[faiss.Index],
-        rows: dict[str, np.ndarray],
+        vectors: list[np.ndarray],
+        rows: OccurrenceRows,
         sentences_digest: str,
     ) -> None:
         self.method = method
         self.sentences = sentences  # the indexed sentences (a prefix of the corpus when capped)
         self.layers = layers
+        self.vectors = vectors  # per layer, (N, H) float32 memmap of the raw encodings
         self.rows = rows
         self.sentences_digest = sentences_digest  # of the whole corpus it was built from
+        self.nprobe = config.CONTEXTUAL_NPROBE
+        self.candidates = config.CONTEXTUAL_CANDIDATES
+
+    @classmethod
+    def build(
+        cls,
+        engine: JourneyEngine,
+        method: str,
+        sentences: list[str],
+        chunks: Iterable[Chunk],
+        max_tokens: int = config.CONTEXTUAL_MAX_TOKENS,
+        compressed_from: int = config.CONTEXTUAL_COMPRESSED_FROM,
+    ) -> ContextualIndex:
+        """Index the encodings of `sentences` arriving as (rows, float32 (n, L, H)) `chunks` in corpus order,
+        whole sentences up to `max_tokens` occurrences; save it for the engine's model and return it."""
+        folder = contextual_folder(engine.info.name, method)
+        meta = {**_meta(engine, method), "sentences_digest": _digest(sentences)}
+        manifest = write_index_folder(folder, meta, sentences, chunks, max_tokens, compressed_from)
+        return cls.load(folder, manifest)
 
     @classmethod
     def from_analysis(
-        cls, analysis: CorpusAnalysis, max_tokens: int = config.CONTEXTUAL_MAX_TOKENS
+        cls,
+        engine: JourneyEngine,
+        analysis: CorpusAnalysis,
+        max_tokens: int = config.CONTEXTUAL_MAX_TOKENS,
+        compressed_from: int = config.CONTEXTUAL_COMPRESSED_FROM,
     ) -> ContextualIndex:
-        """Index the encodings kept by `analyze_corpus(..., keep_encodings=True)`, whole sentences only,
-        up to `max_tokens` occurrences."""
+        """Index and save the encodings kept by `analyze_corpus(..., keep_encodings=True)`."""
         if analysis.encodings is None:
             raise ValueError("the corpus analysis kept no encodings: run it with keep_encodings=True")
-        lengths = np.bincount(analysis.token_sentence, minlength=len(analysis.sentences))
-        kept_sentences = int(np.searchsorted(np.cumsum(lengths), max_tokens, side="right"))
-        if kept_sentences < len(analysis.sentences):
-            print(
-                f"journeys: warning: contextual index keeps the first {kept_sentences} of "
-                f"{len(analysis.sentences)} sentences ({max_tokens} tokens at most)",
-                file=sys.stderr,
-            )
-        stop = int(lengths[:kept_sentences].sum())
-        layers = []
-        for layer in range(analysis.encodings.shape[1]):
-            vectors = np.ascontiguousarray(analysis.encodings[:stop, layer], dtype=np.float32)
-            faiss.normalize_L2(vectors)
-            index = faiss.IndexFlatIP(vectors.shape[1])
-            index.add(vectors)
-            layers.append(index)
-        rows = {name: getattr(analysis, name)[:stop] for name in ROW_FIELDS}
-        return cls(
-            analysis.method, analysis.sentences[:kept_sentences], layers, rows, _digest(analysis.sentences)
-        )
+        chunk = (OccurrenceRows.columns_of(analysis), analysis.encodings)
+        return cls.build(engine, analysis.method, analysis.sentences, [chunk], max_tokens, compressed_from)
 
     @classmethod
     def load_saved(
@@ -167,44 +176,30 @@ class ContextualIndex:
             return saved
         if sentences is None:
             sentences = read_corpus(config.CORPUS_FILE, engine).sentences
-        built = cls.from_analysis(analyze_corpus(engine, sentences, method, keep_encodings=True))
-        built.save(engine)
-        return built
-
-    def save(self, engine: JourneyEngine) -> Path:
-        """Write one .faiss file per layer, the row records and the sentences to the engine's model folder
-        under build/, each atomically, then the sealed manifest with their digests; return the folder."""
-        folder = contextual_folder(engine.info.name, self.method)
-        files = {}
-        for layer, index in enumerate(self.layers):
-            name = f"layer-{layer:02d}.faiss"
-            files[name] = write_with_digest(folder / name, partial(_write_faiss, index))
-        files["rows.npz"] = write_with_digest(folder / "rows.npz", partial(_write_npz, self.rows))
-        files["sentences.json"] = write_with_digest(
-            folder / "sentences.json", partial(_write_json, self.sentences)
-        )
-        manifest = {**_meta(engine, self.method), "sentences_digest": self.sentences_digest, "files": files}
-        write_sealed_json(folder / MANIFEST, manifest)
-        return folder
+        return cls.from_analysis(engine, analyze_corpus(engine, sentences, method, keep_encodings=True))
 
     @classmethod
     def load(cls, folder: Path, manifest: dict[str, Any]) -> ContextualIndex:
-        """Read an index written by `save`, whose files `manifest` lists and were checked."""
-        layers = [
-            faiss.read_index(str(folder / name))
-            for name in sorted(manifest["files"])
-            if name.startswith("layer-")
-        ]
-        with np.load(folder / "rows.npz") as saved:
-            rows = {name: saved[name] for name in ROW_FIELDS}
-        sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
-        return cls(manifest["method"], sentences, layers, rows, manifest["sentences_digest"])
+        """Read an index written by `write_index_folder`, whose files `manifest` lists (and were checked);
+        the candidate indexes into memory, the encodings as memmaps."""
+        shape = (manifest["rows"], manifest["hidden"])
+        layers = range(manifest["layers"])
+        with np.load(folder / ROWS) as saved:
+            rows = OccurrenceRows(**{name: saved[name] for name in saved.files})
+        return cls(
+            manifest["method"],
+            json.loads((folder / SENTENCES).read_text(encoding="utf-8")),
+            [faiss.read_index(str(folder / layer_name(layer))) for layer in layers],
+            [np.memmap(folder / vectors_name(layer), np.float32, "r", shape=shape) for layer in layers],
+            rows,
+            manifest["sentences_digest"],
+        )
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the per-layer vectors and the row records."""
-        vectors = sum(stored_vectors(index).nbytes for index in self.layers)
-        return vectors + sum(array.nbytes for array in self.rows.values())
+        """Bytes held in memory: the per-layer candidate indexes and the row records (not the memmaps)."""
+        indexes = sum(contextual_layers.index_nbytes(index) for index in self.layers)
+        return indexes + sum(array.nbytes for array in self.rows.arrays().values())
 
     def query(
         self,
@@ -221,18 +216,12 @@ class ContextualIndex:
         k = checked_count("k", k, config.CONTEXTUAL_MAX_K)
         encoded = engine.encodings(text, self.method)
         excluded = [i for i, sentence in enumerate(self.sentences) if exclude_same_text and sentence == text]
-        excluded_rows = np.isin(self.rows["token_sentence"], excluded)
-        fetch = min(k + int(excluded_rows.sum()) + RESCORE_MARGIN, self.layers[0].ntotal)
-        per_layer = []
-        for layer, index in enumerate(self.layers):
-            queries = encoded.vectors[layer].double().numpy()
-            unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
-            _, found = index.search(np.ascontiguousarray(unit_queries, dtype=np.float32), fetch)
-            similarity = np.einsum(
-                "td,tkd->tk", unit_queries, stored_vectors(index)[found].astype(np.float64)
-            )
-            order = np.lexsort((found, -similarity), axis=1)
-            per_layer.append((np.take_along_axis(similarity, order, 1), np.take_along_axis(found, order, 1)))
+        excluded_rows = np.isin(self.rows.token_sentence, excluded)
+        fetch = max(k + int(excluded_rows.sum()) + RESCORE_MARGIN, self.candidates)
+        per_layer = [
+            self.nearest(layer, encoded.vectors[layer].double().numpy(), fetch)
+            for layer in range(len(self.layers))
+        ]
         texts = engine.vocabulary_texts
         neighbours = [
             [self._hits(similarity[t], found[t], excluded_rows, k, texts) for similarity, found in per_layer]
@@ -247,6 +236,20 @@ class ContextualIndex:
             neighbours=neighbours,
         )
 
+    def nearest(self, layer: int, queries: np.ndarray, fetch: int) -> tuple[np.ndarray, np.ndarray]:
+        """For (T, H) float64 `queries`: the float64 cosines to `fetch` candidate rows at `layer`, read from
+        the stored fp32 encodings, and the rows (-1 and -inf past the candidates), most similar first."""
+        unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+        found = contextual_layers.search(self.layers[layer], unit_queries, fetch, self.nprobe)
+        wanted, where = np.unique(found[found >= 0], return_inverse=True)
+        stored = np.asarray(self.vectors[layer][wanted], dtype=np.float64)
+        unit_stored = stored / np.linalg.norm(stored, axis=1, keepdims=True)
+        similarity = np.full(found.shape, -np.inf)
+        token = np.nonzero(found >= 0)[0]
+        similarity[found >= 0] = np.einsum("cd,cd->c", unit_queries[token], unit_stored[where])
+        order = np.lexsort((np.where(found >= 0, found, np.iinfo(np.int64).max), -similarity), axis=1)
+        return np.take_along_axis(similarity, order, 1), np.take_along_axis(found, order, 1)
+
     def _hits(
         self, similarity: np.ndarray, found: np.ndarray, excluded_rows: np.ndarray, k: int, texts: list[str]
     ) -> list[ContextualHit]:
@@ -256,18 +259,12 @@ class ContextualIndex:
         return [self._hit(int(row), float(s), texts) for s, row in keep[:k]]
 
     def _hit(self, row: int, similarity: float, texts: list[str]) -> ContextualHit:
-        sentence = int(self.rows["token_sentence"][row])
-        position = int(self.rows["token_position"][row])
-        start, end = (int(x) for x in self.rows["offsets"][row])
+        sentence = int(self.rows.token_sentence[row])
+        position = int(self.rows.token_position[row])
+        start, end = (int(x) for x in self.rows.offsets[row])
         before, match, after = snippet(self.sentences[sentence], start, end, position == 0)
-        token = texts[int(self.rows["token_ids"][row])]
+        token = texts[int(self.rows.token_ids[row])]
         return ContextualHit(sentence, position, token, similarity, before, match or token, after)
-
-
-def stored_vectors(index: faiss.IndexFlat) -> np.ndarray:
-    """The unit vectors a flat index holds, as a read-only view of FAISS's memory."""
-    flat = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
-    return np.asarray(flat).reshape(index.ntotal, index.d)
 
 
 def snippet(
@@ -296,23 +293,12 @@ def contextual_folder(model_name: str, method: str) -> Path:
 def _meta(engine: JourneyEngine, method: str) -> dict[str, Any]:
     """What a saved index must match besides its sentences: weights, engine version, method."""
     return {
+        "format": FORMAT,
         "engine_version": config.ENGINE_VERSION,
         "method": method,
         "fingerprint": engine.index.fingerprint,
         "num_layers": engine.info.num_layers,
     }
-
-
-def _write_faiss(index: faiss.Index, path: Path) -> None:
-    faiss.write_index(index, str(path))
-
-
-def _write_npz(arrays: dict[str, np.ndarray], path: Path) -> None:
-    np.savez(path, **arrays)
-
-
-def _write_json(value: Any, path: Path) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 
 
 def _digest(sentences: list[str]) -> str:

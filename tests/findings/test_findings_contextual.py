@@ -12,14 +12,14 @@ from indexer.engine import InputError
 
 
 @pytest.fixture(scope="module")
-def roberta_index(tiny_analyses) -> ContextualIndex:
-    return ContextualIndex.from_analysis(tiny_analyses["roberta"])
+def roberta_index(tiny_engines, tiny_analyses) -> ContextualIndex:
+    return ContextualIndex.from_analysis(tiny_engines["roberta"], tiny_analyses["roberta"])
 
 
 @pytest.mark.parametrize("family", ["roberta", "bert"])
 def test_a_corpus_token_finds_its_own_occurrence_first(tiny_engines, tiny_analyses, sentences, family):
     engine = tiny_engines[family]
-    index = ContextualIndex.from_analysis(tiny_analyses[family])
+    index = ContextualIndex.from_analysis(engine, tiny_analyses[family])
     for sentence_index in (1, 4, 7):
         result = index.query(engine, sentences[sentence_index], k=3)
         assert len(result.neighbours) == len(engine.tokenize(sentences[sentence_index]))
@@ -99,20 +99,21 @@ def test_bad_text_is_refused(tiny_engines, roberta_index):
         roberta_index.query(tiny_engines["roberta"], "dog " * 80, k=2)
 
 
-def test_size_is_capped_by_whole_sentences(tiny_analyses, capsys):
+def test_size_is_capped_by_whole_sentences(tiny_engines, tiny_analyses, capsys):
     analysis = tiny_analyses["bert"]
     first_two = int(np.sum(analysis.token_sentence < 2))
-    capped = ContextualIndex.from_analysis(analysis, max_tokens=first_two + 1)
+    capped = ContextualIndex.from_analysis(tiny_engines["bert"], analysis, max_tokens=first_two + 1)
     assert capped.layers[0].ntotal == first_two
+    assert all(len(vectors) == first_two for vectors in capped.vectors)
     assert len(capped.sentences) == 2
     assert "keeps the first 2" in capsys.readouterr().err
-    assert capped.nbytes >= first_two * analysis.encodings.shape[1] * analysis.encodings.shape[2] * 2
+    assert capped.nbytes >= first_two * analysis.encodings.shape[1] * analysis.encodings.shape[2] * 4
 
 
-def test_save_load_and_load_or_build(tiny_engines, tiny_analyses, sentences, roberta_index):
+def test_save_load_and_load_or_build(tiny_engines, tiny_analyses, sentences):
     engine = tiny_engines["roberta"]
-    folder = roberta_index.save(engine)
-    assert folder == contextual_folder(engine.info.name, "exact")
+    roberta_index = ContextualIndex.from_analysis(engine, tiny_analyses["roberta"])
+    assert (contextual_folder(engine.info.name, "exact") / "manifest.json").is_file()
     loaded = ContextualIndex.load_or_build(engine, "exact", sentences)
     before = roberta_index.query(engine, sentences[0], k=3).to_dict()
     assert loaded.query(engine, sentences[0], k=3).to_dict() == before

@@ -62,6 +62,7 @@ WRITERS = {
     "vocabulary manifest": "*/vocabulary-meta.json",
     "vocabulary density": "*/density-*.json",
     "contextual layer": "*/contextual-exact/layer-*.faiss",
+    "contextual vectors": "*/contextual-exact/vectors-*.f32",
     "contextual rows": "*/contextual-exact/rows.npz",
     "contextual manifest": "*/contextual-exact/manifest.json",
     "findings cache": "*/cache/findings/*.json",

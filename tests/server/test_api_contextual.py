@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 
 from findings.contextual import ContextualIndex
-from findings.corpus_analysis import analyze_corpus
+from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from indexer import config
 from server.app import create_app
 
@@ -20,9 +20,13 @@ CORPUS = [
 
 
 @pytest.fixture(scope="module")
-def roberta_index(tiny_engines) -> ContextualIndex:
-    analysis = analyze_corpus(tiny_engines["roberta"], CORPUS, "exact", keep_encodings=True, progress=False)
-    return ContextualIndex.from_analysis(analysis)
+def roberta_analysis(tiny_engines) -> CorpusAnalysis:
+    return analyze_corpus(tiny_engines["roberta"], CORPUS, "exact", keep_encodings=True, progress=False)
+
+
+@pytest.fixture(scope="module")
+def roberta_index(tiny_engines, roberta_analysis) -> ContextualIndex:
+    return ContextualIndex.from_analysis(tiny_engines["roberta"], roberta_analysis)
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +102,9 @@ def test_responses_match_the_openapi_document(contextual_client, body, tiny_engi
     jsonschema.Draft202012Validator(schema).validate(response.get_json())
 
 
-def test_saved_index_is_found_again_for_the_same_weights(tiny_engines, roberta_index):
+def test_saved_index_is_found_again_for_the_same_weights(tiny_engines, roberta_analysis):
     engine = tiny_engines["roberta"]
-    roberta_index.save(engine)
+    ContextualIndex.from_analysis(engine, roberta_analysis)
     again = ContextualIndex.load_saved(engine)
     assert again is not None and again.sentences == CORPUS
     assert ContextualIndex.load_saved(engine, sentences=["another corpus"]) is None

@@ -1,0 +1,289 @@
+"""Contextual neighbours at scale, on MiniLM over real English text (Debian's fortunes and the Jargon File):
+where the compressed index should replace the exhaustive one, then the compressed index over every
+occurrence: RAM, disk, build time, live query time and recall@10 against exhaustive search.
+
+Run: `.venv/bin/python -m benchmarks.contextual_scale [--phase crossover|scale|all]` (as root it installs
+the Debian packages it reads; the encodings are computed once, then read from build/bench/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from benchmarks.debian_text import PACKAGES, ensure_installed, package_sentences
+from benchmarks.encoding_cache import CachedEncodings, load_or_encode
+from findings.contextual import RESCORE_MARGIN, ContextualIndex, contextual_folder
+from findings.contextual_layers import candidate_index, index_nbytes, unit_rows
+from findings.contextual_rows import OccurrenceRows
+from findings.contextual_store import Chunk
+from indexer import config
+from indexer.atomic_files import write_bytes_atomic
+from indexer.engine import JourneyEngine
+
+MODEL = "minilm"
+METHOD = "exact"
+BENCH_DIR = config.BUILD_DIR / "bench" / "contextual-scale"
+#: Held-out token occurrences whose neighbours are checked against exhaustive search, and k.
+QUERIES = 1000
+RECALL_K = 10
+#: Tokens of the live query text (special tokens included).
+LIVE_TOKENS = 32
+#: Corpus sizes (occurrences) at which the exhaustive and the compressed index are compared.
+CROSSOVER_SIZES = (12_500, 25_000, 50_000, 100_000, 200_000, 400_000)
+QUICK_SIZES = (2_000, 4_000)
+#: Candidate counts and probes tried at full scale.
+GRID = ((16, 100), (32, 200), (64, 200), (64, 400), (128, 400), (128, 800))
+SEED = 0
+#: Sentences per chunk streamed into the index builder (about 50,000 occurrences).
+CHUNK_SENTENCES = 2048
+TIMING_REPEATS = 5
+
+
+@dataclass
+class BenchCorpus:
+    """The cached encodings split into indexed sentences and held-out ones (queries come from those)."""
+
+    cache: CachedEncodings
+    indexed: np.ndarray  # (S,) bool per cached sentence
+    folder: Path
+    query_rows: np.ndarray  # (QUERIES,) cached rows of held-out occurrences
+    live_text: str
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The indexed sentences' rows and encodings in corpus order, renumbered, in whole-sentence chunks."""
+        rows, renumber = self.cache.rows, np.cumsum(self.indexed) - 1
+        bounds = [*np.flatnonzero(rows.token_position == 0)[::CHUNK_SENTENCES], len(rows)]
+        for start, stop in itertools.pairwise(bounds):
+            part = rows.slice(start, stop)
+            keep = self.indexed[part.token_sentence]
+            if keep.any():
+                kept = part.take(keep)
+                renumbered = replace(kept, token_sentence=renumber[kept.token_sentence])
+                yield renumbered, np.asarray(self.cache.vectors[start:stop])[keep]
+
+    @property
+    def indexed_sentences(self) -> list[str]:
+        return [text for text, kept in zip(self.cache.sentences, self.indexed, strict=True) if kept]
+
+    @property
+    def indexed_count(self) -> int:
+        return int(self.indexed[self.cache.rows.token_sentence].sum())
+
+    def queries(self, layer: int) -> np.ndarray:
+        """The held-out occurrences' raw encodings at `layer`, float64."""
+        return np.asarray(self.cache.vectors[self.query_rows, layer], dtype=np.float64)
+
+
+def bench_corpus(engine: JourneyEngine, limit: int) -> tuple[BenchCorpus, dict[str, int]]:
+    """Sentences of the Debian packages (the first `limit` if not 0) the model takes whole, encoded
+    (cached), split into indexed and held-out ones by a fixed seed."""
+    ensure_installed()
+    sentences = list(dict.fromkeys(s for package in PACKAGES for s in package_sentences(package)))
+    sentences = sentences[:limit] if limit else sentences
+    folder = BENCH_DIR / f"first-{limit}" if limit else BENCH_DIR
+    lengths = np.array([len(ids) for ids in engine.loaded.tokenizer(sentences)["input_ids"]])
+    fits = lengths <= engine.info.max_tokens
+    kept = [s for s, fit in zip(sentences, fits, strict=True) if fit]
+    counts = {"sentences": len(sentences), "refused_over_long": int((~fits).sum())}
+    cache = load_or_encode(MODEL, METHOD, kept, folder, workers=2)
+    lengths = lengths[fits]
+    order = np.random.default_rng(SEED).permutation(len(kept))
+    live = next(int(i) for i in order if lengths[i] == LIVE_TOKENS)
+    held_out, tokens = [live], 0
+    for sentence in order:
+        if tokens >= 2 * QUERIES:
+            break
+        if sentence != live:
+            held_out.append(int(sentence))
+            tokens += int(lengths[sentence])
+    indexed = np.ones(len(kept), dtype=bool)
+    indexed[held_out] = False
+    candidates = np.flatnonzero(np.isin(cache.rows.token_sentence, held_out[1:]))
+    query_rows = np.sort(np.random.default_rng(SEED).choice(candidates, QUERIES, replace=False))
+    return BenchCorpus(cache, indexed, folder, query_rows, kept[live]), counts
+
+
+def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int = RECALL_K) -> np.ndarray:
+    """Rows of the k most cosine-similar stored vectors per query, by brute force over every row (fp32
+    blocks, then the best k + margin rescored in float64)."""
+    unit_queries = unit_rows(queries)
+    best = np.empty((len(queries), 0), dtype=np.int64)
+    best_scores = np.empty((len(queries), 0), dtype=np.float32)
+    keep = k + 4 * RESCORE_MARGIN
+    for start in range(0, len(vectors), 65536):
+        block = unit_rows(vectors[start : start + 65536])
+        scores = np.concatenate([best_scores, unit_queries @ block.T], axis=1)
+        numbers = np.broadcast_to(np.arange(start, start + len(block)), (len(queries), len(block)))
+        rows = np.concatenate([best, numbers], axis=1)
+        top = np.argpartition(-scores, min(keep, scores.shape[1] - 1), axis=1)[:, :keep]
+        best, best_scores = np.take_along_axis(rows, top, 1), np.take_along_axis(scores, top, 1)
+    stored = np.asarray(vectors[np.unique(best)], dtype=np.float64)
+    position = {row: i for i, row in enumerate(np.unique(best))}
+    unit = stored / np.linalg.norm(stored, axis=1, keepdims=True)
+    unit_q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+    exact = np.array([[unit[position[r]] @ unit_q[q] for r in best[q]] for q in range(len(queries))])
+    order = np.lexsort((best, -exact), axis=1)[:, :k]
+    return np.take_along_axis(best, order, 1)
+
+
+def recall(found: np.ndarray, expected: np.ndarray) -> float:
+    """Mean share of each query's exhaustive top-k that `found` lists."""
+    return float(np.mean([len(set(f) & set(e)) / len(e) for f, e in zip(found, expected, strict=True)]))
+
+
+def one_layer_index(index: faiss.Index, vectors: np.ndarray) -> ContextualIndex:
+    empty = OccurrenceRows(*(np.zeros(0, dtype=np.int32) for _ in range(3)), np.zeros((0, 2), np.int32))
+    return ContextualIndex(METHOD, [], [index], [vectors], empty, "")
+
+
+def timed_nearest(index: ContextualIndex, queries: np.ndarray, fetch: int) -> float:
+    """Median seconds of one layer's candidate search and exact scoring for `queries`."""
+    times = []
+    for _ in range(TIMING_REPEATS):
+        started = time.perf_counter()
+        index.nearest(0, queries, fetch)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def crossover(corpus: BenchCorpus, engine: JourneyEngine) -> list[dict[str, float]]:
+    """Exhaustive vs compressed at growing corpus sizes, on the middle layer: query time for the live text
+    (scaled to every layer), bytes in memory and recall@10."""
+    layer = engine.info.num_layers // 2
+    live = engine.encodings(corpus.live_text, METHOD).vectors[layer].double().numpy()
+    queries = corpus.queries(layer)
+    chunks = corpus.chunks()
+    collected: list[np.ndarray] = []
+    have = 0
+    results = []
+    for size in [n for n in CROSSOVER_SIZES if n <= corpus.indexed_count] or QUICK_SIZES:
+        while have < size:
+            _, vectors = next(chunks)
+            collected.append(np.ascontiguousarray(vectors[:, layer]))
+            have += len(vectors)
+        vectors = np.concatenate(collected)[:size]
+        expected = exact_top(vectors, queries)
+        row: dict[str, float] = {"occurrences": size}
+        for name, compressed_from in (("exhaustive", size + 1), ("compressed", 0)):
+            started = time.perf_counter()
+            index = one_layer_index(candidate_index(vectors, compressed_from), vectors)
+            row[f"{name}_build_s"] = round(time.perf_counter() - started, 2)
+            fetch = max(RECALL_K + RESCORE_MARGIN, config.CONTEXTUAL_CANDIDATES)
+            seconds = timed_nearest(index, live, fetch) * engine.info.num_layers
+            row[f"{name}_live_query_s"] = round(seconds, 4)
+            row[f"{name}_bytes_per_occurrence"] = round(index_nbytes(index.layers[0]) / size, 1)
+            found = index.nearest(0, queries, fetch)[1][:, :RECALL_K]
+            row[f"{name}_recall_at_10"] = round(recall(found, expected), 4)
+        print(json.dumps(row), flush=True)
+        results.append(row)
+    return results
+
+
+def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
+    """The compressed index over every indexed occurrence, built and saved as `journeys build` would."""
+    started = time.perf_counter()
+    ContextualIndex.build(engine, METHOD, corpus.indexed_sentences, corpus.chunks(), max_tokens=10**9)
+    build_seconds = time.perf_counter() - started
+    folder = contextual_folder(MODEL, METHOD)
+    rss_before = _rss_bytes()
+    started = time.perf_counter()
+    index = ContextualIndex.load_saved(engine)
+    load_seconds = time.perf_counter() - started
+    assert index is not None
+    rss_growth = _rss_bytes() - rss_before
+    occurrences, layers = len(index.rows), len(index.layers)
+    disk = sum(path.stat().st_size for path in folder.iterdir())
+    live = []
+    for _ in range(TIMING_REPEATS):
+        started = time.perf_counter()
+        index.query(engine, corpus.live_text, k=RECALL_K)
+        live.append(time.perf_counter() - started)
+    result: dict[str, object] = {
+        "occurrences_per_layer": occurrences,
+        "layers": layers,
+        "index_type": type(index.layers[0]).__name__,
+        "nlist": getattr(index.layers[0], "nlist", None),
+        "pq_bytes": index.layers[0].pq.M if isinstance(index.layers[0], faiss.IndexIVFPQ) else None,
+        "build_s": round(build_seconds, 1),
+        "load_s": round(load_seconds, 1),
+        "ram_bytes": index.nbytes,
+        "ram_bytes_per_occurrence_per_layer": round(index.nbytes / occurrences / layers, 1),
+        "rss_growth_on_load_bytes": rss_growth,
+        "disk_bytes": disk,
+        "disk_bytes_per_occurrence_per_layer": round(disk / occurrences / layers, 1),
+        "live_query_first_s": round(live[0], 3),
+        "live_query_median_s": round(statistics.median(live), 3),
+    }
+    print(json.dumps(result), flush=True)
+    expected = [exact_top(index.vectors[layer], corpus.queries(layer)) for layer in range(layers)]
+    grid = []
+    for nprobe, candidates in GRID:
+        index.nprobe, index.candidates = nprobe, candidates
+        started = time.perf_counter()
+        found = [
+            index.nearest(layer, corpus.queries(layer), candidates)[1][:, :RECALL_K]
+            for layer in range(layers)
+        ]
+        seconds = time.perf_counter() - started
+        per_layer = [recall(f, e) for f, e in zip(found, expected, strict=True)]
+        point = {
+            "nprobe": nprobe,
+            "candidates": candidates,
+            "recall_at_10": round(float(np.mean(per_layer)), 4),
+            "worst_layer_recall_at_10": round(min(per_layer), 4),
+            "ms_per_query_layer": round(1000 * seconds / layers / QUERIES, 3),
+        }
+        print(json.dumps(point), flush=True)
+        grid.append(point)
+    result["grid"] = grid
+    return result
+
+
+def _rss_bytes() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phase", choices=["crossover", "scale", "all"], default="all")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N sentences (a quick check)")
+    args = parser.parse_args()
+    machine = {
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "faiss_threads": faiss.omp_get_max_threads(),
+        "load_average_at_start": os.getloadavg(),
+    }
+    print(json.dumps(machine), flush=True)
+    engine = JourneyEngine.load(MODEL)
+    corpus, counts = bench_corpus(engine, args.limit)
+    counts.update(indexed_occurrences=corpus.indexed_count, held_out_queries=QUERIES)
+    counts["encode_s"] = json.loads((corpus.folder / "meta.json").read_text())["encode_seconds"]
+    print(json.dumps(counts), flush=True)
+    results: dict[str, object] = {**machine, **counts}
+    if args.phase in ("crossover", "all"):
+        results["crossover"] = crossover(corpus, engine)
+    if args.phase in ("scale", "all"):
+        results["scale"] = at_scale(corpus, engine)
+    results["load_average_at_end"] = os.getloadavg()
+    target = corpus.folder / f"results-{args.phase}.json"
+    write_bytes_atomic(target, json.dumps(results, indent=1).encode())
+    print(f"journeys: results in {target}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

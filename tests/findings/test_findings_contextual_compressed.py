@@ -1,0 +1,121 @@
+"""The compressed contextual index (IVF-PQ candidates, fp32 encodings memory-mapped): what it returns is
+scored exactly, and with every list probed and every row a candidate it finds the exhaustive top-10."""
+
+from __future__ import annotations
+
+import itertools
+
+import faiss
+import numpy as np
+import pytest
+
+from findings.contextual import ContextualIndex, contextual_folder
+from findings.contextual_rows import OccurrenceRows
+from findings.contextual_store import layer_name, vectors_name
+from indexer import config
+
+TEXT = "The dog by the bank barked at the horse."
+
+
+@pytest.fixture(scope="module")
+def compressed(tiny_engines, tiny_analyses) -> ContextualIndex:
+    return ContextualIndex.from_analysis(tiny_engines["bert"], tiny_analyses["bert"], compressed_from=0)
+
+
+def brute_force(analysis, layer: int, query: np.ndarray) -> np.ndarray:
+    """Float64 cosine of `query` with every corpus occurrence's raw encoding at `layer`."""
+    corpus = analysis.encodings[:, layer].astype(np.float64)
+    return corpus @ query / np.linalg.norm(corpus, axis=1) / np.linalg.norm(query)
+
+
+def found_rows(analysis, hits) -> list[int]:
+    return [
+        int(
+            np.flatnonzero(
+                (analysis.token_sentence == hit.sentence) & (analysis.token_position == hit.position)
+            )[0]
+        )
+        for hit in hits
+    ]
+
+
+def query_with(index: ContextualIndex, engine, nprobe: int, candidates: int):
+    """The index's k=10 answer for TEXT with these search settings (the defaults back after), and TEXT's
+    float64 encodings."""
+    index.nprobe, index.candidates = nprobe, candidates
+    try:
+        result = index.query(engine, TEXT, k=10)
+    finally:
+        index.nprobe, index.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
+    return result, engine.encodings(TEXT, "exact").vectors.double().numpy()
+
+
+def test_the_compressed_index_is_ivfpq_over_every_occurrence(compressed, tiny_analyses):
+    assert all(isinstance(index, faiss.IndexIVFPQ) for index in compressed.layers)
+    assert all(index.ntotal == len(tiny_analyses["bert"].token_ids) for index in compressed.layers)
+
+
+def test_what_it_returns_is_scored_exactly_even_with_few_candidates(tiny_engines, tiny_analyses, compressed):
+    engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
+    result, vectors = query_with(compressed, engine, nprobe=1, candidates=12)
+    for layer in range(engine.info.num_layers):
+        for position in range(vectors.shape[1]):
+            hits = result.neighbours[position][layer]
+            assert hits, "every token gets candidates"
+            cosines = brute_force(analysis, layer, vectors[layer, position])
+            rows = found_rows(analysis, hits)
+            np.testing.assert_allclose([h.similarity for h in hits], cosines[rows], rtol=0, atol=1e-12)
+            assert [h.similarity for h in hits] == sorted((h.similarity for h in hits), reverse=True)
+
+
+def test_with_every_list_probed_and_every_row_a_candidate_it_finds_the_exhaustive_top_10(
+    tiny_engines, tiny_analyses, compressed
+):
+    engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
+    every_list = max(index.nlist for index in compressed.layers)
+    result, vectors = query_with(compressed, engine, every_list, len(analysis.token_ids))
+    for layer in range(engine.info.num_layers):
+        for position in range(vectors.shape[1]):
+            cosines = brute_force(analysis, layer, vectors[layer, position])
+            expected = np.argsort(-cosines, kind="stable")[:10]
+            hits = result.neighbours[position][layer]
+            assert sorted(found_rows(analysis, hits)) == sorted(expected.tolist())
+            np.testing.assert_allclose([h.similarity for h in hits], cosines[expected], rtol=0, atol=1e-12)
+
+
+def test_streamed_chunks_build_the_same_index_as_one_chunk(tiny_engines, tiny_analyses, sentences):
+    engine, analysis = tiny_engines["gpt2"], tiny_analyses["gpt2"]
+    rows = OccurrenceRows.columns_of(analysis)
+    whole = ContextualIndex.from_analysis(engine, analysis).query(engine, TEXT, k=4).to_dict()
+    cuts = [0, 5, 40, 41, len(rows)]
+    chunks = ((rows.slice(a, b), analysis.encodings[a:b]) for a, b in itertools.pairwise(cuts))
+    streamed = ContextualIndex.build(engine, "exact", sentences, chunks)
+    assert streamed.query(engine, TEXT, k=4).to_dict() == whole
+
+
+def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_analyses, compressed, sentences):
+    engine = tiny_engines["bert"]
+    ContextualIndex.from_analysis(engine, tiny_analyses["bert"], compressed_from=0)
+    loaded = ContextualIndex.load_saved(engine, "exact", sentences)
+    assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexIVFPQ)
+    assert all(isinstance(vectors, np.memmap) for vectors in loaded.vectors)
+    assert loaded.query(engine, TEXT, k=5).to_dict() == compressed.query(engine, TEXT, k=5).to_dict()
+    folder = contextual_folder(engine.info.name, "exact")
+    layers = engine.info.num_layers
+    assert {path.name for path in folder.iterdir()} >= {
+        *(vectors_name(layer) for layer in range(layers)),
+        *(layer_name(layer) for layer in range(layers)),
+    }
+
+
+def test_a_damaged_vectors_file_is_reported_in_one_line(tiny_engines, tiny_analyses, capfd):
+    engine = tiny_engines["bert"]
+    ContextualIndex.from_analysis(engine, tiny_analyses["bert"], compressed_from=0)
+    damaged = contextual_folder(engine.info.name, "exact") / vectors_name(1)
+    data = bytearray(damaged.read_bytes())
+    data[100] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    capfd.readouterr()
+    assert ContextualIndex.load_saved(engine) is None
+    lines = capfd.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and str(damaged) in lines[0] and "damaged" in lines[0]
