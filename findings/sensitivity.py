@@ -49,7 +49,7 @@ class SensitivityRow:
             "change": self.change,
             "outcomes": {v.claim: v.outcome for v in self.verdicts},
             "estimates": {
-                v.claim: [v.verdict.estimate.estimate, v.verdict.estimate.low, v.verdict.estimate.high]
+                v.claim: {key: getattr(v.verdict.estimate, key) for key in ("estimate", "low", "high")}
                 for v in self.verdicts
             },
             "flips": self.flips,
