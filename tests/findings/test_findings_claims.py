@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from findings import claim_statistics, effect_sizes
-from findings.claims import SET_APART, WORD_TYPE, ClaimComputer, ClaimInputs, Choices, sentence_initial
+from findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, sentence_initial
 from findings.curves import group_curves
 from findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, UNDECIDED
 from findings.sensitivity import sensitivity_table
@@ -56,7 +56,10 @@ def constructed(sentences: int, content_final: float, seed: int = 0, function_id
     )
 
 
-def outcomes(inputs: ClaimInputs, choices: Choices = Choices()) -> dict[str, str]:
+MAIN = Choices()
+
+
+def outcomes(inputs: ClaimInputs, choices: Choices = MAIN) -> dict[str, str]:
     computer = ClaimComputer(inputs, choices, n_resamples=300, with_halves=False)
     return {v.claim: v.outcome for v in [*computer.study_claims(), *computer.follow_ups()]}
 
