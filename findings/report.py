@@ -19,6 +19,7 @@ from findings.control import CONTROL_SEED, load_control
 from findings.corpus import Corpus, read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from findings.density import vocabulary_density
+from findings.sensitivity import SENSITIVITY_RESAMPLES
 from findings.spike import Spike
 from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise
@@ -98,6 +99,7 @@ class FindingsReport:
                 "bootstrap": {
                     "unit": "sentence",
                     "resamples": uncertainty.N_RESAMPLES,
+                    "sensitivity_resamples": SENSITIVITY_RESAMPLES,
                     "seed": uncertainty.SEED,
                     "confidence": uncertainty.CONFIDENCE,
                     "method": "percentile",

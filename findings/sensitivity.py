@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, ClaimVerdict
-from findings.uncertainty import N_RESAMPLES
+
+#: Bootstrap resamples behind each cell of the table: fewer than the main verdicts' 2000, as the table
+#: decides every claim again per alternative; a cell near a threshold may read undecided where more
+#: resamples would decide it, never the reverse of what its estimate shows.
+SENSITIVITY_RESAMPLES = 500
 
 #: The alternatives tried, each one choice changed from the main analysis: (label, what it changes, choices).
 ALTERNATIVES = (
@@ -60,7 +64,7 @@ def sensitivity_table(
     main: list[ClaimVerdict],
     inputs: ClaimInputs,
     variant_inputs: dict[str, ClaimInputs],
-    n_resamples: int = N_RESAMPLES,
+    n_resamples: int = SENSITIVITY_RESAMPLES,
 ) -> list[SensitivityRow]:
     """Rows for each other variant (same choices) and each alternative choice (main variant)."""
     baseline = {v.claim: v.outcome for v in main}

@@ -13,7 +13,7 @@ from findings.claims import Choices, ClaimComputer, ClaimInputs, ClaimVerdict
 from findings.corpus_analysis import CorpusAnalysis
 from findings.curves import GroupCurves, group_curves
 from findings.effect_sizes import spearman
-from findings.sensitivity import SensitivityRow, sensitivity_table
+from findings.sensitivity import SENSITIVITY_RESAMPLES, SensitivityRow, sensitivity_table
 from findings.spike import Spike
 from findings.statistics import Quartiles
 from findings.token_classes import CONTENT, CONTINUATION, FUNCTION, GROUPS, OTHER
@@ -74,7 +74,7 @@ def summarise(
             for name in analysis.by_variant
             if name != analysis.variant
         }
-        sensitivity = sensitivity_table(verdicts, inputs, others, n_resamples)
+        sensitivity = sensitivity_table(verdicts, inputs, others, min(n_resamples, SENSITIVITY_RESAMPLES))
     final_density = density[analysis.token_ids]
     final_log_rank = measures.log_rank(analysis.rank[:, -1])
     words = np.isin(groups, (FUNCTION, CONTENT))
