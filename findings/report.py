@@ -244,7 +244,7 @@ def _spike_dict(spike: Spike) -> dict[str, Any]:
         "min_height": spike.min_height,
         "scores": spike.scores,
         "relative_depth": spike.relative_depth,
-        "resample_layers": {int(layer): int(count) for layer, count in zip(layers, counts, strict=True)},
+        "resample_layers": {str(layer): int(count) for layer, count in zip(layers, counts, strict=True)},
         "resample_share": spike.resample_share,
         "sentence_share": spike.sentence_share,
         "n_sentences": spike.n_sentences,
