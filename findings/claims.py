@@ -264,12 +264,10 @@ class ClaimComputer:
     def follow_ups(self) -> list[ClaimVerdict]:
         """F1 and F2, per sentence (each sentence one row)."""
         sentences = np.arange(len(self.inputs.cohesion))
-        with np.errstate(all="ignore"):
-            alignment = (
-                np.nanmean(self.inputs.alignment, axis=1)
-                if self.num_layers > 1
-                else np.full(len(sentences), np.nan)
-            )
+        finite = np.isfinite(self.inputs.alignment)
+        counts = finite.sum(axis=1)
+        sums = np.where(finite, self.inputs.alignment, 0.0).sum(axis=1)
+        alignment = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)  # NaN for a one-token sentence
         cohesion_change = self.inputs.cohesion[:, -1] - self.inputs.cohesion[:, 0]
         return [
             self.decide(rules.SHARED_DIRECTION, nanmean_of(alignment), sentences, "F"),
