@@ -1,5 +1,6 @@
 """What `make build` does for the findings of one model: analyse the corpus by every method the model
-supports, save the contextual index from the exact encodings, and write the findings page."""
+supports and its random-weights copy by the exact method, save the contextual index from the exact
+encodings, and write the findings page."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from findings.contextual import ContextualIndex, contextual_folder
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis
 from findings.page import render_findings_page
-from findings.report import FindingsReport, analyze_methods, report_from, supported_methods
+from findings.report import FindingsReport, analyze_methods, control_findings, report_from, supported_methods
 from findings.token_classes import CONTENT
 from indexer import config
 from indexer.engine import JourneyEngine
@@ -49,6 +50,8 @@ def build_model_findings(
     started = time.perf_counter()
     analyses = analyze_methods(engine, sentences, supported_methods(engine, "exact"), True, progress)
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
+    report.control = control_findings(engine, sentences, progress=progress)
+    report.seconds = time.perf_counter() - started
     contextual = ContextualIndex.from_analysis(engine, analyses["exact"])
     folder = contextual_folder(engine.info.name, "exact")
     example = contextual_example(engine, contextual, analyses["exact"])

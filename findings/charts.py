@@ -108,30 +108,41 @@ def density_figure(found: MethodFindings) -> go.Figure:
     return figure
 
 
-def shift_figure(found: MethodFindings, num_layers: int) -> go.Figure:
-    """Change of median (bars) and upper-quartile (dotted) log10(rank + 1) from the previous layer,
-    shaded where the groups' medians move in opposite directions."""
+def curves_figure(found: MethodFindings, control: MethodFindings | None) -> go.Figure:
+    """Share of each group's tokens whose own row is no longer the nearest, per layer; the random-weights
+    control dashed beside it when there is one."""
     figure = _figure(
-        f"layer shifts of median log10(rank+1) ({found.method})",
-        yaxis={"title": "change from previous layer"},
+        f"share displaced (rank > 0) by layer ({found.method})",
+        yaxis={"title": "share of tokens", "range": [0, 1]},
         xaxis={"title": "layer", "dtick": 1},
-        barmode="group",
     )
-    layers = np.arange(1, num_layers)
-    for layer in layers[found.opposite]:
-        figure.add_vrect(x0=layer - 0.5, x1=layer + 0.5, fillcolor="#ffd54f", opacity=0.35, line_width=0)
-    for group in ("function", "content"):
-        colour = GROUP_COLOURS[group]
-        figure.add_trace(go.Bar(x=layers, y=found.shifts[group], name=f"{group} median", marker_color=colour))
-        figure.add_trace(
-            go.Scatter(
-                x=layers,
-                y=found.upper_shifts[group],
-                name=f"{group} upper quartile",
-                mode="lines+markers",
-                line={"color": colour, "dash": "dot"},
+    for name, shown, dash in (("trained", found, "solid"), ("random weights", control, "dash")):
+        if shown is None:
+            continue
+        for group in CHART_GROUPS:
+            figure.add_trace(
+                go.Scatter(
+                    x=shown.curves.layers,
+                    y=shown.curves.share_displaced[group],
+                    name=f"{group} ({name})",
+                    mode="lines+markers",
+                    line={"color": GROUP_COLOURS[group], "dash": dash},
+                )
             )
-        )
+    return figure
+
+
+def spike_figure(found: MethodFindings, num_layers: int) -> go.Figure:
+    """Spike score per inner layer, with the threshold a spike must reach."""
+    figure = _figure(
+        f"spike score by layer ({found.method})",
+        yaxis={"title": "function-word rise and fall, less content words'"},
+        xaxis={"title": "layer", "dtick": 1},
+    )
+    figure.add_trace(
+        go.Bar(x=np.arange(num_layers), y=found.spike.scores, name="spike score", marker_color="#1f77b4")
+    )
+    figure.add_hline(y=found.spike.min_height, line_dash="dot", annotation_text="threshold")
     return figure
 
 
@@ -170,11 +181,13 @@ def cohesion_figure(found: MethodFindings, num_layers: int) -> go.Figure:
 def report_figures(report: FindingsReport, overlap_k: int) -> dict[str, dict[str, dict[str, Any]]]:
     """Every chart of the page: figure kind -> method -> Plotly figure as a JSON-ready dict."""
     layers = report.model.num_layers
+    control = None if report.control is None else report.control.found
     makers = {
         "rank": rank_figure,
         "similarity": similarity_figure,
         "density": density_figure,
-        "shifts": lambda f: shift_figure(f, layers),
+        "curves": lambda f: curves_figure(f, control),
+        "spike": lambda f: spike_figure(f, layers),
         "overlap": lambda f: overlap_figure(f, layers, overlap_k),
         "cohesion": lambda f: cohesion_figure(f, layers),
     }

@@ -18,7 +18,8 @@ from indexer.engine import Encodings, JourneyEngine
 from indexer.records import ModelInfo
 
 _TOKEN_FIELDS = ["token_sentence", "token_position", "token_ids", "groups", "offsets"]
-_TOKEN_FIELDS += ["rank", "similarity", "overlap", "encodings"]
+_TOKEN_FIELDS += ["overlap", "encodings"]
+_VARIANT_FIELDS = ["rank", "similarity"]
 _SENTENCE_FIELDS = ["cohesion", "alignment"]
 
 
@@ -41,6 +42,9 @@ class CorpusAnalysis:
     cohesion: np.ndarray  # (S, L) mean pairwise cosine among a sentence's non-special encodings
     alignment: np.ndarray  # (S, L-1) mean pairwise cosine of their layer-to-layer displacements
     encodings: np.ndarray | None  # (N, L, H) float32 encodings, kept for the contextual index
+    by_variant: dict[
+        str, dict[str, np.ndarray]
+    ]  # every variant the model has: {"rank": .., "similarity": ..}
 
 
 def analyze_corpus(
@@ -57,6 +61,9 @@ def analyze_corpus(
     if tags is not None and len(tags) != len(sentences):
         raise ValueError(f"{len(tags)} tagged sentences for {len(sentences)} sentences")
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
+    variant_parts: dict[str, dict[str, list[np.ndarray]]] = {
+        name: {field: [] for field in _VARIANT_FIELDS} for name in engine.info.variants
+    }
     chunk_size = config.FINDINGS_CHUNK_SENTENCES
     with tqdm(
         total=len(sentences),
@@ -77,7 +84,11 @@ def analyze_corpus(
                 encoded.append(engine.encodings(text, method))
                 bar.update()
             _check_same_tokens(encoded, classified)
-            _add_chunk(parts, engine, encoded, classified, start, variant, keep_encodings)
+            _add_chunk(parts, variant_parts, engine, encoded, classified, start, keep_encodings)
+    by_variant = {
+        name: {field: np.concatenate(arrays) for field, arrays in fields.items()}
+        for name, fields in variant_parts.items()
+    }
     joined = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
     return CorpusAnalysis(
         model=engine.info,
@@ -85,24 +96,27 @@ def analyze_corpus(
         variant=variant,
         sentences=list(sentences),
         encodings=joined.pop("encodings", None),
+        rank=by_variant[variant]["rank"],
+        similarity=by_variant[variant]["similarity"],
+        by_variant=by_variant,
         **joined,
     )
 
 
 def _add_chunk(
     parts: dict[str, list[np.ndarray]],
+    variant_parts: dict[str, dict[str, list[np.ndarray]]],
     engine: JourneyEngine,
     encoded: list[Encodings],
     classified: list[ClassifiedText],
     first_sentence: int,
-    variant: str,
     keep_encodings: bool,
 ) -> None:
-    """Score a chunk's encodings in one batch and append its arrays to `parts`."""
+    """Score a chunk's encodings in one batch (every variant) and append its arrays to the parts."""
     layers = engine.info.num_layers
-    scores = engine.score(encoded, top_k=1)[variant]
-    parts["rank"].append(scores.rank.reshape(-1, layers))
-    parts["similarity"].append(scores.similarity.reshape(-1, layers))
+    for name, scores in engine.score(encoded, top_k=1).items():
+        variant_parts[name]["rank"].append(scores.rank.reshape(-1, layers))
+        variant_parts[name]["similarity"].append(scores.similarity.reshape(-1, layers))
     # Neighbour overlap compares raw cosine neighbourhoods: one fp32 FAISS search, token-major like `score`.
     queries = np.concatenate(
         [item.vectors.transpose(0, 1).reshape(-1, item.vectors.shape[2]).numpy() for item in encoded]

@@ -27,11 +27,32 @@ def probability_of_superiority(x: np.ndarray, y: np.ndarray) -> float:
     return float(u_x / (len(x) * len(y)))
 
 
-def superiority_of(values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray) -> Statistic:
-    """The statistic "A of the x rows' values over the y rows' values, among the given rows"."""
+def word_type_means(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Mean of `values` per distinct key (NaN values left out), in sorted key order: word-type weighting,
+    where each distinct word counts once however often it occurs."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)
+    _distinct, inverse, counts = np.unique(np.asarray(keys)[finite], return_inverse=True, return_counts=True)
+    return np.bincount(inverse, weights=values[finite], minlength=len(counts)) / counts
+
+
+def superiority_of(
+    values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray, keys: np.ndarray | None = None
+) -> Statistic:
+    """The statistic "A of the x rows' values over the y rows' values, among the given rows"; with
+    `keys` (one per row, each key in one group), A of the x keys' mean values over the y keys'."""
     values = np.asarray(values, dtype=np.float64)
     is_x, is_y = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool)
-    return lambda rows: probability_of_superiority(values[rows[is_x[rows]]], values[rows[is_y[rows]]])
+
+    def statistic(rows: np.ndarray) -> float:
+        x, y = rows[is_x[rows]], rows[is_y[rows]]
+        if keys is None:
+            return probability_of_superiority(values[x], values[y])
+        return probability_of_superiority(
+            word_type_means(values[x], keys[x]), word_type_means(values[y], keys[y])
+        )
+
+    return statistic
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:

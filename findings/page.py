@@ -7,18 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import plotly.io
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from findings import verdicts
+from findings import measures
 from findings.charts import report_figures
-from findings.report import FindingsReport
+from findings.report import STUDY_MODEL, FindingsReport
 from findings.token_classes import GROUPS
+from gallery.site import site_environment
 from indexer import config
 from indexer.atomic_files import write_bytes_atomic
 
 TEMPLATE = "findings.html"
-STUDY_MODEL = "roberta-base"
 METHOD_LABELS = {
     "exact": "exact (what the model computes)",
     "seed": "seed (the published demo's computation)",
@@ -38,31 +37,46 @@ def findings_context(report: FindingsReport, example: dict[str, Any] | None = No
     for timing in ("seconds", "sentences_per_second"):  # the build's log has them; pages stay reproducible
         data.pop(timing)
     methods = list(report.methods)
-    claims = [
-        {
-            "claim": first.claim,
-            "statement": first.statement,
-            "rule": first.rule,
-            "by_method": {m: report.methods[m].verdicts[i] for m in methods},
-        }
-        for i, first in enumerate(report.methods[methods[0]].verdicts)
-    ]
     figures = plotly.io.to_json(report_figures(report, config.FINDINGS_OVERLAP_K), validate=False)
+    main = data["methods"][report.method]
+    columns = [(f"{m}", data["methods"][m]) for m in methods]
+    if data["control"] is not None:
+        columns.append(("random weights", data["control"]))
     return {
         "findings": data,
         "corpus_label": _display_path(report.corpus.path),
         "contextual_example": example,
-        "claims": claims,
         "methods": methods,
         "method_labels": METHOD_LABELS,
+        "main": main,
+        "columns": columns,
+        "verdict_rows": _verdict_rows(columns),
         "groups": GROUPS,
         "layers": list(range(report.model.num_layers)),
-        "is_study_model": report.model.name == STUDY_MODEL,
+        "is_study_model": report.is_study_model,
         "study_model": STUDY_MODEL,
         "scatter_points": config.FINDINGS_SCATTER_POINTS,
-        "thresholds": {"move_step": verdicts.MOVE_STEP, "opposite_step": verdicts.MOVE_STEP / 3},
+        "thresholds": {
+            "move_factor": measures.MOVE_FACTOR,
+            "move_floor": measures.MOVE_FLOOR,
+            "move_delta": measures.MOVE_DELTA,
+        },
         "figures_json": Markup(figures.replace("</", "<\\/")),
     }
+
+
+def _verdict_rows(columns: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per claim: the main column's rule and statement, and each column's verdict by claim."""
+    first = columns[0][1]["verdicts"]
+    by_column = {name: {v["claim"]: v for v in found["verdicts"]} for name, found in columns}
+    return [
+        {
+            "claim": v["claim"],
+            "lead": v,
+            "by_column": {name: by_column[name].get(v["claim"]) for name, _ in columns},
+        }
+        for v in first
+    ]
 
 
 def render_findings_page(
@@ -74,19 +88,16 @@ def render_findings_page(
     """
     site_dir = Path(site_dir)
     page = page or findings_page_name(report.model.name)
-    environment = Environment(
-        loader=FileSystemLoader(config.TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    html = environment.get_template(TEMPLATE).render(
-        assets="assets/",
-        navigation={"gallery": "index.html", "findings": page, "explorer": "explore.html"},
-        switcher=[],
-        model={"label": Path(report.model.name).name or report.model.name},
-        **findings_context(report, example),
+    html = (
+        site_environment()
+        .get_template(TEMPLATE)
+        .render(
+            assets="assets/",
+            navigation={"gallery": "index.html", "findings": page, "explorer": "explore.html"},
+            switcher=[],
+            model={"label": Path(report.model.name).name or report.model.name},
+            **findings_context(report, example),
+        )
     )
     plotly_js = site_dir / "assets" / "plotly.min.js"
     if not plotly_js.is_file():

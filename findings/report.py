@@ -14,9 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from findings import measures, uncertainty
+from findings.control import CONTROL_SEED, load_control
 from findings.corpus import Corpus, read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from findings.density import vocabulary_density
+from findings.sensitivity import SENSITIVITY_RESAMPLES
+from findings.spike import Spike
 from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise
 from findings.token_classes import GROUPS
@@ -24,28 +28,56 @@ from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.records import ModelInfo
 
+#: The model the study used; the page of any other model says its verdicts are about that model.
+STUDY_MODEL = "roberta-base"
+
+
+@dataclass
+class ControlFindings:
+    """The findings of a model's random-weights copy (exact method, main analysis only)."""
+
+    model: ModelInfo
+    seed: int
+    found: MethodFindings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model.to_dict(), "seed": self.seed, **_method_dict(self.found)}
+
 
 @dataclass
 class FindingsReport:
-    """The findings for one model and corpus; `methods` holds the chosen method first."""
+    """The findings for one model and corpus; `methods` holds the chosen method first.
+
+    For a page comparing models, `to_dict()` gives per model: `methods[method]["verdicts"]` (claim, outcome,
+    estimate, low, high, n_sentences, n_tokens, ...) and `methods[method]["curves"]` (share displaced, mean
+    log-rank and rank as a fraction of the vocabulary, per group, by `layers` and `relative_depth`).
+    """
 
     model: ModelInfo
     corpus: Corpus
     variant: str
     token_counts: dict[str, int]
-    density: dict[str, float]  # median local density of each group's token occurrences
+    density: dict[str, dict[str, float]]  # median local density per group, per occurrence and per word
     methods: dict[str, MethodFindings] = field(default_factory=dict)
+    control: ControlFindings | None = None
     seconds: float = 0.0
 
     @property
     def method(self) -> str:
         return next(iter(self.methods))
 
+    @property
+    def is_study_model(self) -> bool:
+        return self.model.name == STUDY_MODEL
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `journeys findings --json` (NaN written as null)."""
+        num_layers = self.model.num_layers
         return _plain(
             {
                 "model": self.model.to_dict(),
+                "is_study_model": self.is_study_model,
+                "study_model": STUDY_MODEL,
                 "method": self.method,
                 "variant": self.variant,
                 "corpus": {
@@ -57,11 +89,27 @@ class FindingsReport:
                 "groups": list(GROUPS),
                 "token_counts": self.token_counts,
                 "density": {"neighbours": config.DENSITY_NEIGHBOURS, "median_by_group": self.density},
+                "depth": {
+                    "num_layers": num_layers,
+                    "relative_depth": [measures.relative_depth(i, num_layers) for i in range(num_layers)],
+                    "study_layer": measures.STUDY_SPIKE_LAYER,
+                    "study_num_layers": measures.STUDY_NUM_LAYERS,
+                    "matching_layer": measures.matching_layer(num_layers),
+                },
+                "bootstrap": {
+                    "unit": "sentence",
+                    "resamples": uncertainty.N_RESAMPLES,
+                    "sensitivity_resamples": SENSITIVITY_RESAMPLES,
+                    "seed": uncertainty.SEED,
+                    "confidence": uncertainty.CONFIDENCE,
+                    "method": "percentile",
+                },
                 "seconds": self.seconds,
                 "sentences_per_second": len(self.corpus.sentences) * len(self.methods) / self.seconds
                 if self.seconds
                 else None,
                 "methods": {name: _method_dict(found) for name, found in self.methods.items()},
+                "control": None if self.control is None else self.control.to_dict(),
             }
         )
 
@@ -87,7 +135,7 @@ def analyze_methods(
 def report_from(
     engine: JourneyEngine, corpus: Corpus, analyses: dict[str, CorpusAnalysis], seconds: float
 ) -> FindingsReport:
-    """Summarise the analyses of a corpus into the report."""
+    """Summarise the analyses of a corpus into the report (the sensitivity table for the first method)."""
     density = vocabulary_density(engine)
     first = next(iter(analyses.values()))
     return FindingsReport(
@@ -96,9 +144,22 @@ def report_from(
         variant=first.variant,
         token_counts={name: int((first.groups == code).sum()) for code, name in enumerate(GROUPS)},
         density=group_density(first, density),
-        methods={method: summarise(analysis, density) for method, analysis in analyses.items()},
+        methods={
+            method: summarise(analysis, density, with_sensitivity=analysis is first)
+            for method, analysis in analyses.items()
+        },
         seconds=seconds,
     )
+
+
+def control_findings(
+    engine: JourneyEngine, sentences: list[str], seed: int = CONTROL_SEED, progress: bool = True
+) -> ControlFindings:
+    """The exact-method findings of `engine`'s model with random weights, over the same sentences."""
+    control = load_control(engine, seed)
+    analysis = analyze_corpus(control, sentences, "exact", progress=progress)
+    found = summarise(analysis, vocabulary_density(control), with_sensitivity=False)
+    return ControlFindings(model=control.info, seed=seed, found=found)
 
 
 def build_findings(
@@ -107,21 +168,28 @@ def build_findings(
     method: str = config.DEFAULT_METHOD,
     progress: bool = True,
     layout: str = "auto",
+    control: bool = False,
 ) -> FindingsReport:
     """Read the corpus (`layout`: see findings/corpus_sources.py), analyse it by `method` (and the other
-    method where supported), and report."""
+    method where supported), and report; with `control`, the random-weights copy's findings too."""
     methods = supported_methods(engine, method)
     corpus = read_corpus(corpus_path, engine, layout=layout)
     started = time.perf_counter()
     analyses = analyze_methods(engine, corpus.sentences, methods, keep_encodings=False, progress=progress)
-    return report_from(engine, corpus, analyses, time.perf_counter() - started)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started)
+    if control:
+        report.control = control_findings(engine, corpus.sentences, progress=progress)
+        report.seconds = time.perf_counter() - started
+    return report
 
 
 def run_findings(args: argparse.Namespace) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
     progress = not args.json or sys.stderr.isatty()
-    report = build_findings(engine, args.corpus, args.method, progress, layout=args.corpus_layout)
+    report = build_findings(
+        engine, args.corpus, args.method, progress, layout=args.corpus_layout, control=args.control
+    )
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -130,7 +198,7 @@ def run_findings(args: argparse.Namespace) -> None:
 
 
 def summary_text(report: FindingsReport) -> str:
-    """The report as plain text: corpus, verdicts per method, and median ranks per layer."""
+    """The report as plain text: corpus, verdicts with intervals per method, the spike, and flips."""
     corpus = report.corpus
     counts = ", ".join(f"{count} {name}" for name, count in report.token_counts.items())
     lines = [
@@ -139,14 +207,51 @@ def summary_text(report: FindingsReport) -> str:
         f"tokens: {counts}",
         f"analysed in {report.seconds:.1f} s",
     ]
-    for name, found in report.methods.items():
-        lines += ["", f"== method {name} =="]
-        lines += [f"claim {v.claim}: {v.verdict.upper()} - {v.evidence}" for v in found.verdicts]
-        lines.append("median rank per layer: " + "  ".join(f"L{i}" for i in range(report.model.num_layers)))
-        for group in ("function", "content", "continuation"):
-            medians = "  ".join("-" if math.isnan(m) else f"{m:.0f}" for m in found.rank[group].median)
-            lines.append(f"  {group:<13} {medians}")
+    if not report.is_study_model:
+        lines.append(f"these verdicts are about {report.model.name}, not the study's {STUDY_MODEL}")
+    sections = [(f"method {name}", found) for name, found in report.methods.items()]
+    if report.control is not None:
+        sections.append((f"random-weights control (seed {report.control.seed}), exact", report.control.found))
+    for title, found in sections:
+        lines += ["", f"== {title} =="]
+        lines += [_verdict_line(v.to_dict()) for v in found.verdicts]
+        lines.append(_spike_line(found.spike, report.model.num_layers))
+        for row in found.sensitivity:
+            lines.append(f"  flips under {row.label}: {', '.join(row.flips) or 'none'}")
     return "\n".join(lines)
+
+
+def _verdict_line(verdict: dict[str, Any]) -> str:
+    return (
+        f"claim {verdict['claim']}: {verdict['outcome'].upper()} - {verdict['estimate']:.3g} "
+        f"[{verdict['low']:.3g}, {verdict['high']:.3g}], {verdict['n_sentences']} sentences, "
+        f"{verdict['n_tokens']} tokens"
+    )
+
+
+def _spike_line(spike: Spike, num_layers: int) -> str:
+    if spike.layer is None:
+        return f"spike from the data: none reaches {spike.min_height:g} (highest score {spike.height:.3f})"
+    return (
+        f"spike from the data: layer {spike.layer} of {num_layers} (depth {spike.relative_depth:.2f}), score "
+        f"{spike.height:.3f}; same layer in {spike.resample_share:.0%} of resamples; shown by "
+        f"{spike.sentence_share:.0%} of {spike.n_sentences} sentences"
+    )
+
+
+def _spike_dict(spike: Spike) -> dict[str, Any]:
+    layers, counts = np.unique(spike.resample_layers, return_counts=True)
+    return {
+        "layer": spike.layer,
+        "height": spike.height,
+        "min_height": spike.min_height,
+        "scores": spike.scores,
+        "relative_depth": spike.relative_depth,
+        "resample_layers": {str(layer): int(count) for layer, count in zip(layers, counts, strict=True)},
+        "resample_share": spike.resample_share,
+        "sentence_share": spike.sentence_share,
+        "n_sentences": spike.n_sentences,
+    }
 
 
 def _quartiles_dict(found: Quartiles) -> dict[str, Any]:
@@ -155,18 +260,18 @@ def _quartiles_dict(found: Quartiles) -> dict[str, Any]:
 
 def _method_dict(found: MethodFindings) -> dict[str, Any]:
     return {
+        "variant": found.variant,
+        "verdicts": [v.to_dict() for v in found.verdicts],
+        "spike": _spike_dict(found.spike),
+        "curves": found.curves.to_dict(),
+        "sensitivity": [row.to_dict() for row in found.sensitivity],
         "rank": {group: _quartiles_dict(q) for group, q in found.rank.items()},
         "similarity": {group: _quartiles_dict(q) for group, q in found.similarity.items()},
-        "log_rank_median": found.log_rank_median,
-        "layer_shifts": found.shifts,
-        "layer_shifts_upper_quartile": found.upper_shifts,
-        "opposite_layers": [i + 1 for i in np.flatnonzero(found.opposite)],
         "neighbour_overlap": {"k": config.FINDINGS_OVERLAP_K, "median_by_group": found.overlap},
         "cohesion": _quartiles_dict(found.cohesion),
         "displacement_alignment": _quartiles_dict(found.alignment),
         "density_spearman": found.density_spearman,
         "density_scatter": found.scatter,
-        "verdicts": [v.to_dict() for v in found.verdicts],
     }
 
 

@@ -98,6 +98,17 @@ def decide(rule: Rule, estimate: Estimate) -> Verdict:
     return Verdict(rule, estimate, UNDECIDED, f"{interval} crosses a threshold")
 
 
+def side_of(rule: Rule, value: float) -> str:
+    """Where a single value falls against the rule's thresholds (for a half-split check, no interval)."""
+    if not math.isfinite(value):
+        return UNDECIDED
+    if value >= rule.holds_at:
+        return HOLDS
+    if rule.reversed_at is not None and value <= rule.reversed_at:
+        return REVERSED
+    return DOES_NOT_HOLD
+
+
 MOVES_BOTH_WAYS_BY_RANK = Rule(
     claim="1 (rank)",
     statement="Token encodings shift both toward and away from their original embeddings across layers.",
@@ -135,9 +146,75 @@ SPIKE_AT_STUDY_DEPTH = Rule(
     holds_at=0.05,
     reversed_at=-0.05,
 )
+DENSITY_STATEMENT = (
+    "Content words occupy a denser region of the embedding space than function words, which explains why "
+    "their ranks change far more than their similarities."
+)
+CONTENT_DENSER_BY_OCCURRENCE = Rule(
+    claim="3 (density, per occurrence)",
+    statement=DENSITY_STATEMENT,
+    measure="the chance that a content-word token's own row is denser (mean cosine to its nearest "
+    "other rows) than a function-word token's, every occurrence counted",
+    holds_at=SMALL_EFFECT,
+    reversed_at=round(1 - SMALL_EFFECT, 2),
+)
+CONTENT_DENSER_BY_WORD = Rule(
+    claim="3 (density, per word)",
+    statement=DENSITY_STATEMENT,
+    measure="the same chance with each distinct word counted once",
+    holds_at=SMALL_EFFECT,
+    reversed_at=round(1 - SMALL_EFFECT, 2),
+)
+RANK_GAP_EXCEEDS_SIMILARITY_GAP = Rule(
+    claim="3 (premise)",
+    statement="At the final layer the groups differ much more by rank than by similarity.",
+    measure="A(content rank above function rank) minus A(function similarity above content similarity), "
+    "final layer",
+    holds_at=round(SMALL_EFFECT - 0.5, 2),
+    reversed_at=-round(SMALL_EFFECT - 0.5, 2),
+)
+CONTENT_FURTHER_AT_MATCHED_SIMILARITY = Rule(
+    claim="3 (matched similarity)",
+    statement="At the same similarity to their own rows, content words rank further from them (more rows in "
+    "between), as a denser neighbourhood would make them.",
+    measure="the chance that a content-word token's final-layer rank exceeds a function-word token's within "
+    "bins of equal final-layer similarity, averaged over the bins weighted by their tokens",
+    holds_at=SMALL_EFFECT,
+    reversed_at=round(1 - SMALL_EFFECT, 2),
+)
+FINAL_LAYER_DIVERGES = Rule(
+    claim="4b",
+    statement="The final layer takes content words a large step away from their own embeddings while "
+    "function words stay where they are.",
+    measure="the chance that a content-word token's change of log10(rank+1) into the final layer exceeds a "
+    "function-word token's (its own change, token by token)",
+    holds_at=SMALL_EFFECT,
+    reversed_at=round(1 - SMALL_EFFECT, 2),
+)
+SHARED_DIRECTION = Rule(
+    claim="F1",
+    statement="Within a sentence, attention moves tokens in a shared direction.",
+    measure="the mean over sentences of the mean pairwise cosine of the tokens' layer-to-layer displacements",
+    holds_at=0.2,
+)
+MOVING_TOGETHER = Rule(
+    claim="F2",
+    statement="Attention moves the encodings of one sentence closer together.",
+    measure="the mean over sentences of the change in mean pairwise cosine of the encodings, first to last "
+    "layer",
+    holds_at=0.05,
+    reversed_at=-0.05,
+)
 STUDY_RULES = (
     MOVES_BOTH_WAYS_BY_RANK,
     MOVES_BOTH_WAYS_BY_SIMILARITY,
     CONTENT_FURTHER_THAN_FUNCTION,
+    CONTENT_DENSER_BY_OCCURRENCE,
+    CONTENT_DENSER_BY_WORD,
+    RANK_GAP_EXCEEDS_SIMILARITY_GAP,
+    CONTENT_FURTHER_AT_MATCHED_SIMILARITY,
     SPIKE_AT_STUDY_DEPTH,
+    FINAL_LAYER_DIVERGES,
+    SHARED_DIRECTION,
+    MOVING_TOGETHER,
 )

@@ -37,6 +37,7 @@ class Spike:
     resample_share: float  # share of resamples whose spike layer is `layer` (or none, if there is none)
     sentence_share: float  # share of sentences with both groups whose own score at `layer` >= min_height
     n_sentences: int  # sentences with at least one function-word and one content-word token
+    min_height: float = MIN_HEIGHT  # the score a layer needed to count as a spike
 
 
 def _peaks(curves: np.ndarray) -> np.ndarray:
@@ -136,6 +137,7 @@ def find_spike(
         resample_share=float(np.mean(resample_layers == _or_none(layer))) if n_resamples else float("nan"),
         sentence_share=sentence_share,
         n_sentences=int(usable.sum()),
+        min_height=min_height,
     )
 
 

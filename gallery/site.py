@@ -54,6 +54,17 @@ def findings_page(model: SiteModel) -> str:
     return f"findings-{model.slug}.html"
 
 
+def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
+    """The site's one Jinja environment: strict about missing values, HTML escaped."""
+    return Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 class SiteWriter:
     """Renders templates into the site folder; every page gets the navigation context base.html needs."""
 
@@ -62,13 +73,7 @@ class SiteWriter:
         self.models = models
         self.templates = Path(templates)
         self.pages_written = 0
-        self.environment = Environment(
-            loader=FileSystemLoader(self.templates),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.environment = site_environment(self.templates)
 
     @property
     def default_model(self) -> SiteModel:

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_method_argument(findings)
     findings.add_argument("--json", action="store_true", help="print one JSON object")
+    findings.add_argument(
+        "--control", action="store_true", help="also analyse a random-weights copy of the model (seed 0)"
+    )
     findings.set_defaults(handler=lazy("findings.report", "run_findings"))
 
     serve = commands.add_parser("serve", help="serve the site and the live query API")

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from findings import statistics
 from findings.density import vocabulary_density
 from findings.summary import summarise
 from findings.token_classes import GROUPS, SPECIAL
@@ -89,31 +88,42 @@ def test_density_matches_brute_force_and_is_cached(tiny_engines):
     np.testing.assert_array_equal(again, density)
 
 
+def brute_spearman(x, y) -> float:
+    """Pearson correlation of average ranks, ranks counted pair by pair."""
+
+    def ranks(values):
+        return [sum(v < w for v in values) + (sum(v == w for v in values) + 1) / 2 for w in values]
+
+    return float(np.corrcoef(ranks(list(x)), ranks(list(y)))[0, 1])
+
+
 def test_report_statistics_match_loops_over_the_analysis(tiny_engines, tiny_analyses):
     engine, analysis = tiny_engines["roberta"], tiny_analyses["roberta"]
     density = vocabulary_density(engine)
-    found = summarise(analysis, density)
+    found = summarise(analysis, density, n_resamples=50)
     layers = engine.info.num_layers
     for code, group in enumerate(GROUPS):
         rows = [i for i in range(len(analysis.groups)) if analysis.groups[i] == code]
-        upper = {}
         for layer in range(layers):
             ranks = [analysis.rank[i, layer] for i in rows]
             assert found.rank[group].median[layer] == pytest.approx(np.median(ranks))
-            logs = [np.log10(r + 1) for r in ranks]
-            assert found.log_rank_median[group][layer] == pytest.approx(np.median(logs))
-            upper[layer] = np.percentile(logs, 75)
             sims = [analysis.similarity[i, layer] for i in rows]
             assert found.similarity[group].q3[layer] == pytest.approx(np.percentile(sims, 75))
         for layer in range(layers - 1):
-            shift = found.log_rank_median[group][layer + 1] - found.log_rank_median[group][layer]
-            assert found.shifts[group][layer] == pytest.approx(shift)
-            assert found.upper_shifts[group][layer] == pytest.approx(upper[layer + 1] - upper[layer])
             assert found.overlap[group][layer] == pytest.approx(
                 np.median([analysis.overlap[i, layer] for i in rows])
             )
     content = analysis.groups == GROUPS.index("content")
-    expected = statistics.spearman(density[analysis.token_ids[content]], analysis.rank[content, -1])
+    expected = brute_spearman(density[analysis.token_ids[content]], np.log10(analysis.rank[content, -1] + 1))
     assert found.density_spearman["content"] == pytest.approx(expected)
-    assert [v.claim for v in found.verdicts] == ["1", "2", "3", "4a", "4b", "F1", "F2"]
-    assert found.verdicts[3].verdict == "not testable"  # three layers: the study's layer 5 does not exist
+    claims = [v.claim for v in found.verdicts]
+    assert claims[:3] == ["1 (rank)", "1 (similarity)", "2"] and claims[-2:] == ["F1", "F2"]
+    assert {v.outcome for v in found.verdicts} <= {"holds", "reversed", "does not hold", "undecided"}
+    assert found.sensitivity[0].label == "positional variant"  # roberta has a position table
+
+
+def test_every_variant_is_kept_and_the_chosen_one_is_the_rank(tiny_analyses):
+    analysis = tiny_analyses["roberta"]
+    assert set(analysis.by_variant) == {"raw", "positional"}
+    np.testing.assert_array_equal(analysis.by_variant[analysis.variant]["rank"], analysis.rank)
+    assert not np.array_equal(analysis.by_variant["positional"]["similarity"], analysis.similarity)

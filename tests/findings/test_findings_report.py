@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from findings.build import build_model_findings
 from findings.contextual import contextual_folder
+from findings.control import control_folder
 from findings.page import render_findings_page
 from findings.report import build_findings, summary_text
 from indexer.options import InputError
@@ -29,13 +30,19 @@ def test_both_methods_side_by_side_for_an_encoder(roberta_report, sentences):
     assert data["method"] == "exact" and data["variant"] == "raw"
     assert data["corpus"]["sentences"] == len(sentences)
     assert sum(data["token_counts"].values()) == data["corpus"]["tokens"]
-    for found in data["methods"].values():
-        assert [v["claim"] for v in found["verdicts"]] == ["1", "2", "3", "4a", "4b", "F1", "F2"]
+    assert data["depth"]["matching_layer"] == 1 and data["depth"]["relative_depth"] == [0.0, 0.5, 1.0]
+    assert data["is_study_model"] is False and data["control"] is None
+    for name, found in data["methods"].items():
+        claims = [v["claim"] for v in found["verdicts"]]
+        assert claims[:3] == ["1 (rank)", "1 (similarity)", "2"] and "4a" in claims and "4b" in claims
         for verdict in found["verdicts"]:
-            assert verdict["verdict"] in ("holds", "does not hold", "mixed", "not testable")
-            assert verdict["rule"] and verdict["evidence"]
-        assert len(found["rank"]["content"]["median"]) == 3
-        assert len(found["layer_shifts"]["function"]) == 2
+            assert verdict["outcome"] in ("holds", "reversed", "does not hold", "undecided")
+            assert verdict["rule"] and verdict["reason"] and verdict["does_not_show"]
+            assert verdict["n_sentences"] <= len(sentences) and verdict["n_tokens"] >= 0
+        assert len(found["curves"]["share_displaced"]["content"]) == 3
+        assert (found["sensitivity"] != []) == (name == "exact")  # the table is for the chosen method
+    labels = [row["label"] for row in data["methods"]["exact"]["sensitivity"]]
+    assert labels[0] == "positional variant" and "word-type weighting" in labels
 
 
 def test_seed_first_when_asked_and_refused_for_a_decoder(tiny_engines, corpus_file):
@@ -50,7 +57,8 @@ def test_summary_text_names_model_and_verdicts(roberta_report):
     text = summary_text(roberta_report)
     assert roberta_report.model.name in text
     assert "== method exact ==" in text and "== method seed ==" in text
-    assert "claim 4a: NOT TESTABLE" in text
+    assert "claim 2: " in text and "sentences" in text and "spike from the data" in text
+    assert "not the study's roberta-base" in text
 
 
 def run_findings_cli(*args: str) -> subprocess.CompletedProcess:
@@ -85,14 +93,15 @@ def test_page_states_model_claims_verdicts_and_ships_its_charts(roberta_report, 
     assert page.name.startswith("findings-") and page.name.endswith(".html")
     assert (tmp_path / "assets" / "plotly.min.js").is_file()
     assert 'src="assets/plotly.min.js"' in html and "cdn" not in html.lower()
-    assert "This page is about" in html and "roberta-base" in html  # it says this is not the study's model
+    assert "These verdicts are about" in html and "not about the study" in html and "roberta-base" in html
     for found in roberta_report.methods.values():
         for verdict in found.verdicts:
-            assert str(escape(verdict.statement)) in html
-            assert str(escape(verdict.evidence)) in html
-    assert "does not hold" in html or "holds" in html or "mixed" in html
+            assert str(escape(verdict.verdict.rule.statement)) in html
+            assert str(escape(verdict.verdict.reason)) in html
+            assert str(escape(verdict.does_not_show)) in html
+    assert 'id="half-split"' in html and 'id="sensitivity"' in html and 'id="spike-from-data"' in html
     figures = json.loads(re.search(r'id="findings-figures">(.*?)</script>', html, re.S).group(1))
-    assert set(figures) == {"rank", "similarity", "density", "shifts", "overlap", "cohesion"}
+    assert set(figures) == {"rank", "similarity", "density", "curves", "spike", "overlap", "cohesion"}
     assert set(figures["rank"]) == {"exact", "seed"}
     assert figures["rank"]["exact"]["layout"]["yaxis"]["type"] == "log"
 
@@ -113,6 +122,9 @@ def test_site_build_writes_page_and_contextual_index(tiny_engines, corpus_file, 
     assert built.report.corpus.sentences == built.contextual.sentences
     html = built.page.read_text(encoding="utf-8")
     assert "most frequent content word" in html and "<mark>" in html
+    control = built.report.control
+    assert control is not None and control.model.name == str(control_folder(engine.info.name))
+    assert control.model.vocab_size == engine.info.vocab_size and "random weights" in html
 
 
 def test_a_one_word_corpus_reports_what_it_cannot_test(tiny_engines, tmp_path):
@@ -121,5 +133,6 @@ def test_a_one_word_corpus_reports_what_it_cannot_test(tiny_engines, tmp_path):
     data = build_findings(tiny_engines["bert"], path, progress=False).to_dict()
     json.dumps(data, allow_nan=False)
     assert data["token_counts"]["function"] == 0
-    verdicts = {v["claim"]: v["verdict"] for v in data["methods"]["exact"]["verdicts"]}
-    assert verdicts["3"] == "not testable" and verdicts["F1"] == "not testable"
+    verdicts = {v["claim"]: v for v in data["methods"]["exact"]["verdicts"]}
+    assert verdicts["3 (density, per occurrence)"]["outcome"] == "undecided"
+    assert verdicts["2"]["n_sentences"] == 1 and "only 1 sentences" in verdicts["2"]["reason"]

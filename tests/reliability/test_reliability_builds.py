@@ -66,6 +66,8 @@ WRITERS = {
     "contextual rows": "*/contextual-exact/rows.npz",
     "contextual manifest": "*/contextual-exact/manifest.json",
     "findings cache": "*/cache/findings/*.json",
+    "random-weights copy": "*/random-weights-seed0/model.safetensors",
+    "random-weights manifest": "*/random-weights-seed0/control-manifest.json",
     "site": "*/site",
 }
 

@@ -1,0 +1,51 @@
+"""The findings page opened from disk in headless Chromium: verdicts with their intervals and sample sizes,
+the random-weights control beside the trained model, the half-split and sensitivity tables, the charts."""
+
+from __future__ import annotations
+
+from gallery.site import SiteModel, findings_page
+
+pytest_plugins = ["gallery_fixtures"]
+
+OUTCOMES = {"holds", "reversed", "does not hold", "undecided"}
+
+
+def test_the_findings_page_shows_each_verdict_with_its_interval_and_n(built_site, open_page):
+    model = SiteModel.named(built_site.encoder)
+    opened = open_page((built_site.folder / findings_page(model)).as_uri())
+    page = opened.page
+    shipped = page.evaluate("JSON.parse(document.getElementById('findings-data').textContent)")
+    headers = page.eval_on_selector_all("#verdicts thead th", "els => els.map(e => e.textContent.trim())")
+    assert headers == ["claim", "measure", "exact", "seed", "random weights"]
+    rows = page.eval_on_selector_all(
+        "#verdicts tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+    columns = [shipped["methods"]["exact"], shipped["methods"]["seed"], shipped["control"]]
+    assert [row[0] for row in rows] == [v["claim"] for v in columns[0]["verdicts"]]
+    for row, index in zip(rows, range(len(rows)), strict=True):
+        for cell, found in zip(row[2:], columns, strict=True):
+            verdict = found["verdicts"][index]
+            outcome, interval, sample = cell.split("\n")
+            assert outcome == verdict["outcome"] in OUTCOMES
+            shown = [
+                None if x == "–" else float(x)
+                for x in interval.replace("[", "").replace("]", "").replace(",", "").split()
+            ]
+            for value, exact in zip(
+                shown, (verdict["estimate"], verdict["low"], verdict["high"]), strict=True
+            ):
+                assert (value is None and exact is None) or abs(value - exact) <= 5e-4
+            unit = "sentences" if verdict["claim"].startswith("F") else "tokens"
+            assert sample == f"n = {verdict['n_sentences']} sentences, {verdict['n_tokens']:,} {unit}"
+    assert page.inner_text(".model-warning").startswith("These verdicts are about")
+    half = page.eval_on_selector_all("#half-split tbody tr", "rows => rows.length")
+    assert half == len(columns[0]["verdicts"])
+    labels = page.eval_on_selector_all(
+        "#sensitivity tbody td:first-child", "els => els.map(e => e.textContent)"
+    )
+    assert labels[:2] == ["main analysis", "positional variant"] and "word-type weighting" in labels
+    flipped = page.eval_on_selector_all("#sensitivity td.flip", "els => els.length")
+    assert flipped == sum(len(row["flips"]) for row in columns[0]["sensitivity"])
+    drawn = page.eval_on_selector_all(".chart[data-kind=curves] .main-svg", "els => els.length")
+    assert drawn >= 2  # one chart per method, drawn by Plotly
+    assert opened.problems == []
