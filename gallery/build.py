@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gallery.build_lock import exclusive_build
+from gallery.comparison_step import write_comparison_page
 from gallery.corpus import all_sentences, load_themes
 from gallery.findings_step import write_findings_pages
 from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
@@ -29,7 +30,7 @@ from indexer.engine import JourneyEngine
 from indexer.journey_cache import JourneyCache
 
 PageStep = Callable[[BuildContext], None]
-PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages]
+PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages, write_comparison_page]
 LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_pair_pages, write_explorer, write_index_pages]
 
 

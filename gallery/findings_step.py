@@ -27,6 +27,7 @@ def write_findings_pages(context: BuildContext) -> None:
             found = compute_site_findings(results.engine, context, texts)
             cache.put(key, found)
         context.contextual[model] = found.contextual
+        context.findings[model] = found.page["findings"]
         context.site.write_page("findings.html", pages[model], model, pages, **found.page)
 
 

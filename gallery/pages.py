@@ -35,7 +35,8 @@ from indexer.records import Journey
 class BuildContext:
     """Everything a page step needs: where to write, the sentences, each model's results, the corpus and
     cache folder the findings step uses, and the contextual neighbours it leaves for the sentence pages
-    (per model, per sentence text: `ContextualResult.to_dict()` with rounded similarities)."""
+    (per model, per sentence text: `ContextualResult.to_dict()` with rounded similarities), and each
+    model's findings report as JSON (`FindingsReport.to_dict()` without timings) for the comparison page."""
 
     site: SiteWriter
     themes: list[Theme]
@@ -43,6 +44,7 @@ class BuildContext:
     corpus_path: Path
     cache_dir: Path
     contextual: dict[SiteModel, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    findings: dict[SiteModel, dict[str, Any]] = field(default_factory=dict)
 
 
 def script_json(data: Any) -> Markup:

@@ -13,6 +13,8 @@ from indexer import config
 
 ASSETS = "assets"
 EXPLORER_PAGE = "explore.html"
+#: The page comparing every model's findings, written when the site has more than one model.
+COMPARISON_PAGE = "compare.html"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class SiteWriter:
             "gallery": prefix + index_page(nav_model, self.default_model),
             "findings": prefix + findings if self.exists(findings) or page == findings else None,
             "explorer": prefix + EXPLORER_PAGE,
+            "compare": prefix + COMPARISON_PAGE if len(self.models) > 1 else None,
         }
         switcher = [
             {"label": m.label, "href": prefix + target, "current": m == model}
