@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 #: Bump whenever a change alters any computed number: cached results keyed on it are then recomputed.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = Path(os.environ.get("JOURNEYS_BUILD_DIR", REPO_ROOT / "build"))

@@ -150,7 +150,7 @@ class JourneyEngine:
     def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
         """Every variant for all encodings, queries ordered token-major (token, then layer) per text.
         Scoring several texts together is faster; their values may differ from scoring each alone in
-        the last bits of float64 (see `_ExactCosine`)."""
+        the last bits of float64 (torch does not promise the same summation order for every batch shape)."""
         queries = torch.cat(
             [item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded]
         )

@@ -13,7 +13,6 @@ import threading
 from abc import ABC, abstractmethod
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import torch
 
@@ -52,9 +51,6 @@ class ScoringPlan:
             runs.append((group, max(first, start), min(end, stop)))
         return runs
 
-    def groups(self) -> list[tuple[int, int, int]]:
-        return [(group, first, end) for group, (first, end) in enumerate(pairwise(self.group_starts))]
-
 
 class ReferenceScores(ABC):
     """One variant's arithmetic over a plan."""
@@ -70,9 +66,11 @@ class ReferenceScores(ABC):
         """(stop - start, n) fp32 |h|-scaled scores of queries start..stop - 1 against every row."""
 
     @abstractmethod
-    def compared_norms(self, group: int, rows64: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
-        """float64 norms of the rows as this variant compares them, for distinct index columns `columns`
-        of one group whose vocabulary rows are `rows64`."""
+    def compared_norms(
+        self, queries: torch.Tensor, columns: torch.Tensor, rows64: torch.Tensor, scratch: torch.Tensor
+    ) -> torch.Tensor:
+        """float64 norms of the rows as this variant compares them, for (query, column) pairs whose
+        vocabulary rows are `rows64`; `scratch` is a buffer of the same shape the variant may overwrite."""
 
     @abstractmethod
     def dot_offsets(self, queries: torch.Tensor) -> torch.Tensor | float:
@@ -94,7 +92,9 @@ class RawScores(ReferenceScores):
     def scores(self, start: int, stop: int, out: torch.Tensor | None = None) -> torch.Tensor:
         return self.plan.query_dot_unit[start:stop]
 
-    def compared_norms(self, group: int, rows64: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
+    def compared_norms(
+        self, queries: torch.Tensor, columns: torch.Tensor, rows64: torch.Tensor, scratch: torch.Tensor
+    ) -> torch.Tensor:
         return self.row_norms64[columns]
 
     def dot_offsets(self, queries: torch.Tensor) -> torch.Tensor | float:
@@ -162,6 +162,7 @@ class PositionalScores(ReferenceScores):
         self.query_dot_position = (plan.queries * positions[position_of_query]).sum(1)
         self._windows = plan.raw_windows * widening[self.slot_of_group[plan.group_of_query]]
         self.position_rows64 = positions[plan.group_positions].double()  # (G, d)
+        self.position_squares64 = self.position_rows64.square().sum(1)  # (G,)
         self.query_dot_position64 = (plan.queries64 * self.position_rows64[plan.group_of_query]).sum(1)
 
     def windows(self) -> torch.Tensor:
@@ -178,9 +179,14 @@ class PositionalScores(ReferenceScores):
             shifted[first - start : end - start].mul_(self.inverse_norms[self.slot_of_group[group]])
         return shifted
 
-    def compared_norms(self, group: int, rows64: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
-        position = self.position_rows64[group]
-        return (self.row_norms64[columns].square() + 2 * (rows64 @ position) + position @ position).sqrt()
+    def compared_norms(
+        self, queries: torch.Tensor, columns: torch.Tensor, rows64: torch.Tensor, scratch: torch.Tensor
+    ) -> torch.Tensor:
+        groups = self.plan.group_of_query[queries]
+        positions = torch.index_select(self.position_rows64, 0, groups, out=scratch)
+        row_dot_position = positions.mul_(rows64).sum(1)
+        squared = self.row_norms64[columns].square() + 2 * row_dot_position + self.position_squares64[groups]
+        return squared.sqrt()
 
     def dot_offsets(self, queries: torch.Tensor) -> torch.Tensor | float:
         return self.query_dot_position64[queries]

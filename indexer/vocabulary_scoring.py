@@ -27,6 +27,8 @@ TOPK_MARGIN = 4
 #: Queries whose score rows are processed together: few enough to stay in cache across passes, many
 #: enough that per-chunk overhead stays small.
 QUERY_CHUNK = 64
+#: (query, vocabulary row) pairs whose float64 dot products are taken together: their rows stay in cache.
+PAIR_CHUNK = 1024
 #: Blocks each score row is cut into for the top-k search (see `top_candidates`).
 TOPK_BLOCKS = 256
 
@@ -86,12 +88,14 @@ class _Decisions:
         if bool(from_candidates.all()):
             self._count_candidates(query_index, top_scores, top_columns, upper, lower)
             return
-        keep = torch.nonzero(from_candidates).flatten()
-        self._count_candidates(
-            query_index[keep], top_scores[keep], top_columns[keep], upper[keep], lower[keep]
-        )
         rest = torch.nonzero(~from_candidates).flatten()
-        self._count_all(query_index[rest], scores[rest], upper[rest], lower[rest])
+        if len(rest) < len(scores):
+            keep = torch.nonzero(from_candidates).flatten()
+            self._count_candidates(
+                query_index[keep], top_scores[keep], top_columns[keep], upper[keep], lower[keep]
+            )
+            query_index, scores, upper, lower = query_index[rest], scores[rest], upper[rest], lower[rest]
+        self._count_all(query_index, scores, upper, lower)
 
     def _count_candidates(
         self,
@@ -110,19 +114,14 @@ class _Decisions:
     def _count_all(
         self, query_index: torch.Tensor, scores: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor
     ) -> None:
-        """The same over every vocabulary row: two counting passes, and the window's rows only where
-        more than the own row falls inside it."""
-        clearly_above = (scores > upper).sum(1, dtype=torch.int32)  # int32 sums run twice as fast
-        not_below = scores >= lower
-        within = not_below.sum(1, dtype=torch.int32) - clearly_above
-        self.clearly_above[query_index] = clearly_above.long()
-        close_calls = torch.nonzero(within > 1).flatten()
-        if len(close_calls):
-            if len(close_calls) < len(scores):
-                scores, upper, not_below = scores[close_calls], upper[close_calls], not_below[close_calls]
-            query, column = torch.nonzero(not_below & (scores <= upper), as_tuple=True)
-            self.near_query.append(query_index[close_calls[query]])
-            self.near_column.append(column)
+        """The same over every vocabulary row, in two passes: one counts the rows not below the window,
+        the other finds those within it (whose number then tells how many lie clearly above)."""
+        not_below = torch.ge(scores, lower, out=padded_mask(*scores.shape))
+        query, column = torch.nonzero((scores <= upper).logical_and_(not_below), as_tuple=True)
+        within = torch.bincount(query, minlength=len(scores))
+        self.clearly_above[query_index] = count_true(not_below) - within
+        self.near_query.append(query_index[query])
+        self.near_column.append(column)
 
 
 class VocabularyScorer:
@@ -275,6 +274,21 @@ def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torc
     return top_scores, columns.gather(1, at)
 
 
+def padded_mask(rows: int, columns: int) -> torch.Tensor:
+    """A (rows, columns) boolean matrix of False whose rows lie in memory padded to a multiple of 8 bytes, so
+    that `count_true` can read them eight entries at a time."""
+    return torch.zeros((rows, -(-columns // 8) * 8), dtype=torch.bool)[:, :columns]
+
+
+def count_true(mask: torch.Tensor) -> torch.Tensor:
+    """(rows,) int64: how many entries of each row of a `padded_mask` are true. Eight entries are read at a
+    time as one int64 word, whose bytes (each 0 or 1) are its base-256 digits: the word is congruent modulo
+    255 to the sum of its bytes, which is at most 8. Several times faster than `mask.sum(1)`, which widens
+    every byte on its own; the padding is never set, so it adds nothing."""
+    padded = mask.as_strided((len(mask), mask.stride(0)), (mask.stride(0), 1))
+    return padded.view(torch.int64).remainder(255).sum(1)
+
+
 def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Per row, the k entries of highest similarity, ties broken by ascending id."""
     by_id = ids.argsort(dim=1)
@@ -286,12 +300,12 @@ def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tupl
 class _ExactCosine:
     """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights.
 
-    Pairs are taken group by group: within a group each distinct vocabulary row is read from the large
-    matrix once for every variant (a token's layers share most candidates), and one float64 matrix product
-    of the group's queries against those rows gives every pair's dot product; each variant then adds its
-    own offset and divides by its own norms. A BLAS product's last bits can depend on its shape, so a pair's
-    value is reproducible for the same batch of queries, not across batches: the engine scores each text on
-    its own.
+    Only the dot products asked for are taken: PAIR_CHUNK pairs at a time, their vocabulary rows are gathered
+    into buffers reused from chunk to chunk (fresh large tensors cost a page fault per page), widened to
+    float64 and multiplied with each pair's own query; each variant then adds its own offset and divides by
+    its own norms. A product of a group's queries with every row any of them needs would do far more work
+    wherever a token's layers share few candidates (a model whose tokens sit among the bulk of the
+    vocabulary needs hundreds of rows per query, nearly all distinct).
     """
 
     def __init__(self, scorer: VocabularyScorer, plan: ScoringPlan) -> None:
@@ -302,35 +316,23 @@ class _ExactCosine:
         self, pairs: dict[ReferenceScores, tuple[torch.Tensor, torch.Tensor]]
     ) -> dict[str, torch.Tensor]:
         """Per variant, the cosine of each (query, column) pair given for it."""
-        plan = self.plan
-        results = {
-            reference.name: torch.empty(len(columns), dtype=torch.float64)
-            for reference, (_, columns) in pairs.items()
-        }
-        by_group = {
-            reference: _split_by_group(plan.group_of_query[queries], len(plan.group_starts) - 1)
-            for reference, (queries, _) in pairs.items()
-        }
-        for group, first, stop in plan.groups():
-            members = {
-                reference: chosen[group] for reference, chosen in by_group.items() if len(chosen[group])
-            }
-            if not members:
-                continue
-            wanted = torch.cat([pairs[reference][1][chosen] for reference, chosen in members.items()])
-            distinct_columns, row_of_pair = torch.unique(wanted, return_inverse=True)
-            rows64 = self.scorer.words[self.scorer.row_ids[distinct_columns]].double()
-            dots = plan.queries64[first:stop] @ rows64.T  # (queries of this group, distinct rows)
-            for reference, chosen in members.items():
-                rows, row_of_pair = row_of_pair[: len(chosen)], row_of_pair[len(chosen) :]
-                queries = pairs[reference][0][chosen]
-                norms = reference.compared_norms(group, rows64, distinct_columns)
-                numerators = dots[queries - first, rows] + reference.dot_offsets(queries)
-                results[reference.name][chosen] = numerators / (plan.query_norms64[queries] * norms[rows])
-        return results
+        return {reference.name: self._cosines(reference, *chosen) for reference, chosen in pairs.items()}
 
-
-def _split_by_group(groups: torch.Tensor, num_groups: int) -> list[torch.Tensor]:
-    """For each group, the positions in `groups` that belong to it."""
-    order = torch.argsort(groups, stable=True)
-    return list(order.split(torch.bincount(groups, minlength=num_groups).tolist()))
+    def _cosines(
+        self, reference: ReferenceScores, queries: torch.Tensor, columns: torch.Tensor
+    ) -> torch.Tensor:
+        plan, words = self.plan, self.scorer.words
+        cosines = torch.empty(len(columns), dtype=torch.float64)
+        size = min(PAIR_CHUNK, len(columns))
+        rows32 = torch.empty((size, words.shape[1]))
+        rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
+        scratch = torch.empty_like(rows64)
+        ids = self.scorer.row_ids[columns]
+        for start in range(0, len(columns), PAIR_CHUNK):
+            stop = min(start + PAIR_CHUNK, len(columns))
+            chunk, used = queries[start:stop], stop - start
+            rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=rows32[:used]))
+            dots = torch.index_select(plan.queries64, 0, chunk, out=scratch[:used]).mul_(rows).sum(1)
+            norms = reference.compared_norms(chunk, columns[start:stop], rows, scratch[:used])
+            cosines[start:stop] = (dots + reference.dot_offsets(chunk)) / (plan.query_norms64[chunk] * norms)
+        return cosines

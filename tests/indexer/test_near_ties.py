@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from indexer.vocabulary_index import VocabularyIndex
-from indexer.vocabulary_scoring import TOPK_BLOCKS, VocabularyScorer, top_candidates
+from indexer.vocabulary_scoring import TOPK_BLOCKS, VocabularyScorer, count_true, padded_mask, top_candidates
 
 
 def crowded_vocabulary(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,3 +82,15 @@ def test_block_top_candidates_equal_a_full_top_k(num_columns, fetch):
         assert torch.equal(values, expected)
         assert torch.equal(scores.gather(1, columns), values)
         assert all(len(set(row)) == fetch for row in columns.tolist())
+
+
+@pytest.mark.parametrize("num_columns", [1, 7, 8, 9, 30522, 50265, 151936])
+def test_counting_eight_entries_at_a_time_equals_a_plain_count(num_columns):
+    """Rows not filling their last 8-byte word included: the padding never counts, full rows count whole."""
+    generator = torch.Generator().manual_seed(num_columns)
+    scores = torch.randn((5, num_columns), generator=generator)
+    thresholds = torch.tensor([[-1e9], [1e9], [0.0], [1.5], [-0.3]])
+    mask = torch.ge(scores, thresholds, out=padded_mask(*scores.shape))
+    assert torch.equal(mask, scores >= thresholds)
+    assert count_true(mask).tolist() == (scores >= thresholds).sum(1).tolist()
+    assert count_true(mask)[:2].tolist() == [num_columns, 0]
