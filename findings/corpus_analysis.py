@@ -4,6 +4,7 @@ chunk of sentences, and every per-token number kept as flat token-major arrays."
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +50,8 @@ def analyze_corpus(
     keep_encodings: bool = False,
     progress: bool = True,
 ) -> CorpusAnalysis:
-    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence."""
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
+    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence, in memory
+    (`findings.corpus_pass` runs the same chunks resumably, writing each to disk)."""
     chunk_size = config.FINDINGS_CHUNK_SENTENCES
     with tqdm(
         total=len(sentences),
@@ -59,22 +60,66 @@ def analyze_corpus(
         disable=not progress,
         file=sys.stderr,
     ) as bar:
-        for start in range(0, len(sentences), chunk_size):
-            chunk = sentences[start : start + chunk_size]
-            classified = [classify_text(engine.loaded.tokenizer, text) for text in chunk]
-            encoded = []
-            for text in chunk:
-                encoded.append(engine.encodings(text, method))
-                bar.update()
-            _check_same_tokens(encoded, classified)
-            _add_chunk(parts, engine, encoded, classified, start, variant, keep_encodings)
-    joined = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
+        chunks = [
+            analyze_chunk(
+                engine,
+                sentences[start : start + chunk_size],
+                start,
+                method,
+                variant,
+                keep_encodings,
+                on_sentence=lambda _tokens: bar.update(),
+            )
+            for start in range(0, len(sentences), chunk_size)
+        ]
+    return joined_analysis(engine.info, method, variant, sentences, chunks)
+
+
+def analyze_chunk(
+    engine: JourneyEngine,
+    chunk: list[str],
+    first_sentence: int,
+    method: str,
+    variant: str,
+    keep_encodings: bool,
+    on_sentence: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """The named arrays of one chunk of sentences (the corpus's from `first_sentence` on), token-major;
+    `on_sentence` is told each sentence's token count once it has been run."""
+    classified = [classify_text(engine.loaded.tokenizer, text) for text in chunk]
+    encoded = []
+    for text in chunk:
+        encoded.append(engine.encodings(text, method))
+        if on_sentence is not None:
+            on_sentence(len(encoded[-1].token_ids))
+    _check_same_tokens(encoded, classified)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
+    _add_chunk(parts, engine, encoded, classified, first_sentence, variant, keep_encodings)
+    return {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
+
+
+def joined_analysis(
+    model: ModelInfo,
+    method: str,
+    variant: str,
+    sentences: list[str],
+    chunks: Iterable[dict[str, np.ndarray]],
+    encodings: np.ndarray | None = None,
+) -> CorpusAnalysis:
+    """The analysis made of consecutive chunks' arrays, each field concatenated in chunk order;
+    `encodings` stands for the chunks' own when they are kept elsewhere (memory-mapped shards)."""
+    parts: dict[str, list[np.ndarray]] = {}
+    for chunk in chunks:
+        for name, array in chunk.items():
+            parts.setdefault(name, []).append(array)
+    joined = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+    kept = joined.pop("encodings", None)
     return CorpusAnalysis(
-        model=engine.info,
+        model=model,
         method=method,
         variant=variant,
         sentences=list(sentences),
-        encodings=joined.pop("encodings", None),
+        encodings=kept if encodings is None else encodings,
         **joined,
     )
 
