@@ -77,6 +77,15 @@ class ShardWork:
         )
 
 
+def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
+    """The cluster the --ray and --ray-actors options ask for, if any."""
+    if ray is None:
+        if actors is not None:
+            raise InputError("--ray-actors needs --ray (auto or a cluster address)")
+        return None
+    return Cluster(ray, actors)
+
+
 def run_corpus_pass(
     engine: JourneyEngine,
     sentences: list[str],

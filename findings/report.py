@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from findings.corpus import Corpus, read_corpus
-from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
+from findings.corpus_analysis import CorpusAnalysis
+from findings.corpus_pass import Cluster, cluster_option, run_corpus_pass
 from findings.density import vocabulary_density
 from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise
@@ -73,12 +74,25 @@ def supported_methods(engine: JourneyEngine, method: str) -> list[str]:
 
 
 def analyze_methods(
-    engine: JourneyEngine, sentences: list[str], methods: list[str], keep_encodings: bool, progress: bool
+    engine: JourneyEngine,
+    sentences: list[str],
+    methods: list[str],
+    keep_encodings: bool,
+    progress: bool,
+    cluster: Cluster | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, CorpusAnalysis]:
-    """One corpus analysis per method; encodings are kept for the exact method only, if asked."""
+    """One resumable corpus pass per method (shards under `cache_dir`, on `cluster` if given); encodings
+    are kept for the exact method only, if asked."""
     return {
-        method: analyze_corpus(
-            engine, sentences, method, keep_encodings=keep_encodings and method == "exact", progress=progress
+        method: run_corpus_pass(
+            engine,
+            sentences,
+            method,
+            keep_encodings=keep_encodings and method == "exact",
+            progress=progress,
+            cluster=cluster,
+            cache_dir=cache_dir,
         )
         for method in methods
     }
@@ -102,20 +116,26 @@ def report_from(
 
 
 def build_findings(
-    engine: JourneyEngine, corpus_path: str | Path, method: str = config.DEFAULT_METHOD, progress: bool = True
+    engine: JourneyEngine,
+    corpus_path: str | Path,
+    method: str = config.DEFAULT_METHOD,
+    progress: bool = True,
+    cluster: Cluster | None = None,
 ) -> FindingsReport:
     """Read the corpus, analyse it by `method` (and the other method where supported), and report."""
     methods = supported_methods(engine, method)
     corpus = read_corpus(corpus_path, engine)
     started = time.perf_counter()
-    analyses = analyze_methods(engine, corpus.sentences, methods, keep_encodings=False, progress=progress)
+    analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster)
     return report_from(engine, corpus, analyses, time.perf_counter() - started)
 
 
 def run_findings(args: argparse.Namespace) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
+    cluster = cluster_option(args.ray, args.ray_actors)
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
-    report = build_findings(engine, args.corpus, args.method, progress=not args.json or sys.stderr.isatty())
+    progress = not args.json or sys.stderr.isatty()
+    report = build_findings(engine, args.corpus, args.method, progress, cluster)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -30,12 +30,16 @@ from gallery.sparkline import largest_rank, rank_sparkline
 from indexer import config
 from indexer.records import Journey
 
+if TYPE_CHECKING:
+    from findings.corpus_pass import Cluster
+
 
 @dataclass
 class BuildContext:
     """Everything a page step needs: where to write, the sentences, each model's results, the corpus and
-    cache folder the findings step uses, and the contextual neighbours it leaves for the sentence pages
-    (per model, per sentence text: `ContextualResult.to_dict()` with rounded similarities)."""
+    cache folder the findings step uses (its corpus passes run on `cluster` when given), and the contextual
+    neighbours it leaves for the sentence pages (per model, per sentence text: `ContextualResult.to_dict()`
+    with rounded similarities)."""
 
     site: SiteWriter
     themes: list[Theme]
@@ -43,6 +47,7 @@ class BuildContext:
     corpus_path: Path
     cache_dir: Path
     contextual: dict[SiteModel, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    cluster: Cluster | None = None
 
 
 def script_json(data: Any) -> Markup:
