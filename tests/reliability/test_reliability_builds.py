@@ -65,6 +65,10 @@ WRITERS = {
     "contextual rows": "*/contextual-exact/rows.npz",
     "contextual manifest": "*/contextual-exact/manifest.json",
     "findings cache": "*/cache/findings/*.json",
+    "corpus pass record": "*/cache/corpus-passes/*/pass.json",
+    "corpus shard arrays": "*/cache/corpus-passes/*/shard-*.npz",
+    "corpus shard encodings": "*/cache/corpus-passes/*/shard-*-encodings.npy",
+    "corpus shard record": "*/cache/corpus-passes/*/shard-*.json",
     "site": "*/site",
 }
 
