@@ -8,18 +8,12 @@ from __future__ import annotations
 import io
 import json
 import logging
-import socket
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
-from findings.corpus_pass import Cluster, ClusterError, ShardWork, weights_digest
+from findings.corpus_pass import INSTALL_HINT, Cluster, ClusterError, ShardWork, weights_digest
 from indexer.engine import JourneyEngine
-
-#: Seconds to wait for a cluster's address to answer before refusing it.
-CONNECT_TIMEOUT_S = 5.0
-INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
 
 try:
     import ray
@@ -75,7 +69,6 @@ def compute_on_ray(
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
             num_cpus=min(1.0, cpus / actors),
-            max_restarts=0,
         )
         for row in shards.iter_rows():
             with np.load(io.BytesIO(row["payload"])) as saved:
@@ -89,36 +82,21 @@ def compute_on_ray(
 
 def connect(address: str) -> bool:
     """Join the cluster at `address` ("auto": start a local one over this machine's cores), unless this
-    process already has; True when it was joined here. Refuses in one line when Ray is not installed or
-    the address does not answer."""
+    process already has; True when it was joined here. Refuses in one line when Ray is not installed."""
     if ray is None:
         raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
     if ray.is_initialized():
         return False
-    if address != "auto":
-        _check_reachable(address)
-    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
     try:
-        ray.init(address="local" if address == "auto" else address, logging_level=logging.ERROR, **options)
+        ray.init(
+            address="local" if address == "auto" else address,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+        )
     except (ConnectionError, ValueError, RuntimeError) as error:
         raise ClusterError(f"cannot join the Ray cluster at {address}: {_first_line(error)}") from None
     return True
-
-
-def _check_reachable(address: str) -> None:
-    """Refuse an address that is not host:port, or whose port does not accept a connection (Ray itself
-    would wait for minutes)."""
-    host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
-        raise ClusterError(f"--ray takes auto or a cluster address host:port, not {address!r}")
-    try:
-        with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
-            pass
-    except OSError as error:
-        raise ClusterError(
-            f"no Ray cluster answers at {address} ({error.strerror or error}); start one with "
-            "`ray start --head` or use --ray auto"
-        ) from None
 
 
 def _first_line(error: BaseException) -> str:
