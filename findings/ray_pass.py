@@ -62,7 +62,7 @@ def compute_on_ray(
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # failures reach the user as one line
         shards = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
             ShardActor,
             fn_constructor_kwargs={"work": work},
