@@ -51,6 +51,7 @@ def timed_pass(engine: JourneyEngine, sentences: list[str], cluster: Cluster | N
 
 
 def findings_child(model: str, corpus: Path, build_dir: Path) -> subprocess.Popen:
+    """`journeys findings --json` in a process of its own, writing under `build_dir`."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -65,12 +66,13 @@ def findings_child(model: str, corpus: Path, build_dir: Path) -> subprocess.Pope
         ],
         env={**os.environ, "JOURNEYS_BUILD_DIR": str(build_dir)},
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
 
 
 def without_timings(stdout: str) -> dict[str, object]:
+    """A findings report's JSON without the timings, which differ between runs."""
     report = json.loads(stdout)
     return {key: value for key, value in report.items() if key not in ("seconds", "sentences_per_second")}
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.corpus_pass_speed import findings_child, without_timings
 from findings import corpus_pass
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from findings.corpus_pass import run_corpus_pass
@@ -115,35 +116,11 @@ def test_a_damaged_or_unfinished_shard_is_recomputed(
     assert stored == {arrays.name: file_digest(arrays), encodings.name: file_digest(encodings)}
 
 
-def findings_child(model: str, corpus: Path, build_dir: Path) -> subprocess.Popen:
-    """`journeys findings --json` in a process of its own, writing under `build_dir`."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indexer.cli",
-            "findings",
-            "--model",
-            model,
-            "--corpus",
-            str(corpus),
-            "--json",
-        ],
-        env={**os.environ, "JOURNEYS_BUILD_DIR": str(build_dir)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def finished_findings(child: subprocess.Popen) -> tuple[dict, str]:
     """The findings JSON of a child run to its end (without its timings), and its stderr."""
     stdout, stderr = child.communicate(timeout=CHILD_TIMEOUT_S)
     assert child.returncode == 0, stderr
-    report = json.loads(stdout)
-    for timing in ("seconds", "sentences_per_second"):
-        report.pop(timing)
-    return report, stderr
+    return without_timings(stdout), stderr
 
 
 def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model_folders, tmp_path):
