@@ -24,7 +24,7 @@ from findings.corpus_pass import run_corpus_pass
 from indexer.sealed_files import file_digest
 
 #: Seconds a child `journeys findings` may take on a tiny model (generous for a busy 2-core machine).
-CHILD_TIMEOUT_S = 600
+CHILD_TIMEOUT_S = 1200
 
 
 def assert_same_analysis(first: CorpusAnalysis, second: CorpusAnalysis) -> None:
@@ -127,10 +127,10 @@ def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model
     model = str(tiny_model_folders["bert"])
     corpus = tmp_path / "corpus.txt"
     lines = [
-        f"Sentence {i} says the bank by the river {'was' if i % 3 else 'is'} closed." for i in range(320)
+        f"Sentence {i} says the bank by the river {'was' if i % 3 else 'is'} closed." for i in range(160)
     ]
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    total = 2 * 20  # two methods (exact and seed), 320 sentences in shards of 16
+    total = 2 * 10  # two methods (exact and seed), 160 sentences in shards of 16
     whole = tmp_path / "uninterrupted"
     expected, _ = finished_findings(findings_child(model, corpus, whole))
     assert len(shard_records(whole / "cache")) == total
