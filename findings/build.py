@@ -14,6 +14,7 @@ import numpy as np
 from findings.contextual import ContextualIndex, contextual_folder
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis
+from findings.corpus_pass import Cluster
 from findings.page import render_findings_page
 from findings.report import FindingsReport, analyze_methods, control_findings, report_from, supported_methods
 from findings.token_classes import CONTENT
@@ -38,17 +39,21 @@ def build_model_findings(
     corpus_path: Path = config.CORPUS_FILE,
     extra_sentences: list[str] | None = None,
     progress: bool = True,
+    cluster: Cluster | None = None,
+    cache_dir: Path | None = None,
 ) -> ModelFindings:
     """Report, contextual index (saved under build/indexes) and, unless `site_dir` is None, the page
     (a gallery writer may render it instead from `page.findings_context(report, example)`).
 
-    `extra_sentences` (the gallery's, say) join the corpus file's sentences, duplicates dropped.
+    `extra_sentences` (the gallery's, say) join the corpus file's sentences, duplicates dropped. The
+    corpus pass writes its shards under `cache_dir` (default config.CACHE_DIR), on `cluster` if given.
     """
     corpus = read_corpus(corpus_path, engine)
     sentences = list(dict.fromkeys([*corpus.sentences, *(extra_sentences or [])]))
     corpus = replace(corpus, sentences=sentences)
     started = time.perf_counter()
-    analyses = analyze_methods(engine, sentences, supported_methods(engine, "exact"), True, progress)
+    methods = supported_methods(engine, "exact")
+    analyses = analyze_methods(engine, sentences, methods, True, progress, cluster, cache_dir)
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
     report.control = control_findings(engine, sentences, progress=progress)
     report.seconds = time.perf_counter() - started

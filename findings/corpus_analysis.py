@@ -4,7 +4,7 @@ chunk of sentences, and every per-token number kept as flat token-major arrays."
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,6 @@ from indexer.records import ModelInfo
 
 _TOKEN_FIELDS = ["token_sentence", "token_position", "token_ids", "groups", "offsets"]
 _TOKEN_FIELDS += ["overlap", "encodings"]
-_VARIANT_FIELDS = ["rank", "similarity"]
 _SENTENCE_FIELDS = ["cohesion", "alignment"]
 
 
@@ -56,14 +55,11 @@ def analyze_corpus(
     progress: bool = True,
     tags: Sequence[TaggedSentence] | None = None,
 ) -> CorpusAnalysis:
-    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence; function
-    words by the word list, or by each sentence's part-of-speech `tags` when given."""
+    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence, in memory
+    (`findings.corpus_pass` runs the same chunks resumably, writing each to disk); function words by the
+    word list, or by each sentence's part-of-speech `tags` when given."""
     if tags is not None and len(tags) != len(sentences):
         raise ValueError(f"{len(tags)} tagged sentences for {len(sentences)} sentences")
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
-    variant_parts: dict[str, dict[str, list[np.ndarray]]] = {
-        name: {field: [] for field in _VARIANT_FIELDS} for name in engine.info.variants
-    }
     chunk_size = config.FINDINGS_CHUNK_SENTENCES
     with tqdm(
         total=len(sentences),
@@ -72,30 +68,76 @@ def analyze_corpus(
         disable=not progress,
         file=sys.stderr,
     ) as bar:
-        for start in range(0, len(sentences), chunk_size):
-            chunk = sentences[start : start + chunk_size]
-            chunk_tags = tags[start : start + chunk_size] if tags is not None else [None] * len(chunk)
-            classified = [
-                classify_text(engine.loaded.tokenizer, text, tagged)
-                for text, tagged in zip(chunk, chunk_tags, strict=True)
-            ]
-            encoded = []
-            for text in chunk:
-                encoded.append(engine.encodings(text, method))
-                bar.update()
-            _check_same_tokens(encoded, classified)
-            _add_chunk(parts, variant_parts, engine, encoded, classified, start, keep_encodings)
-    by_variant = {
-        name: {field: np.concatenate(arrays) for field, arrays in fields.items()}
-        for name, fields in variant_parts.items()
-    }
-    joined = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
+        chunks = [
+            analyze_chunk(
+                engine,
+                sentences[start : start + chunk_size],
+                start,
+                method,
+                keep_encodings,
+                on_sentence=lambda _tokens: bar.update(),
+                tags=None if tags is None else tags[start : start + chunk_size],
+            )
+            for start in range(0, len(sentences), chunk_size)
+        ]
+    return joined_analysis(engine.info, method, variant, sentences, chunks)
+
+
+def analyze_chunk(
+    engine: JourneyEngine,
+    chunk: list[str],
+    first_sentence: int,
+    method: str,
+    keep_encodings: bool,
+    on_sentence: Callable[[int], None] | None = None,
+    tags: Sequence[TaggedSentence] | None = None,
+) -> dict[str, np.ndarray]:
+    """The named arrays of one chunk of sentences (the corpus's from `first_sentence` on), token-major,
+    every variant's ranks and similarities as `rank.<variant>` and `similarity.<variant>`; `on_sentence`
+    is told each sentence's token count once it has been run."""
+    chunk_tags = [None] * len(chunk) if tags is None else tags
+    classified = [
+        classify_text(engine.loaded.tokenizer, text, tagged)
+        for text, tagged in zip(chunk, chunk_tags, strict=True)
+    ]
+    encoded = []
+    for text in chunk:
+        encoded.append(engine.encodings(text, method))
+        if on_sentence is not None:
+            on_sentence(len(encoded[-1].token_ids))
+    _check_same_tokens(encoded, classified)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
+    _add_chunk(parts, engine, encoded, classified, first_sentence, keep_encodings)
+    return {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
+
+
+def joined_analysis(
+    model: ModelInfo,
+    method: str,
+    variant: str,
+    sentences: list[str],
+    chunks: Iterable[dict[str, np.ndarray]],
+    encodings: np.ndarray | None = None,
+) -> CorpusAnalysis:
+    """The analysis made of consecutive chunks' arrays, each field concatenated in chunk order, with
+    `variant`'s ranks and similarities as its own; `encodings` stands for the chunks' own when they are
+    kept elsewhere (memory-mapped shards)."""
+    parts: dict[str, list[np.ndarray]] = {}
+    for chunk in chunks:
+        for name, array in chunk.items():
+            parts.setdefault(name, []).append(array)
+    joined = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+    kept = joined.pop("encodings", None)
+    by_variant: dict[str, dict[str, np.ndarray]] = {}
+    for name in [name for name in joined if "." in name]:
+        field, variant_name = name.split(".")
+        by_variant.setdefault(variant_name, {})[field] = joined.pop(name)
     return CorpusAnalysis(
-        model=engine.info,
+        model=model,
         method=method,
         variant=variant,
         sentences=list(sentences),
-        encodings=joined.pop("encodings", None),
+        encodings=kept if encodings is None else encodings,
         rank=by_variant[variant]["rank"],
         similarity=by_variant[variant]["similarity"],
         by_variant=by_variant,
@@ -105,7 +147,6 @@ def analyze_corpus(
 
 def _add_chunk(
     parts: dict[str, list[np.ndarray]],
-    variant_parts: dict[str, dict[str, list[np.ndarray]]],
     engine: JourneyEngine,
     encoded: list[Encodings],
     classified: list[ClassifiedText],
@@ -115,8 +156,8 @@ def _add_chunk(
     """Score a chunk's encodings in one batch (every variant) and append its arrays to the parts."""
     layers = engine.info.num_layers
     for name, scores in engine.score(encoded, top_k=1).items():
-        variant_parts[name]["rank"].append(scores.rank.reshape(-1, layers))
-        variant_parts[name]["similarity"].append(scores.similarity.reshape(-1, layers))
+        parts.setdefault(f"rank.{name}", []).append(scores.rank.reshape(-1, layers))
+        parts.setdefault(f"similarity.{name}", []).append(scores.similarity.reshape(-1, layers))
     # Neighbour overlap compares raw cosine neighbourhoods: one fp32 FAISS search, token-major like `score`.
     queries = np.concatenate(
         [item.vectors.transpose(0, 1).reshape(-1, item.vectors.shape[2]).numpy() for item in encoded]

@@ -18,6 +18,7 @@ from findings import measures, uncertainty
 from findings.control import CONTROL_SEED, load_control
 from findings.corpus import Corpus, read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
+from findings.corpus_pass import Cluster, cluster_option, run_corpus_pass
 from findings.density import vocabulary_density
 from findings.sensitivity import SENSITIVITY_RESAMPLES
 from findings.spike import Spike
@@ -121,12 +122,25 @@ def supported_methods(engine: JourneyEngine, method: str) -> list[str]:
 
 
 def analyze_methods(
-    engine: JourneyEngine, sentences: list[str], methods: list[str], keep_encodings: bool, progress: bool
+    engine: JourneyEngine,
+    sentences: list[str],
+    methods: list[str],
+    keep_encodings: bool,
+    progress: bool,
+    cluster: Cluster | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, CorpusAnalysis]:
-    """One corpus analysis per method; encodings are kept for the exact method only, if asked."""
+    """One resumable corpus pass per method (shards under `cache_dir`, on `cluster` if given); encodings
+    are kept for the exact method only, if asked."""
     return {
-        method: analyze_corpus(
-            engine, sentences, method, keep_encodings=keep_encodings and method == "exact", progress=progress
+        method: run_corpus_pass(
+            engine,
+            sentences,
+            method,
+            keep_encodings=keep_encodings and method == "exact",
+            progress=progress,
+            cluster=cluster,
+            cache_dir=cache_dir,
         )
         for method in methods
     }
@@ -169,13 +183,14 @@ def build_findings(
     progress: bool = True,
     layout: str = "auto",
     control: bool = False,
+    cluster: Cluster | None = None,
 ) -> FindingsReport:
     """Read the corpus (`layout`: see findings/corpus_sources.py), analyse it by `method` (and the other
     method where supported), and report; with `control`, the random-weights copy's findings too."""
     methods = supported_methods(engine, method)
     corpus = read_corpus(corpus_path, engine, layout=layout)
     started = time.perf_counter()
-    analyses = analyze_methods(engine, corpus.sentences, methods, keep_encodings=False, progress=progress)
+    analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster)
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
     if control:
         report.control = control_findings(engine, corpus.sentences, progress=progress)
@@ -185,10 +200,17 @@ def build_findings(
 
 def run_findings(args: argparse.Namespace) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
+    cluster = cluster_option(args.ray, args.ray_actors)
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
     progress = not args.json or sys.stderr.isatty()
     report = build_findings(
-        engine, args.corpus, args.method, progress, layout=args.corpus_layout, control=args.control
+        engine,
+        args.corpus,
+        args.method,
+        progress,
+        layout=args.corpus_layout,
+        control=args.control,
+        cluster=cluster,
     )
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from findings.corpus_pass import Cluster, cluster_option
 from gallery.build_lock import exclusive_build
 from gallery.comparison_step import write_comparison_page
 from gallery.corpus import all_sentences, load_themes
@@ -46,6 +47,7 @@ def build_site(
     cache_dir: Path | None = None,
     load_engine: EngineLoader = JourneyEngine.load,
     corpus_path: Path | None = None,
+    cluster: Cluster | None = None,
 ) -> BuildContext:
     """Precompute, then write the site into this build's own staging folder, which takes the old site's
     place in one step only once every step succeeded: a model that cannot load (or any other failure, or
@@ -70,6 +72,7 @@ def build_site(
             results=results,
             corpus_path=corpus_path or config.CORPUS_FILE,
             cache_dir=cache_dir,
+            cluster=cluster,
         )
         for step in [*PAGE_STEPS, *LINKING_STEPS]:
             step(context)
@@ -97,7 +100,8 @@ def run_build(
 ) -> None:
     """Build the site for `args.models` and print one summary line."""
     started = time.perf_counter()
-    context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine)
+    cluster = cluster_option(args.ray, args.ray_actors)
+    context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine, cluster=cluster)
     site_dir = context.site.folder
     names = ", ".join(model.label for model in context.results)
     count = len(context.results)

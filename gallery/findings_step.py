@@ -37,7 +37,12 @@ def compute_site_findings(engine: LazyEngine, context: BuildContext, texts: list
     log, never into a page, so that two builds of the same inputs write the same bytes."""
     loaded = engine.get()
     built = build_model_findings(
-        loaded, site_dir=None, corpus_path=context.corpus_path, extra_sentences=texts
+        loaded,
+        site_dir=None,
+        corpus_path=context.corpus_path,
+        extra_sentences=texts,
+        cluster=context.cluster,
+        cache_dir=context.cache_dir,
     )
     report = built.report
     print(

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -30,13 +30,17 @@ from gallery.sparkline import largest_rank, rank_sparkline
 from indexer import config
 from indexer.records import Journey
 
+if TYPE_CHECKING:
+    from findings.corpus_pass import Cluster
+
 
 @dataclass
 class BuildContext:
     """Everything a page step needs: where to write, the sentences, each model's results, the corpus and
-    cache folder the findings step uses, and the contextual neighbours it leaves for the sentence pages
-    (per model, per sentence text: `ContextualResult.to_dict()` with rounded similarities), and each
-    model's findings report as JSON (`FindingsReport.to_dict()` without timings) for the comparison page."""
+    cache folder the findings step uses (its corpus passes run on `cluster` when given), the contextual
+    neighbours it leaves for the sentence pages (per model, per sentence text: `ContextualResult.to_dict()`
+    with rounded similarities), and each model's findings report as JSON (`FindingsReport.to_dict()`
+    without timings) for the comparison page."""
 
     site: SiteWriter
     themes: list[Theme]
@@ -45,6 +49,7 @@ class BuildContext:
     cache_dir: Path
     contextual: dict[SiteModel, dict[str, dict[str, Any]]] = field(default_factory=dict)
     findings: dict[SiteModel, dict[str, Any]] = field(default_factory=dict)
+    cluster: Cluster | None = None
 
 
 def script_json(data: Any) -> Markup:

@@ -70,6 +70,29 @@ def top_k_argument(value: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
+    """--ray and --ray-actors: where a corpus pass computes its shards."""
+    parser.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="compute the corpus pass on Ray: auto (a local cluster over this machine's cores) or a running "
+        "cluster's host:port (needs the cluster extra)",
+    )
+    parser.add_argument(
+        "--ray-actors",
+        type=positive_count,
+        metavar="N",
+        help="model copies computing on Ray at once (default: the cluster's CPUs / torch threads)",
+    )
+
+
+def positive_count(value: str) -> int:
+    """argparse type for a whole number of at least 1."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 def run_analyze(args: argparse.Namespace) -> None:
     text = command_line_text(args.text)
     engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
@@ -112,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="precompute the gallery and render the static site")
     build.add_argument("--models", nargs="+", default=[config.DEFAULT_MODEL], help="models to build")
+    add_cluster_arguments(build)
     build.set_defaults(handler=lazy("gallery.build", "run_build"))
 
     findings = commands.add_parser("findings", help="test the study's claims over a corpus")
@@ -134,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     findings.add_argument(
         "--control", action="store_true", help="also analyse a random-weights copy of the model (seed 0)"
     )
+    add_cluster_arguments(findings)
     findings.set_defaults(handler=lazy("findings.report", "run_findings"))
 
     serve = commands.add_parser("serve", help="serve the site and the live query API")

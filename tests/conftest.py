@@ -55,6 +55,16 @@ def minilm_engine() -> JourneyEngine:
     return JourneyEngine.load("minilm")
 
 
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[None]:
+    """A local Ray cluster of 2 CPUs, started once per session by the tests that ask for it (seconds)."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",

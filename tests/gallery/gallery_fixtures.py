@@ -64,7 +64,7 @@ class BuiltSite:
     def build(self) -> None:
         """Build into this site's folders, from its cache."""
         run_build(
-            argparse.Namespace(models=[self.encoder, self.decoder]),
+            argparse.Namespace(models=[self.encoder, self.decoder], ray=None, ray_actors=None),
             site_dir=self.folder,
             sentences_path=self.sentences,
             cache_dir=self.cache,

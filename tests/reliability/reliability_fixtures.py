@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from findings.corpus_pass import Cluster
 from gallery.build import build_site
 from indexer import config
 
@@ -71,8 +72,9 @@ class BuildFolder:
     def indexes(self) -> Path:
         return self.root / "indexes"
 
-    def build(self) -> None:
-        """Build in this process, loading the model afresh (so every saved index is read again)."""
+    def build(self, cluster: Cluster | None = None) -> None:
+        """Build in this process, loading the model afresh (so every saved index is read again), its
+        corpus passes on `cluster` if given."""
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(config, "INDEX_DIR", self.indexes)
             build_site(
@@ -81,6 +83,7 @@ class BuildFolder:
                 self.inputs.sentences,
                 self.cache,
                 corpus_path=self.inputs.corpus,
+                cluster=cluster,
             )
 
     def site_files(self) -> dict[str, bytes]:

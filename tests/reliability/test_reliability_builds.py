@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from findings.corpus_pass import Cluster
 from gallery.build_lock import lock_path
 
 pytest_plugins = ["reliability_fixtures"]
@@ -20,6 +21,12 @@ pytest_plugins = ["reliability_fixtures"]
 def test_two_builds_of_the_same_inputs_write_the_same_bytes(build_folder, clean_site):
     build_folder.build()
     assert build_folder.site_files() == clean_site
+
+
+def test_a_build_whose_corpus_passes_run_on_ray_writes_the_same_site(build_folder, clean_site, ray_cluster):
+    build_folder.build(cluster=Cluster("auto", actors=2))
+    assert build_folder.site_files() == clean_site
+    assert len(list(build_folder.cache.glob("corpus-passes/*/shard-*[0-9].json"))) == 2  # exact and seed
 
 
 def test_a_second_build_waits_for_the_first_and_the_site_is_whole(build_folder, clean_site, tmp_path):
@@ -68,6 +75,10 @@ WRITERS = {
     "findings cache": "*/cache/findings/*.json",
     "random-weights copy": "*/random-weights-seed0/model.safetensors",
     "random-weights manifest": "*/random-weights-seed0/control-manifest.json",
+    "corpus pass record": "*/cache/corpus-passes/*/pass.json",
+    "corpus shard arrays": "*/cache/corpus-passes/*/shard-*.npz",
+    "corpus shard encodings": "*/cache/corpus-passes/*/shard-*-encodings.npy",
+    "corpus shard record": "*/cache/corpus-passes/*/shard-*.json",
     "site": "*/site",
 }
 

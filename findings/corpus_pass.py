@@ -1,0 +1,226 @@
+"""A corpus pass that survives being killed: the corpus is cut into the chunks `analyze_corpus` scores
+together, each chunk's arrays are written as a shard (`findings.shard_store`) as soon as computed, in this
+process or on a Ray cluster (`findings.ray_pass`, imported only then), and the analysis is read back
+from the shards. Resuming, or computing some shards elsewhere, gives the same numbers bit for bit.
+
+The shards live under <cache>/corpus-passes/, in a folder named by the digest of everything their
+numbers depend on: the model's name and weights, the engine version, the code of `findings` and
+`indexer`, the method and variants, the sentences and their chunking, whether encodings are kept, and
+the number of threads each chunk is computed with (float results differ in their last bits with it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from findings.corpus_analysis import CorpusAnalysis, analyze_chunk, joined_analysis
+from findings.shard_store import ShardStore
+from indexer import config
+from indexer.engine import JourneyEngine
+from indexer.options import InputError
+from indexer.vocabulary_index import index_folder
+
+PASSES_FOLDER = "corpus-passes"
+#: Bump when the shard files' layout changes.
+FORMAT = 1
+#: The packages whose code computes a shard's numbers (their source is part of the pass's key).
+CODE_PACKAGES = ("findings", "indexer")
+#: Seconds to wait for a Ray cluster's address to answer before refusing it.
+CONNECT_TIMEOUT_S = 5.0
+INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
+
+
+class ClusterError(InputError):
+    """The Ray cluster asked for cannot run the pass; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Where a pass's shards are computed when not in this process: a Ray cluster."""
+
+    address: str  # "auto": a local cluster over this machine's cores; else a running cluster's address
+    actors: int | None = None  # model copies computing at once; None: as many as its CPUs allow
+
+
+@dataclass(frozen=True)
+class ShardWork:
+    """What computes a pass's missing shards: the model (as `JourneyEngine.load` takes it), the options
+    of `analyze_chunk`, and the threads every chunk is computed with."""
+
+    model: str
+    causal_mask: bool
+    weights: str
+    method: str
+    keep_encodings: bool
+    torch_threads: int
+    faiss_threads: int
+
+    def use_threads(self) -> None:
+        """Compute with this pass's threads (in a Ray actor; this process already does)."""
+        torch.set_num_threads(self.torch_threads)
+        faiss.omp_set_num_threads(self.faiss_threads)
+
+    def run(
+        self, engine: JourneyEngine, chunk: list[str], first: int, on_sentence: Callable[[int], None] | None
+    ) -> dict[str, np.ndarray]:
+        """One shard's arrays."""
+        return analyze_chunk(engine, chunk, first, self.method, self.keep_encodings, on_sentence=on_sentence)
+
+
+def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
+    """The cluster the --ray and --ray-actors options ask for, if any, refused in one line before any work
+    starts when Ray is not installed or nothing answers at the address (Ray itself would wait minutes)."""
+    if ray is None:
+        if actors is not None:
+            raise InputError("--ray-actors needs --ray (auto or a cluster address)")
+        return None
+    if importlib.util.find_spec("ray") is None:
+        raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
+    if ray != "auto":
+        host, _, port = ray.removeprefix("ray://").rpartition(":")
+        if not host or not port.isdigit():
+            raise ClusterError(f"--ray takes auto or a cluster address host:port, not {ray!r}")
+        try:
+            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
+                pass
+        except OSError as error:
+            raise ClusterError(
+                f"no Ray cluster answers at {ray} ({error.strerror or error}); start one with "
+                "`ray start --head` or use --ray auto"
+            ) from None
+    return Cluster(ray, actors)
+
+
+def run_corpus_pass(
+    engine: JourneyEngine,
+    sentences: list[str],
+    method: str = config.DEFAULT_METHOD,
+    variant: str = config.FINDINGS_VARIANT,
+    keep_encodings: bool = False,
+    progress: bool = True,
+    cluster: Cluster | None = None,
+    cache_dir: Path | None = None,
+) -> CorpusAnalysis:
+    """The analysis of `sentences`, computing only the shards not already on disk (in this process, or
+    on `cluster`), then reading every shard: per-token numbers in memory, encodings memory-mapped."""
+    engine.checked_method(method)
+    work = ShardWork(
+        model=_loadable_name(engine.loaded.name),
+        causal_mask=engine.causal_mask,
+        weights=weights_digest(engine.loaded.model),
+        method=method,
+        keep_encodings=keep_encodings,
+        torch_threads=torch.get_num_threads(),
+        faiss_threads=faiss.omp_get_max_threads(),
+    )
+    size = config.FINDINGS_CHUNK_SENTENCES
+    ranges = [(start, min(start + size, len(sentences))) for start in range(0, len(sentences), size)]
+    store = pass_store(engine, work, sentences, cache_dir or config.CACHE_DIR)
+    tokens = shard_tokens(engine, sentences, ranges)
+    with store.exclusive():
+        done = store.complete(ranges)
+        missing = [shard for shard in range(len(ranges)) if shard not in done]
+        if done and missing:
+            print(
+                f"journeys: resuming the {method} corpus pass: {len(done)} of {len(ranges)} shards "
+                f"already computed ({store.folder})",
+                file=sys.stderr,
+                flush=True,
+            )
+        with tqdm(
+            total=int(tokens.sum()),
+            initial=int(tokens.sum() - tokens[missing].sum()),
+            unit="token",
+            unit_scale=True,
+            desc=f"{engine.info.name} {method}",
+            disable=not progress or not missing,
+            file=sys.stderr,
+        ) as bar:
+            if cluster is None:
+                for shard in missing:
+                    start, stop = ranges[shard]
+                    arrays = work.run(engine, sentences[start:stop], start, bar.update)
+                    store.write(shard, ranges[shard], arrays)
+            elif missing:
+                from findings.ray_pass import compute_on_ray
+
+                def written(shard: int, arrays: dict[str, np.ndarray]) -> None:
+                    store.write(shard, ranges[shard], arrays)
+                    bar.update(int(tokens[shard]))
+
+                compute_on_ray(cluster, work, sentences, ranges, missing, written)
+    chunks = (store.read_numbers(shard) for shard in range(len(ranges)))
+    return joined_analysis(
+        engine.info, method, variant, sentences, chunks, encodings=store.encodings(len(ranges))
+    )
+
+
+def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cache_dir: Path) -> ShardStore:
+    """The shard folder of this pass, named by the digest of its key."""
+    key = {
+        "format": FORMAT,
+        "model": engine.info.name,
+        "weights": work.weights,
+        "engine_version": config.ENGINE_VERSION,
+        "code": code_digest(),
+        "method": work.method,
+        "variants": list(engine.info.variants),
+        "keep_encodings": work.keep_encodings,
+        "chunk_sentences": config.FINDINGS_CHUNK_SENTENCES,
+        "torch_threads": work.torch_threads,
+        "faiss_threads": work.faiss_threads,
+        "sentences": len(sentences),
+        "sentences_digest": _digest(json.dumps(sentences, ensure_ascii=False).encode()),
+    }
+    key_digest = _digest(json.dumps(key, sort_keys=True).encode())
+    name = f"{index_folder(engine.info.name).name}-{work.method}-{key_digest[:24]}"
+    return ShardStore(Path(cache_dir) / PASSES_FOLDER / name, key, key_digest)
+
+
+def shard_tokens(engine: JourneyEngine, sentences: list[str], ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Tokens per shard, special tokens included (what the progress bar counts)."""
+    ids = engine.loaded.tokenizer(sentences, add_special_tokens=True, truncation=False)["input_ids"]
+    lengths = np.array([len(row) for row in ids], dtype=np.int64)
+    return np.array([lengths[start:stop].sum() for start, stop in ranges], dtype=np.int64)
+
+
+def weights_digest(model: torch.nn.Module) -> str:
+    """BLAKE2b of every parameter and buffer (name, dtype, shape and bytes), so shards are reused only
+    for the very same weights."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name, tensor in model.state_dict().items():
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """BLAKE2b of the source of every module of CODE_PACKAGES."""
+    digest = hashlib.blake2b(digest_size=16)
+    for package in CODE_PACKAGES:
+        for path in sorted((config.REPO_ROOT / package).rglob("*.py")):
+            digest.update(str(path.relative_to(config.REPO_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _loadable_name(name: str) -> str:
+    """The model name as another process can load it: a local folder as an absolute path."""
+    folder = Path(name).expanduser()
+    return str(folder.resolve()) if folder.is_dir() else name
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -1,0 +1,104 @@
+"""A corpus pass's missing shards computed on Ray: Ray Data feeds the chunks to a pool of actors, each
+loading the model once and computing with the pass's threads, and this process writes each shard as it
+arrives, as an in-process pass would. Imported only when a pass is asked to run on Ray.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from findings.corpus_pass import INSTALL_HINT, Cluster, ClusterError, ShardWork, weights_digest
+from indexer.engine import JourneyEngine
+
+try:
+    import ray
+except ImportError:
+    ray = None
+
+
+class ShardActor:
+    """A Ray Data actor: loads the model once, then turns each chunk into its shard's arrays (as the
+    bytes of an .npz, so any array shape crosses Ray unchanged)."""
+
+    def __init__(self, work: ShardWork) -> None:
+        work.use_threads()
+        self.work = work
+        self.engine = JourneyEngine.load(work.model, causal_mask=work.causal_mask)
+        if weights_digest(self.engine.loaded.model) != work.weights:
+            raise RuntimeError(f"model {work.model!r} on this node has other weights than the driver's")
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        payloads = []
+        for first, chunk in zip(batch["first"], batch["sentences"], strict=True):
+            arrays = self.work.run(self.engine, json.loads(chunk), int(first), on_sentence=None)
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)
+            payloads.append(buffer.getvalue())
+        return {"shard": batch["shard"], "payload": np.array(payloads, dtype=object)}
+
+
+def compute_on_ray(
+    cluster: Cluster,
+    work: ShardWork,
+    sentences: list[str],
+    ranges: list[tuple[int, int]],
+    missing: list[int],
+    written: Callable[[int, dict[str, np.ndarray]], None],
+) -> None:
+    """Compute the `missing` shards on `cluster`, handing each one's arrays to `written` as it arrives."""
+    started_here = connect(cluster.address)
+    try:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        actors = cluster.actors or max(1, cpus // work.torch_threads)
+        items = [
+            {"shard": shard, "first": start, "sentences": json.dumps(sentences[start:stop])}
+            for shard, (start, stop) in ((shard, ranges[shard]) for shard in missing)
+        ]
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # failures reach the user as one line
+        shards = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+            ShardActor,
+            fn_constructor_kwargs={"work": work},
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
+            num_cpus=min(1.0, cpus / actors),
+        )
+        for row in shards.iter_rows():
+            with np.load(io.BytesIO(row["payload"])) as saved:
+                written(int(row["shard"]), {name: saved[name] for name in saved.files})
+    except ray.exceptions.RayError as error:
+        raise ClusterError(f"the corpus pass failed on Ray: {_first_line(error)}") from None
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def connect(address: str) -> bool:
+    """Join the cluster at `address` ("auto": start a local one over this machine's cores), unless this
+    process already has; True when it was joined here. Refuses in one line when Ray is not installed."""
+    if ray is None:
+        raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
+    if ray.is_initialized():
+        return False
+    try:
+        ray.init(
+            address="local" if address == "auto" else address,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+        )
+    except (ConnectionError, ValueError, RuntimeError) as error:
+        raise ClusterError(f"cannot join the Ray cluster at {address}: {_first_line(error)}") from None
+    return True
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
