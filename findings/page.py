@@ -93,17 +93,24 @@ def render_findings_page(
         .get_template(TEMPLATE)
         .render(
             assets="assets/",
-            navigation={"gallery": "index.html", "findings": page, "explorer": "explore.html"},
+            navigation={
+                "gallery": "index.html",
+                "findings": page,
+                "explorer": "explore.html",
+                "compare": None,
+            },
             switcher=[],
             model={"label": Path(report.model.name).name or report.model.name},
             **findings_context(report, example),
         )
     )
-    plotly_js = site_dir / "assets" / "plotly.min.js"
-    if not plotly_js.is_file():
-        write_bytes_atomic(
-            plotly_js, (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
-        )
+    assets = {
+        "plotly.min.js": resources.files("plotly") / "package_data" / "plotly.min.js",
+        "site.css": config.TEMPLATES_DIR / "static" / "site.css",
+    }
+    for name, source in assets.items():
+        if not (site_dir / "assets" / name).is_file():
+            write_bytes_atomic(site_dir / "assets" / name, source.read_bytes())
     target = site_dir / page
     write_bytes_atomic(target, html.encode("utf-8"))
     return target
