@@ -156,7 +156,8 @@ def cache_files(folder: Path) -> dict[str, int]:
 def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys, monkeypatch):
     cached = cache_files(built_site.cache)
     # 3 sentences: both methods for the encoder, exact only for the decoder, and what each model offers;
-    # 13 pages: per model 3 sentence pages, 1 pair page, an index and findings; and the explorer
+    # 14 pages: per model 3 sentence pages, 1 pair page, an index and findings; the explorer and the
+    # comparison of the two models
     # findings for both
     assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3 + 2
     assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == 2
@@ -168,7 +169,7 @@ def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys, monkeypatc
     assert cache_files(built_site.cache) == cached
     assert len(summary) == 1
     assert re.fullmatch(
-        r"built 13 pages for 2 models \(tiny-bert\d*, tiny-llama\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
+        r"built 14 pages for 2 models \(tiny-bert\d*, tiny-llama\d*\) in [\d.]+ s; site [\d.]+ MB at .+",
         summary[0],
     )
 
