@@ -40,9 +40,13 @@ class ControlFindings:
     model: ModelInfo
     seed: int
     found: MethodFindings
+    of_model: str  # the trained model's name
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model.to_dict(), "seed": self.seed, **_method_dict(self.found)}
+        """The copy is named after the trained model, not by the folder it was saved in, so two builds of
+        the same inputs in different folders write the same pages."""
+        name = f"{self.of_model} with random weights (seed {self.seed})"
+        return {"model": self.model.to_dict() | {"name": name}, "seed": self.seed, **_method_dict(self.found)}
 
 
 @dataclass
@@ -173,7 +177,7 @@ def control_findings(
     control = load_control(engine, seed)
     analysis = analyze_corpus(control, sentences, "exact", progress=progress)
     found = summarise(analysis, vocabulary_density(control), with_sensitivity=False)
-    return ControlFindings(model=control.info, seed=seed, found=found)
+    return ControlFindings(model=control.info, seed=seed, found=found, of_model=engine.info.name)
 
 
 def build_findings(

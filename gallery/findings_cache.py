@@ -19,8 +19,8 @@ from markupsafe import Markup
 from indexer import config
 from indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
-FORMAT = 4  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
-# 4: verdicts with intervals, sensitivity, random-weights control)
+FORMAT = 5  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
+# 4: verdicts with intervals, sensitivity, random-weights control; 5: the control named after its model)
 
 
 @dataclass
