@@ -132,9 +132,10 @@ def run_corpus_pass(
     with store.exclusive():
         done = store.complete(ranges)
         missing = [shard for shard in range(len(ranges)) if shard not in done]
-        if done and missing:
+        if done:
+            verb = "resuming" if missing else "reusing"
             print(
-                f"journeys: resuming the {method} corpus pass: {len(done)} of {len(ranges)} shards "
+                f"journeys: {verb} the {method} corpus pass: {len(done)} of {len(ranges)} shards "
                 f"already computed ({store.folder})",
                 file=sys.stderr,
                 flush=True,
