@@ -1,9 +1,10 @@
 """What `make build` does for the findings of one model: analyse the corpus by every method the model
-supports and its random-weights copy by the exact method, save the contextual index from the exact
-encodings, and write the findings page."""
+supports, its random-weights copy and the outside corpus by the exact method, save the contextual index
+from the exact encodings, and write the findings page."""
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,8 +16,17 @@ from findings.contextual import ContextualIndex, contextual_folder
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis
 from findings.corpus_pass import Cluster
+from findings.outside_corpus import OutsideCorpus, load_outside_corpus
 from findings.page import render_findings_page
-from findings.report import FindingsReport, analyze_methods, control_findings, report_from, supported_methods
+from findings.pos_tags import MissingPackageError
+from findings.report import (
+    FindingsReport,
+    analyze_methods,
+    control_findings,
+    outside_findings,
+    report_from,
+    supported_methods,
+)
 from findings.token_classes import CONTENT
 from indexer import config
 from indexer.engine import JourneyEngine
@@ -51,17 +61,28 @@ def build_model_findings(
     corpus = read_corpus(corpus_path, engine)
     sentences = list(dict.fromkeys([*corpus.sentences, *(extra_sentences or [])]))
     corpus = replace(corpus, sentences=sentences)
+    outside = outside_corpus_or_none()
     started = time.perf_counter()
     methods = supported_methods(engine, "exact")
     analyses = analyze_methods(engine, sentences, methods, True, progress, cluster, cache_dir)
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
     report.control = control_findings(engine, sentences, progress=progress)
-    report.seconds = time.perf_counter() - started
+    if outside is not None:
+        report.outside = outside_findings(engine, outside, progress=progress)
     contextual = ContextualIndex.from_analysis(engine, analyses["exact"])
     folder = contextual_folder(engine.info.name, "exact")
     example = contextual_example(engine, contextual, analyses["exact"])
     page = None if site_dir is None else render_findings_page(report, Path(site_dir), example=example)
     return ModelFindings(report, contextual, folder, example, page)
+
+
+def outside_corpus_or_none() -> OutsideCorpus | None:
+    """The outside corpus, or None with a warning when its Debian packages are not installed."""
+    try:
+        return load_outside_corpus()
+    except MissingPackageError as error:
+        print(f"journeys: warning: the findings go without the outside corpus: {error}", file=sys.stderr)
+        return None
 
 
 def contextual_example(

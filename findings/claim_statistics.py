@@ -1,8 +1,8 @@
 """Statistics of token rows behind claims 2 and 3, for the sentence bootstrap: group comparisons weighted
 by occurrence or by word type, the similarity-gap-versus-rank-gap premise, and rank at matched similarity.
 
-Each builder returns a `Statistic` (a function of token rows, see `uncertainty.sentence_bootstrap`);
-with `keys` the groups are compared by word type (`effect_sizes.word_type_means`).
+Each is a `RowStatistic` (a function of token rows, see `uncertainty.sentence_bootstrap`); with `keys`
+the groups are compared by word type (`effect_sizes.word_type_means`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,23 @@ from __future__ import annotations
 import numpy as np
 
 from findings.effect_sizes import superiority_of
-from findings.uncertainty import Statistic
+from findings.uncertainty import RowStatistic
 
 #: Similarity bins for rank at matched similarity, and the fewest tokens per group a bin needs to count.
 SIMILARITY_BINS, MIN_PER_BIN = 5, 10
+
+
+class Difference(RowStatistic):
+    """One statistic less another, over the same rows."""
+
+    def __init__(self, first: RowStatistic, second: RowStatistic) -> None:
+        self.first, self.second = first, second
+
+    def __call__(self, rows: np.ndarray) -> float:
+        return self.first(rows) - self.second(rows)
+
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        return self.first.weighted(weights) - self.second.weighted(weights)
 
 
 def premise_gap(
@@ -22,12 +35,13 @@ def premise_gap(
     is_content: np.ndarray,
     is_function: np.ndarray,
     keys: np.ndarray | None = None,
-) -> Statistic:
+) -> Difference:
     """How much further the groups part by rank than by similarity: A(content rank above function rank)
     minus A(function similarity above content similarity). Positive when the rank gap is the larger."""
-    by_rank = superiority_of(log_rank, is_content, is_function, keys)
-    by_similarity = superiority_of(similarity, is_function, is_content, keys)
-    return lambda rows: by_rank(rows) - by_similarity(rows)
+    return Difference(
+        superiority_of(log_rank, is_content, is_function, keys),
+        superiority_of(similarity, is_function, is_content, keys),
+    )
 
 
 def similarity_bins(similarity: np.ndarray, bins: int = SIMILARITY_BINS) -> np.ndarray:
@@ -41,32 +55,45 @@ def similarity_bins(similarity: np.ndarray, bins: int = SIMILARITY_BINS) -> np.n
     return np.where(finite, found, -1)
 
 
-def matched_superiority(
-    values: np.ndarray,
-    bin_of: np.ndarray,
-    is_x: np.ndarray,
-    is_y: np.ndarray,
-    min_per_bin: int = MIN_PER_BIN,
-    keys: np.ndarray | None = None,
-) -> Statistic:
+class MatchedSuperiority(RowStatistic):
     """A of x over y within each bin where both groups have at least `min_per_bin` rows, averaged with
     weights equal to the bin's rows of both groups: the comparison at matched similarity."""
-    is_x, is_y, bin_of = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool), np.asarray(bin_of)
-    compare = superiority_of(values, is_x, is_y, keys)
 
-    def statistic(rows: np.ndarray) -> float:
+    def __init__(
+        self,
+        values: np.ndarray,
+        bin_of: np.ndarray,
+        is_x: np.ndarray,
+        is_y: np.ndarray,
+        min_per_bin: int = MIN_PER_BIN,
+        keys: np.ndarray | None = None,
+    ) -> None:
+        is_x, is_y, bin_of = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool), np.asarray(bin_of)
+        self.min_per_bin = min_per_bin
+        self.bins = []  # per bin: its x rows, its y rows, and A within it
+        for b in np.unique(bin_of[bin_of >= 0]):
+            x, y = is_x & (bin_of == b), is_y & (bin_of == b)
+            self.bins.append((x, y, superiority_of(values, x, y, keys)))
+
+    def __call__(self, rows: np.ndarray) -> float:
         found, weights = [], []
-        for b in np.unique(bin_of[rows]):
-            if b < 0:
-                continue
-            inside = rows[bin_of[rows] == b]
-            n_x, n_y = int(is_x[inside].sum()), int(is_y[inside].sum())
-            if n_x >= min_per_bin and n_y >= min_per_bin:
-                found.append(compare(inside))
+        for x, y, compare in self.bins:
+            n_x, n_y = int(x[rows].sum()), int(y[rows].sum())
+            if n_x >= self.min_per_bin and n_y >= self.min_per_bin:
+                found.append(compare(rows))
                 weights.append(n_x + n_y)
         return float(np.average(found, weights=weights)) if found else float("nan")
 
-    return statistic
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        total, weight = np.zeros(len(weights)), np.zeros(len(weights))
+        for x, y, compare in self.bins:
+            n_x, n_y = weights[:, x].sum(axis=1), weights[:, y].sum(axis=1)
+            used = (n_x >= self.min_per_bin) & (n_y >= self.min_per_bin)
+            if used.any():
+                total += np.where(used, compare.weighted(weights) * (n_x + n_y), 0.0)
+                weight += np.where(used, n_x + n_y, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(weight > 0, total / weight, np.nan)
 
 
 def bins_used(bin_of: np.ndarray, is_x: np.ndarray, is_y: np.ndarray, min_per_bin: int = MIN_PER_BIN) -> int:

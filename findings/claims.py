@@ -15,7 +15,7 @@ from findings import claim_statistics, measures, rules, spike
 from findings.corpus_analysis import CorpusAnalysis
 from findings.effect_sizes import superiority_of
 from findings.token_classes import CONTENT, FUNCTION, SPECIAL
-from findings.uncertainty import N_RESAMPLES, Estimate, HalfSplit, half_split, nanmean_of, sentence_bootstrap
+from findings.uncertainty import N_RESAMPLES, Estimate, HalfSplit, NanMean, half_split, sentence_bootstrap
 
 OCCURRENCE, WORD_TYPE = "occurrence", "word type"
 KEPT, SET_APART = "kept", "set apart"
@@ -183,9 +183,9 @@ class ClaimComputer:
         by_rank = measures.rank_movement(self.inputs.rank[self.words], c.move_factor, c.move_floor)
         by_similarity = measures.similarity_movement(self.similarity, c.move_delta)
         return [
-            self.decide(rules.MOVES_BOTH_WAYS_BY_RANK, nanmean_of(by_rank.both), self.sentence_of, "1"),
+            self.decide(rules.MOVES_BOTH_WAYS_BY_RANK, NanMean(by_rank.both), self.sentence_of, "1"),
             self.decide(
-                rules.MOVES_BOTH_WAYS_BY_SIMILARITY, nanmean_of(by_similarity.both), self.sentence_of, "1"
+                rules.MOVES_BOTH_WAYS_BY_SIMILARITY, NanMean(by_similarity.both), self.sentence_of, "1"
             ),
         ]
 
@@ -227,7 +227,7 @@ class ClaimComputer:
             ),
             self.decide(
                 rules.CONTENT_FURTHER_AT_MATCHED_SIMILARITY,
-                claim_statistics.matched_superiority(
+                claim_statistics.MatchedSuperiority(
                     self.log_rank[:, -1], bins, content, function, keys=self.keys
                 ),
                 self.sentence_of,
@@ -245,7 +245,7 @@ class ClaimComputer:
     def study_depth_spike(self) -> ClaimVerdict:
         """Claim 4a at the layer matching the study's layer 5 of 12."""
         layer = measures.matching_layer(self.num_layers)
-        statistic = spike.score_at(layer, self.displaced(), self.is_function, self.is_content)
+        statistic = spike.ScoreAt(layer, self.displaced(), self.is_function, self.is_content)
         return self.decide(
             rules.SPIKE_AT_STUDY_DEPTH,
             statistic,
@@ -270,8 +270,8 @@ class ClaimComputer:
         alignment = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)  # NaN for a one-token sentence
         cohesion_change = self.inputs.cohesion[:, -1] - self.inputs.cohesion[:, 0]
         return [
-            self.decide(rules.SHARED_DIRECTION, nanmean_of(alignment), sentences, "F"),
-            self.decide(rules.MOVING_TOGETHER, nanmean_of(cohesion_change), sentences, "F"),
+            self.decide(rules.SHARED_DIRECTION, NanMean(alignment), sentences, "F"),
+            self.decide(rules.MOVING_TOGETHER, NanMean(cohesion_change), sentences, "F"),
         ]
 
     def study_claims(self) -> list[ClaimVerdict]:

@@ -1,4 +1,4 @@
-"""Effect sizes with a direction, and rank correlation, as numbers and as bootstrap statistics.
+"""Effect sizes with a direction as numbers and as bootstrap statistics, and rank correlation.
 
 A statistic here is a function of token rows (see `uncertainty.sentence_bootstrap`), built over the
 caller's token-major arrays, so any of these numbers gets a sentence-level interval.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from findings.uncertainty import Statistic
+from findings.uncertainty import FromRows, RowStatistic
 
 
 def probability_of_superiority(x: np.ndarray, y: np.ndarray) -> float:
@@ -36,23 +36,58 @@ def word_type_means(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.bincount(inverse, weights=values[finite], minlength=len(counts)) / counts
 
 
+class Superiority(RowStatistic):
+    """A of the x rows' values over the y rows' values, among the given rows (occurrence weighting).
+
+    `weighted` takes every resample of a batch at once: with the x and y rows sorted by value once,
+    a resample's A is the sum, over tied values, of its x weight times its y weight below plus half its
+    y weight equal, over its x weight times its y weight. Whole-number weights keep every sum exact, so
+    it equals the rank-based A bit for bit."""
+
+    def __init__(self, values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray) -> None:
+        self.values = np.asarray(values, dtype=np.float64)
+        self.is_x, self.is_y = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool)
+        kept = np.flatnonzero((self.is_x | self.is_y) & np.isfinite(self.values))
+        self._sorted = kept[np.argsort(self.values[kept], kind="stable")]
+        ordered = self.values[self._sorted]
+        self._ties = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else ordered
+        self._x, self._y = self.is_x[self._sorted], self.is_y[self._sorted]
+
+    def __call__(self, rows: np.ndarray) -> float:
+        return probability_of_superiority(
+            self.values[rows[self.is_x[rows]]], self.values[rows[self.is_y[rows]]]
+        )
+
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        if len(self._sorted) == 0:
+            return np.full(len(weights), np.nan)
+        drawn = weights[:, self._sorted]
+        x = np.add.reduceat(np.where(self._x, drawn, 0.0), self._ties, axis=1)
+        y = np.add.reduceat(np.where(self._y, drawn, 0.0), self._ties, axis=1)
+        below = np.cumsum(y, axis=1) - y
+        wins = (x * (below + 0.5 * y)).sum(axis=1)
+        pairs = x.sum(axis=1) * y.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(pairs > 0, wins / pairs, np.nan)
+
+
 def superiority_of(
     values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray, keys: np.ndarray | None = None
-) -> Statistic:
+) -> RowStatistic:
     """The statistic "A of the x rows' values over the y rows' values, among the given rows"; with
     `keys` (one per row, each key in one group), A of the x keys' mean values over the y keys'."""
+    if keys is None:
+        return Superiority(values, is_x, is_y)
     values = np.asarray(values, dtype=np.float64)
     is_x, is_y = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool)
 
-    def statistic(rows: np.ndarray) -> float:
+    def by_word_type(rows: np.ndarray) -> float:
         x, y = rows[is_x[rows]], rows[is_y[rows]]
-        if keys is None:
-            return probability_of_superiority(values[x], values[y])
         return probability_of_superiority(
             word_type_means(values[x], keys[x]), word_type_means(values[y], keys[y])
         )
 
-    return statistic
+    return FromRows(by_word_type)
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -64,9 +99,3 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan")
     return float(stats.spearmanr(x, y).statistic)
-
-
-def spearman_of(x: np.ndarray, y: np.ndarray) -> Statistic:
-    """The statistic "Spearman correlation of x and y over the given rows"."""
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    return lambda rows: spearman(x[rows], y[rows])

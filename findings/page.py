@@ -24,6 +24,10 @@ METHOD_LABELS = {
 }
 
 
+#: The claims table's column of the outside corpus.
+OUTSIDE_COLUMN = "outside corpus, by tag"
+
+
 def findings_page_name(model_label: str) -> str:
     """File name of a model's findings page, `findings-<label>.html` with a filename-safe label."""
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(model_label).name.lower())
@@ -42,12 +46,15 @@ def findings_context(report: FindingsReport, example: dict[str, Any] | None = No
     columns = [(f"{m}", data["methods"][m]) for m in methods]
     if data["control"] is not None:
         columns.append(("random weights", data["control"]))
+    if data["outside"] is not None:
+        columns.append((OUTSIDE_COLUMN, data["outside"]))
     return {
         "findings": data,
         "corpus_label": _display_path(report.corpus.path),
         "contextual_example": example,
         "methods": methods,
         "method_labels": METHOD_LABELS,
+        "outside_column": OUTSIDE_COLUMN,
         "main": main,
         "columns": columns,
         "verdict_rows": _verdict_rows(columns),

@@ -8,7 +8,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,12 @@ from findings.corpus import Corpus, read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from findings.corpus_pass import Cluster, cluster_option, run_corpus_pass
 from findings.density import vocabulary_density
+from findings.outside_corpus import OutsideCorpus, load_outside_corpus
 from findings.sensitivity import SENSITIVITY_RESAMPLES
 from findings.spike import Spike
 from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise
-from findings.token_classes import GROUPS
+from findings.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.records import ModelInfo
@@ -50,6 +51,32 @@ class ControlFindings:
 
 
 @dataclass
+class OutsideFindings:
+    """The findings over the outside corpus (exact method, main analysis), function words by tag."""
+
+    corpus: OutsideCorpus  # the sentences analysed: the sample less those longer than the model takes
+    too_long: int  # sampled sentences left out as longer than the model takes
+    token_counts: dict[str, int]
+    tag_agreement: float  # share of word tokens that tag and word list put in the same group
+    found: MethodFindings
+
+    def to_dict(self) -> dict[str, Any]:
+        corpus = self.corpus
+        return {
+            "name": corpus.name,
+            "packages": list(config.OUTSIDE_CORPUS_PACKAGES),
+            "sentences": len(corpus.sentences),
+            "too_long": self.too_long,
+            "tokens": sum(self.token_counts.values()),
+            "available": corpus.available,
+            "dropped": dict(sorted(corpus.dropped.items())),
+            "token_counts": self.token_counts,
+            "tag_agreement": self.tag_agreement,
+            **_method_dict(self.found),
+        }
+
+
+@dataclass
 class FindingsReport:
     """The findings for one model and corpus; `methods` holds the chosen method first.
 
@@ -65,7 +92,8 @@ class FindingsReport:
     density: dict[str, dict[str, float]]  # median local density per group, per occurrence and per word
     methods: dict[str, MethodFindings] = field(default_factory=dict)
     control: ControlFindings | None = None
-    seconds: float = 0.0
+    outside: OutsideFindings | None = None
+    seconds: float = 0.0  # the corpus's analyses, without the control's and the outside corpus's
 
     @property
     def method(self) -> str:
@@ -115,6 +143,7 @@ class FindingsReport:
                 else None,
                 "methods": {name: _method_dict(found) for name, found in self.methods.items()},
                 "control": None if self.control is None else self.control.to_dict(),
+                "outside": None if self.outside is None else self.outside.to_dict(),
             }
         )
 
@@ -180,6 +209,42 @@ def control_findings(
     return ControlFindings(model=control.info, seed=seed, found=found, of_model=engine.info.name)
 
 
+def tag_agreement(engine: JourneyEngine, corpus: OutsideCorpus) -> float:
+    """Share of the word tokens (function or content by either decision) that the part-of-speech tags and
+    data/function_words.txt put in the same group."""
+    agree = words = 0
+    for text, tags in zip(corpus.sentences, corpus.tags, strict=True):
+        by_tag = classify_text(engine.loaded.tokenizer, text, tags).groups
+        by_list = classify_text(engine.loaded.tokenizer, text).groups
+        word = np.isin(by_tag, (FUNCTION, CONTENT)) | np.isin(by_list, (FUNCTION, CONTENT))
+        agree += int((by_tag == by_list)[word].sum())
+        words += int(word.sum())
+    return agree / words if words else float("nan")
+
+
+def outside_findings(engine: JourneyEngine, corpus: OutsideCorpus, progress: bool = True) -> OutsideFindings:
+    """The exact-method findings over the outside corpus (`load_outside_corpus()`), function words decided
+    by tag; sentences longer than the model takes are left out and counted."""
+    fits = [
+        len(engine.loaded.tokenizer(text)["input_ids"]) <= engine.info.max_tokens for text in corpus.sentences
+    ]
+    kept = [i for i, fit in enumerate(fits) if fit]
+    corpus = replace(
+        corpus,
+        sentences=[corpus.sentences[i] for i in kept],
+        tags=[corpus.tags[i] for i in kept],
+        sources=[corpus.sources[i] for i in kept],
+    )
+    analysis = analyze_corpus(engine, corpus.sentences, "exact", progress=progress, tags=corpus.tags)
+    return OutsideFindings(
+        corpus=corpus,
+        too_long=len(fits) - len(kept),
+        token_counts={name: int((analysis.groups == code).sum()) for code, name in enumerate(GROUPS)},
+        tag_agreement=tag_agreement(engine, corpus),
+        found=summarise(analysis, vocabulary_density(engine), with_sensitivity=False),
+    )
+
+
 def build_findings(
     engine: JourneyEngine,
     corpus_path: str | Path,
@@ -187,18 +252,22 @@ def build_findings(
     progress: bool = True,
     layout: str = "auto",
     control: bool = False,
+    outside: bool = False,
     cluster: Cluster | None = None,
 ) -> FindingsReport:
     """Read the corpus (`layout`: see findings/corpus_sources.py), analyse it by `method` (and the other
-    method where supported), and report; with `control`, the random-weights copy's findings too."""
+    method where supported), and report; with `control`, the random-weights copy's findings too, and with
+    `outside`, the findings over the outside corpus."""
     methods = supported_methods(engine, method)
     corpus = read_corpus(corpus_path, engine, layout=layout)
+    outside_corpus = load_outside_corpus() if outside else None  # refused before any analysis
     started = time.perf_counter()
     analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster)
     report = report_from(engine, corpus, analyses, time.perf_counter() - started)
     if control:
         report.control = control_findings(engine, corpus.sentences, progress=progress)
-        report.seconds = time.perf_counter() - started
+    if outside_corpus is not None:
+        report.outside = outside_findings(engine, outside_corpus, progress=progress)
     return report
 
 
@@ -214,6 +283,7 @@ def run_findings(args: argparse.Namespace) -> None:
         progress,
         layout=args.corpus_layout,
         control=args.control,
+        outside=args.outside_corpus,
         cluster=cluster,
     )
     if args.json:
@@ -238,6 +308,15 @@ def summary_text(report: FindingsReport) -> str:
     sections = [(f"method {name}", found) for name, found in report.methods.items()]
     if report.control is not None:
         sections.append((f"random-weights control (seed {report.control.seed}), exact", report.control.found))
+    if report.outside is not None:
+        outside = report.outside
+        sections.append(
+            (
+                f"outside corpus {outside.corpus.name} ({len(outside.corpus.sentences)} sentences, function "
+                f"words by tag), exact",
+                outside.found,
+            )
+        )
     for title, found in sections:
         lines += ["", f"== {title} =="]
         lines += [_verdict_line(v.to_dict()) for v in found.verdicts]

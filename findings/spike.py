@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from findings import measures
-from findings.uncertainty import N_RESAMPLES, SEED, SentenceRows, Statistic, resampled_rows
+from findings.uncertainty import (
+    N_RESAMPLES,
+    SEED,
+    RowStatistic,
+    SentenceRows,
+    resampled_weights,
+    weighted_mean,
+)
 
 #: Smallest spike score that counts as a spike: 5 percentage points of the share displaced.
 MIN_HEIGHT = 0.05
@@ -76,11 +83,32 @@ def spike_layer(scores: np.ndarray, min_height: float = MIN_HEIGHT) -> int | Non
     return best if scores[best] >= min_height else None
 
 
-def score_at(layer: int, values: np.ndarray, is_function: np.ndarray, is_content: np.ndarray) -> Statistic:
-    """The statistic "spike score at `layer` among the given rows", for the bootstrap and the rules."""
-    values = np.asarray(values, dtype=np.float64)
-    is_function, is_content = np.asarray(is_function, dtype=bool), np.asarray(is_content, dtype=bool)
-    return lambda rows: float(spike_scores(values[rows], is_function[rows], is_content[rows])[layer])
+def weighted_scores(
+    values: np.ndarray, is_function: np.ndarray, is_content: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Spike score per layer for each row of token `weights` (resamples, N): (resamples, L)."""
+    function = weighted_mean(values[is_function], weights[:, is_function])
+    content = weighted_mean(values[is_content], weights[:, is_content])
+    return _score(function, content)
+
+
+class ScoreAt(RowStatistic):
+    """The spike score at `layer` among the given rows, for the bootstrap and the rules."""
+
+    def __init__(
+        self, layer: int, values: np.ndarray, is_function: np.ndarray, is_content: np.ndarray
+    ) -> None:
+        self.layer, self.values = layer, np.asarray(values, dtype=np.float64)
+        self.is_function = np.asarray(is_function, dtype=bool)
+        self.is_content = np.asarray(is_content, dtype=bool)
+
+    def __call__(self, rows: np.ndarray) -> float:
+        return float(
+            spike_scores(self.values[rows], self.is_function[rows], self.is_content[rows])[self.layer]
+        )
+
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        return weighted_scores(self.values, self.is_function, self.is_content, weights)[:, self.layer]
 
 
 def sentence_scores(
@@ -116,8 +144,9 @@ def find_spike(
     layer = spike_layer(scores, min_height)
     resample_layers = np.array(
         [
-            _or_none(spike_layer(spike_scores(values[rows], is_function[rows], is_content[rows]), min_height))
-            for rows in resampled_rows(token_sentence, n_resamples, seed)
+            _or_none(spike_layer(found, min_height))
+            for weights in resampled_weights(token_sentence, n_resamples, seed)
+            for found in weighted_scores(values, is_function, is_content, weights)
         ],
         dtype=np.int64,
     )

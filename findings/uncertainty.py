@@ -5,6 +5,10 @@ interval resamples whole SENTENCES with replacement, never single tokens. A stat
 of the token rows it is given (an index array into the caller's token-major arrays, repeats allowed);
 the bootstrap hands it the rows of the resampled sentences.
 
+Every statistic here also takes many resamples at once, as token weights (how often each token's
+sentence was drawn): `RowStatistic.weighted`. The subclasses that matter for speed do that in one array
+operation per batch of resamples; the draws are the same either way.
+
 Intervals are percentile intervals (`scipy.stats.bootstrap(method="percentile")`) with a fixed seed:
 they stay inside the range the statistic can take (a share in [0, 1] stays there), are defined even
 when every resample gives the same value (BCa then returns NaN), and need no jackknife pass over
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -24,7 +29,40 @@ N_RESAMPLES, SEED = 2000, 0
 #: Coverage of every interval.
 CONFIDENCE = 0.95
 
-Statistic = Callable[[np.ndarray], float]
+#: Token weights held in memory at once: resamples per batch x token rows (about 32 MB of float64).
+WEIGHTS_PER_BATCH = 1 << 22
+
+
+class RowStatistic:
+    """A number computed from token rows (an index array into the caller's token-major arrays, repeats
+    counted), and from many resamples at once as token weights."""
+
+    def __call__(self, rows: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        """One value per row of `weights` (resamples x token rows, whole numbers): the statistic of the rows
+        repeated that many times. Here one resample at a time; subclasses do it in one array operation."""
+        tokens = np.arange(weights.shape[1])
+        return np.array([self(np.repeat(tokens, row.astype(np.int64))) for row in weights], dtype=np.float64)
+
+
+class FromRows(RowStatistic):
+    """A plain function of token rows as a statistic."""
+
+    def __init__(self, function: Callable[[np.ndarray], float]) -> None:
+        self.function = function
+
+    def __call__(self, rows: np.ndarray) -> float:
+        return float(self.function(rows))
+
+
+Statistic = RowStatistic | Callable[[np.ndarray], float]
+
+
+def as_row_statistic(statistic: Statistic) -> RowStatistic:
+    """`statistic` itself, or a plain function of rows wrapped as one."""
+    return statistic if isinstance(statistic, RowStatistic) else FromRows(statistic)
 
 
 @dataclass(frozen=True)
@@ -60,10 +98,23 @@ class SentenceRows:
             token_sentence[self.order], return_index=True, return_counts=True
         )
         self.n_tokens = len(token_sentence)
+        self.position = np.empty(self.n_tokens, dtype=np.int64)  # each token row's sentence position
+        self.position[self.order] = np.repeat(np.arange(len(self.counts)), self.counts)
 
     @property
     def n_sentences(self) -> int:
         return len(self.sentence_ids)
+
+    def weights(self, drawn: np.ndarray) -> np.ndarray:
+        """(resamples, token rows): how often each token's sentence is in each row of sentence positions."""
+        drawn = np.asarray(drawn, dtype=np.int64).reshape(-1, drawn.shape[-1])
+        offsets = np.arange(len(drawn))[:, None] * self.n_sentences
+        counts = np.bincount((drawn + offsets).ravel(), minlength=len(drawn) * self.n_sentences)
+        return counts.reshape(len(drawn), self.n_sentences)[:, self.position].astype(np.float64)
+
+    def batch(self) -> int:
+        """Resamples per batch so that their token weights stay within WEIGHTS_PER_BATCH."""
+        return max(1, WEIGHTS_PER_BATCH // max(self.n_tokens, 1))
 
     def rows(self, sentences: np.ndarray) -> np.ndarray:
         """Token rows of the sentences at these positions (0..n_sentences-1), repeats kept."""
@@ -81,17 +132,24 @@ def sentence_bootstrap(
     seed: int = SEED,
     method: str = "percentile",
 ) -> Estimate:
-    """`statistic` over all token rows, with a bootstrap interval from resampling whole sentences."""
+    """`statistic` over all token rows, with a bootstrap interval from resampling whole sentences (each
+    batch of resamples handed to `statistic.weighted` at once)."""
+    statistic = as_row_statistic(statistic)
     sentences = SentenceRows(token_sentence)
     estimate = float(statistic(np.arange(sentences.n_tokens)))
     if sentences.n_sentences < 2 or not np.isfinite(estimate):
         nan = float("nan")
         return Estimate(estimate, nan, nan, sentences.n_sentences, sentences.n_tokens, confidence, method)
+
+    def over_resamples(drawn: np.ndarray, axis: int = -1, **_: Any) -> np.ndarray:
+        return statistic.weighted(sentences.weights(drawn))
+
     result = stats.bootstrap(
         (np.arange(sentences.n_sentences),),
-        lambda drawn: statistic(sentences.rows(drawn)),
+        over_resamples,
         n_resamples=n_resamples,
-        vectorized=False,
+        batch=sentences.batch(),
+        vectorized=True,
         confidence_level=confidence,
         method=method,
         rng=np.random.default_rng(seed),
@@ -108,25 +166,42 @@ def sentence_bootstrap(
     )
 
 
-def resampled_rows(token_sentence: np.ndarray, n_resamples: int, seed: int = SEED) -> Iterator[np.ndarray]:
-    """Token rows of `n_resamples` sentence resamples (with replacement, from a seeded generator), for
-    statistics that are not numbers with an interval (such as the spike layer)."""
+def resampled_weights(token_sentence: np.ndarray, n_resamples: int, seed: int = SEED) -> Iterator[np.ndarray]:
+    """Token weights of `n_resamples` sentence resamples (with replacement, from a seeded generator), in
+    batches, for statistics that are not numbers with an interval (such as the spike layer)."""
     sentences = SentenceRows(token_sentence)
     generator = np.random.default_rng(seed)
-    for _ in range(n_resamples):
-        yield sentences.rows(generator.integers(0, sentences.n_sentences, sentences.n_sentences))
+    for start in range(0, n_resamples, sentences.batch()):
+        drawn = [
+            generator.integers(0, sentences.n_sentences, sentences.n_sentences)
+            for _ in range(min(sentences.batch(), n_resamples - start))
+        ]
+        yield sentences.weights(np.stack(drawn))
 
 
-def nanmean_of(values: np.ndarray) -> Statistic:
-    """The statistic "mean of `values` over the given rows, NaN rows left out" (occurrence weighting)."""
-    values = np.asarray(values, dtype=np.float64)
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per row of `weights` (..., N), the weighted mean of (N,) or (N, L) `values`, NaN values left out;
+    NaN where no weight falls on a finite value."""
+    finite = np.isfinite(values)
+    totals = weights @ np.where(finite, values, 0.0)
+    counts = weights @ finite.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, totals / counts, np.nan)
 
-    def mean(rows: np.ndarray) -> float:
-        chosen = values[rows]
+
+class NanMean(RowStatistic):
+    """The mean of `values` over the given rows, NaN rows left out (occurrence weighting)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = np.asarray(values, dtype=np.float64)
+
+    def __call__(self, rows: np.ndarray) -> float:
+        chosen = self.values[rows]
         chosen = chosen[np.isfinite(chosen)]
         return float(chosen.mean()) if len(chosen) else float("nan")
 
-    return mean
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        return weighted_mean(self.values, weights)
 
 
 def half_split(statistic: Statistic, token_sentence: np.ndarray, seed: int | None = SEED) -> HalfSplit:

@@ -19,8 +19,9 @@ from markupsafe import Markup
 from indexer import config
 from indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
-FORMAT = 5  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
-# 4: verdicts with intervals, sensitivity, random-weights control; 5: the control named after its model)
+FORMAT = 6  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
+# 4: verdicts with intervals, sensitivity, random-weights control; 5: the control named after its model;
+# 6: the outside corpus, statistics of resamples in one pass)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class FindingsCache:
             "engine_version": config.ENGINE_VERSION,
             "format": FORMAT,
             "corpus": hashlib.sha256(Path(corpus_path).read_bytes()).hexdigest(),
+            "outside_corpus": _outside_corpus_files(),
             "sentences": hashlib.sha256("\n".join(texts).encode()).hexdigest(),
             "k": k,
         }
@@ -94,6 +96,14 @@ def _model_files(model: str) -> list[list[Any]]:
     if not folder.is_dir():
         return []
     return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def _outside_corpus_files() -> list[Any]:
+    """What the outside corpus is read from: the sample size, and size and time of each fortune file and
+    of the tagger (absent files included, so installing the packages later rebuilds the findings)."""
+    files = [config.FORTUNES_DIR / name for name in config.FORTUNES_FILES] + [config.POS_TAGGER_MODULE]
+    stamps = [[p.name, p.stat().st_size, p.stat().st_mtime_ns] if p.is_file() else [p.name] for p in files]
+    return [config.OUTSIDE_CORPUS_SENTENCES, stamps]
 
 
 def _as_dict(value: Any) -> Any:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from findings.pos_tags import MissingPackageError
 from indexer import config
 from indexer.adapters import UnsupportedModelError
 from indexer.engine import JourneyEngine
@@ -22,7 +23,7 @@ from indexer.options import InputError, checked_top_k
 from indexer.rank_table import rank_tables
 from indexer.text_input import command_line_text
 
-USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError)
+USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError, MissingPackageError)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -157,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     findings.add_argument("--json", action="store_true", help="print one JSON object")
     findings.add_argument(
         "--control", action="store_true", help="also analyse a random-weights copy of the model (seed 0)"
+    )
+    findings.add_argument(
+        "--outside-corpus",
+        action="store_true",
+        help=f"also analyse the outside corpus ({config.OUTSIDE_CORPUS}: Debian's fortunes, function words "
+        "by part-of-speech tag; needs the Debian packages `make install-outside-corpus` installs)",
     )
     add_cluster_arguments(findings)
     findings.set_defaults(handler=lazy("findings.report", "run_findings"))

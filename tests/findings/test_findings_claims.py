@@ -121,7 +121,7 @@ def test_matched_superiority_and_bins_match_loops():
         if len(x) >= 10 and len(y) >= 10:
             found.append(brute_a(x, y))
             weights.append(len(x) + len(y))
-    statistic = claim_statistics.matched_superiority(values, bins, is_x, ~is_x, 10)
+    statistic = claim_statistics.MatchedSuperiority(values, bins, is_x, ~is_x, 10)
     assert statistic(np.arange(n)) == pytest.approx(np.average(found, weights=weights))
     assert claim_statistics.bins_used(bins, is_x, ~is_x, 10) == len(found)
 

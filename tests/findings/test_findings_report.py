@@ -13,8 +13,11 @@ from markupsafe import escape
 from findings.build import build_model_findings
 from findings.contextual import contextual_folder
 from findings.control import control_folder
+from findings.outside_corpus import load_outside_corpus
 from findings.page import render_findings_page
 from findings.report import build_findings, summary_text
+from indexer import config
+from indexer.cli import main
 from indexer.options import InputError
 
 
@@ -125,6 +128,64 @@ def test_site_build_writes_page_and_contextual_index(tiny_engines, corpus_file, 
     control = built.report.control
     assert control is not None and control.model.name == str(control_folder(engine.info.name))
     assert control.model.vocab_size == engine.info.vocab_size and "random weights" in html
+    outside = built.report.outside
+    assert outside is not None
+    assert len(outside.corpus.sentences) + outside.too_long == config.OUTSIDE_CORPUS_SENTENCES
+    assert outside.too_long > 0  # the tiny model takes 64 tokens
+    assert "<th>outside corpus, by tag</th>" in html and 'id="outside-corpus"' in html
+    assert f"{len(outside.corpus.sentences)} sentences (" in html
+
+
+def test_a_build_without_the_outside_corpus_packages_says_so(
+    tiny_engines, corpus_file, tmp_path, monkeypatch, capfd
+):
+    monkeypatch.setattr(config, "FORTUNES_DIR", tmp_path / "no-fortunes")
+    built = build_model_findings(tiny_engines["gpt2"], tmp_path / "site", corpus_file, progress=False)
+    assert built.report.outside is None
+    stderr = capfd.readouterr().err
+    assert "journeys: warning: the findings go without the outside corpus: Debian's fortunes" in stderr
+    html = built.page.read_text(encoding="utf-8")
+    assert "This build has no outside corpus" in html and "outside corpus, by tag" not in html
+
+
+def test_cli_adds_the_outside_corpus_when_asked(tiny_model_folders, corpus_file, tiny_engines):
+    result = run_findings_cli(
+        "--model", str(tiny_model_folders["bert"]), "--corpus", str(corpus_file), "--outside-corpus", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    outside = json.loads(result.stdout)["outside"]
+    corpus = load_outside_corpus()
+    engine = tiny_engines["bert"]
+    lengths = [len(engine.loaded.tokenizer(text)["input_ids"]) for text in corpus.sentences]
+    fitting = [n for n in lengths if n <= engine.info.max_tokens]
+    assert outside["available"] == corpus.available
+    assert (outside["sentences"], outside["too_long"]) == (len(fitting), len(lengths) - len(fitting))
+    assert outside["tokens"] == sum(fitting)
+    assert sum(outside["token_counts"].values()) == outside["tokens"]
+    assert 0.5 < outside["tag_agreement"] < 1.0
+    verdicts = {v["claim"]: v for v in outside["verdicts"]}
+    assert 0 < verdicts["2"]["n_sentences"] <= len(corpus.sentences)
+    assert outside["sensitivity"] == []  # the table is the main corpus's
+
+
+def test_cli_refuses_the_outside_corpus_without_its_packages(
+    tiny_model_folders, corpus_file, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(config, "FORTUNES_DIR", tmp_path / "no-fortunes")
+    args = [
+        "findings",
+        "--model",
+        str(tiny_model_folders["bert"]),
+        "--corpus",
+        str(corpus_file),
+        "--outside-corpus",
+    ]
+    assert main(args) == 2
+    stderr = capsys.readouterr().err
+    assert (
+        stderr.startswith("journeys: error: Debian's fortunes package is not installed")
+        and stderr.count("\n") == 1
+    )
 
 
 def test_a_one_word_corpus_reports_what_it_cannot_test(tiny_engines, tmp_path):

@@ -110,7 +110,7 @@ def test_rises_without_a_fall_back_are_no_spike(function_share: np.ndarray):
 def test_score_at_a_layer_is_a_bootstrap_statistic():
     rank, is_function, is_content, _sentence_of = journeys(12, spiked(12, 5), np.full(12, 0.2))
     displaced = measures.displaced(rank)
-    statistic = spike.score_at(5, displaced, is_function, is_content)
+    statistic = spike.ScoreAt(5, displaced, is_function, is_content)
     assert statistic(np.arange(len(rank))) == pytest.approx(
         scores_by_hand(displaced, is_function, is_content)[5]
     )

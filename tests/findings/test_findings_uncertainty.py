@@ -37,7 +37,7 @@ def percentile_loop(values, sentence_of, statistic, resamples: int, seed: int, b
 
 def test_bootstrap_of_a_mean_matches_a_sentence_resampling_loop():
     values, sentence_of = clustered(0)
-    found = uncertainty.sentence_bootstrap(uncertainty.nanmean_of(values), sentence_of, n_resamples=2000)
+    found = uncertainty.sentence_bootstrap(uncertainty.NanMean(values), sentence_of, n_resamples=2000)
 
     def mean(rows):
         return sum(values[t] for t in rows) / len(rows)
@@ -54,7 +54,7 @@ def test_bootstrap_of_a_mean_matches_a_sentence_resampling_loop():
 
 def test_bootstrap_is_reproducible_with_its_seed_and_changes_without():
     values, sentence_of = clustered(1, sentences=40)
-    statistic = uncertainty.nanmean_of(values)
+    statistic = uncertainty.NanMean(values)
     first = uncertainty.sentence_bootstrap(statistic, sentence_of, n_resamples=300, seed=4)
     again = uncertainty.sentence_bootstrap(statistic, sentence_of, n_resamples=300, seed=4)
     other = uncertainty.sentence_bootstrap(statistic, sentence_of, n_resamples=300, seed=5)
@@ -62,7 +62,7 @@ def test_bootstrap_is_reproducible_with_its_seed_and_changes_without():
 
 
 def test_bootstrap_of_one_sentence_has_no_interval():
-    found = uncertainty.sentence_bootstrap(uncertainty.nanmean_of(np.ones(5)), np.zeros(5, dtype=int))
+    found = uncertainty.sentence_bootstrap(uncertainty.NanMean(np.ones(5)), np.zeros(5, dtype=int))
     assert found.estimate == 1.0 and math.isnan(found.low) and found.n_sentences == 1
 
 
@@ -99,7 +99,7 @@ def test_bootstrap_of_a_matches_a_sentence_resampling_loop():
 def test_half_split_on_alternate_and_random_halves():
     values, sentence_of = clustered(5, sentences=11, per_sentence=4)
     ids = sorted(set(sentence_of.tolist()))
-    statistic = uncertainty.nanmean_of(values)
+    statistic = uncertainty.NanMean(values)
     found = uncertainty.half_split(statistic, sentence_of, seed=None)
     even = [t for t in range(len(values)) if ids.index(sentence_of[t]) % 2 == 0]
     odd = [t for t in range(len(values)) if ids.index(sentence_of[t]) % 2 == 1]

@@ -120,6 +120,7 @@ def test_the_findings_page_is_written_and_linked_from_index_and_sentence_pages(b
         target = findings_page(model)
         findings = (built_site.folder / target).read_text(encoding="utf-8")
         assert "Which of the study's findings hold for" in findings
+        assert "<th>outside corpus, by tag</th>" in findings and "sampled from the" in findings
         assert f'<a href="{target}" aria-current="page">Findings</a>' in findings
         index = built_site.folder / index_page(model, SiteModel.named(built_site.encoder))
         assert f'<a href="{target}">Findings</a>' in index.read_text(encoding="utf-8")
