@@ -2,7 +2,7 @@
 by occurrence or by word type, the similarity-gap-versus-rank-gap premise, and rank at matched similarity.
 
 Each is a `RowStatistic` (a function of token rows, see `uncertainty.sentence_bootstrap`); with `keys`
-the groups are compared by word type (`effect_sizes.word_type_means`).
+the groups are compared by word type (`effect_sizes.WordTypeSuperiority`).
 """
 
 from __future__ import annotations

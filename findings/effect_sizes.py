@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from findings.uncertainty import FromRows, RowStatistic
+from findings.uncertainty import RowStatistic
 
 
 def probability_of_superiority(x: np.ndarray, y: np.ndarray) -> float:
@@ -25,15 +25,6 @@ def probability_of_superiority(x: np.ndarray, y: np.ndarray) -> float:
     ranks = stats.rankdata(np.concatenate([x, y]))
     u_x = ranks[: len(x)].sum() - len(x) * (len(x) + 1) / 2
     return float(u_x / (len(x) * len(y)))
-
-
-def word_type_means(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Mean of `values` per distinct key (NaN values left out), in sorted key order: word-type weighting,
-    where each distinct word counts once however often it occurs."""
-    values = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(values)
-    _distinct, inverse, counts = np.unique(np.asarray(keys)[finite], return_inverse=True, return_counts=True)
-    return np.bincount(inverse, weights=values[finite], minlength=len(counts)) / counts
 
 
 class Superiority(RowStatistic):
@@ -71,6 +62,45 @@ class Superiority(RowStatistic):
             return np.where(pairs > 0, wins / pairs, np.nan)
 
 
+class WordTypeSuperiority(RowStatistic):
+    """A of the x keys' mean values over the y keys' mean values among the given rows (word-type
+    weighting: each distinct key counts once, however often it occurs; each key in one group).
+
+    `weighted` takes every resample of a batch at once: each key's weighted mean, then each resample's
+    keys ranked (average ranks for ties, absent keys left out) and A from the x keys' rank sum."""
+
+    def __init__(self, values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray, keys: np.ndarray) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        is_x, is_y = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool)
+        self.n_rows = len(values)
+        kept = np.flatnonzero((is_x | is_y) & np.isfinite(values))
+        self._sorted = kept[np.argsort(np.asarray(keys)[kept], kind="stable")]
+        ordered = np.asarray(keys)[self._sorted]
+        self._keys = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else ordered
+        self._values = values[self._sorted]
+        self._key_is_x = is_x[self._sorted][self._keys]
+        self._key_is_y = is_y[self._sorted][self._keys]
+
+    def __call__(self, rows: np.ndarray) -> float:
+        weights = np.bincount(rows, minlength=self.n_rows).astype(np.float64)
+        return float(self.weighted(weights[None, :])[0])
+
+    def weighted(self, weights: np.ndarray) -> np.ndarray:
+        if len(self._sorted) == 0:
+            return np.full(len(weights), np.nan)
+        drawn = weights[:, self._sorted]
+        counts = np.add.reduceat(drawn, self._keys, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.add.reduceat(drawn * self._values, self._keys, axis=1) / counts  # NaN where absent
+        pooled = np.concatenate([means[:, self._key_is_x], means[:, self._key_is_y]], axis=1)
+        ranks = stats.rankdata(pooled, axis=1, nan_policy="omit")
+        n_x = (counts[:, self._key_is_x] > 0).sum(axis=1)
+        n_y = (counts[:, self._key_is_y] > 0).sum(axis=1)
+        wins = np.nansum(ranks[:, : self._key_is_x.sum()], axis=1) - n_x * (n_x + 1) / 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n_x * n_y > 0, wins / (n_x * n_y), np.nan)
+
+
 def superiority_of(
     values: np.ndarray, is_x: np.ndarray, is_y: np.ndarray, keys: np.ndarray | None = None
 ) -> RowStatistic:
@@ -78,16 +108,7 @@ def superiority_of(
     `keys` (one per row, each key in one group), A of the x keys' mean values over the y keys'."""
     if keys is None:
         return Superiority(values, is_x, is_y)
-    values = np.asarray(values, dtype=np.float64)
-    is_x, is_y = np.asarray(is_x, dtype=bool), np.asarray(is_y, dtype=bool)
-
-    def by_word_type(rows: np.ndarray) -> float:
-        x, y = rows[is_x[rows]], rows[is_y[rows]]
-        return probability_of_superiority(
-            word_type_means(values[x], keys[x]), word_type_means(values[y], keys[y])
-        )
-
-    return FromRows(by_word_type)
+    return WordTypeSuperiority(values, is_x, is_y, keys)
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:

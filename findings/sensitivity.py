@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, ClaimVerdict
+from findings.uncertainty import N_RESAMPLES
 
-#: Bootstrap resamples behind each cell of the table: fewer than the main verdicts' 2000, as the table
-#: decides every claim again per alternative; a cell near a threshold may read undecided where more
-#: resamples would decide it, never the reverse of what its estimate shows.
-SENSITIVITY_RESAMPLES = 500
+#: Bootstrap resamples behind each cell of the table: as many as behind the main verdicts, so a cell and
+#: the verdict it is compared with are equally sure.
+SENSITIVITY_RESAMPLES = N_RESAMPLES
 
 #: The alternatives tried, each one choice changed from the main analysis: (label, what it changes, choices).
 ALTERNATIVES = (

@@ -17,7 +17,7 @@ hundreds of sentences. BCa can be asked for with `method="BCa"`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ WEIGHTS_PER_BATCH = 1 << 22
 
 class RowStatistic:
     """A number computed from token rows (an index array into the caller's token-major arrays, repeats
-    counted), and from many resamples at once as token weights."""
+    counted), and from many resamples at once as token weights. Subclasses give `__call__`."""
 
     def __call__(self, rows: np.ndarray) -> float:
         raise NotImplementedError
@@ -45,24 +45,6 @@ class RowStatistic:
         repeated that many times. Here one resample at a time; subclasses do it in one array operation."""
         tokens = np.arange(weights.shape[1])
         return np.array([self(np.repeat(tokens, row.astype(np.int64))) for row in weights], dtype=np.float64)
-
-
-class FromRows(RowStatistic):
-    """A plain function of token rows as a statistic."""
-
-    def __init__(self, function: Callable[[np.ndarray], float]) -> None:
-        self.function = function
-
-    def __call__(self, rows: np.ndarray) -> float:
-        return float(self.function(rows))
-
-
-Statistic = RowStatistic | Callable[[np.ndarray], float]
-
-
-def as_row_statistic(statistic: Statistic) -> RowStatistic:
-    """`statistic` itself, or a plain function of rows wrapped as one."""
-    return statistic if isinstance(statistic, RowStatistic) else FromRows(statistic)
 
 
 @dataclass(frozen=True)
@@ -125,7 +107,7 @@ class SentenceRows:
 
 
 def sentence_bootstrap(
-    statistic: Statistic,
+    statistic: RowStatistic,
     token_sentence: np.ndarray,
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
@@ -134,7 +116,6 @@ def sentence_bootstrap(
 ) -> Estimate:
     """`statistic` over all token rows, with a bootstrap interval from resampling whole sentences (each
     batch of resamples handed to `statistic.weighted` at once)."""
-    statistic = as_row_statistic(statistic)
     sentences = SentenceRows(token_sentence)
     estimate = float(statistic(np.arange(sentences.n_tokens)))
     if sentences.n_sentences < 2 or not np.isfinite(estimate):
@@ -204,7 +185,7 @@ class NanMean(RowStatistic):
         return weighted_mean(self.values, weights)
 
 
-def half_split(statistic: Statistic, token_sentence: np.ndarray, seed: int | None = SEED) -> HalfSplit:
+def half_split(statistic: RowStatistic, token_sentence: np.ndarray, seed: int | None = SEED) -> HalfSplit:
     """`statistic` on two disjoint halves of the sentences: a seeded random half vs the rest, or, with
     seed None, even vs odd positions in sentence order.
 

@@ -65,12 +65,35 @@ def test_weighted_forms_equal_their_row_forms():
         claim_statistics.MatchedSuperiority(values, bins, is_x, ~is_x, 25),
         claim_statistics.premise_gap(values, similarity, is_x, ~is_x),
         spike.ScoreAt(2, displaced, is_x, ~is_x),
-        superiority_of(values, is_x, ~is_x, keys=rng.integers(0, 20, n) * 2 + is_x),  # the loop form
     ]
     weights = drawn_weights(rng, 30, n).astype(np.float64)
     for statistic in statistics:
         expected = [statistic(rows_of(row)) for row in weights]
         np.testing.assert_allclose(statistic.weighted(weights), expected, rtol=1e-12, err_msg=repr(statistic))
+
+
+def test_word_type_a_ranks_each_resamples_word_means_as_pairs_of_words_would():
+    rng = np.random.default_rng(4)
+    n = 250
+    keys = rng.integers(0, 30, n)
+    is_x = keys % 3 == 0  # each key in one group
+    values = rng.integers(0, 4, n).astype(np.float64) + (keys % 5 == 0)  # equal means between keys
+    values[rng.uniform(size=n) < 0.05] = np.nan
+    statistic = superiority_of(values, is_x, ~is_x, keys)
+    weights = drawn_weights(rng, 40, n).astype(np.float64)
+    weights[0] = np.where(is_x, 0.0, weights[0])  # no x word drawn
+    found = statistic.weighted(weights)
+    assert np.isnan(found[0])
+    for row, value in zip(weights[1:], found[1:], strict=True):
+        means = {}
+        for key in np.unique(keys):
+            rows = np.flatnonzero((keys == key) & np.isfinite(values) & (row > 0))
+            if len(rows):
+                means[key] = float(np.average(values[rows], weights=row[rows]))
+        x = np.array([m for key, m in means.items() if key % 3 == 0])
+        y = np.array([m for key, m in means.items() if key % 3 != 0])
+        assert value == pytest.approx(a_by_pairs(x, y), abs=1e-12)
+        assert value == pytest.approx(statistic(rows_of(row)), abs=1e-12)
 
 
 def test_matched_a_leaves_out_bins_a_resample_leaves_short():
@@ -91,6 +114,16 @@ def test_sentence_weights_count_each_drawn_sentence():
     assert rows.weights(drawn).tolist() == expected
 
 
+class OneAtATime(uncertainty.RowStatistic):
+    """A statistic's row form alone: the bootstrap then takes its resamples one at a time."""
+
+    def __init__(self, statistic: uncertainty.RowStatistic) -> None:
+        self.statistic = statistic
+
+    def __call__(self, rows: np.ndarray) -> float:
+        return self.statistic(rows)
+
+
 def test_the_bootstrap_draws_the_same_resamples_in_either_form():
     rng = np.random.default_rng(2)
     sentence_of = np.repeat(np.arange(80), 5)
@@ -98,7 +131,7 @@ def test_the_bootstrap_draws_the_same_resamples_in_either_form():
     is_x = np.tile([True, False, True, False, False], 80)
     statistic = Superiority(values, is_x, ~is_x)
     one_pass = uncertainty.sentence_bootstrap(statistic, sentence_of, n_resamples=700)
-    looped = uncertainty.sentence_bootstrap(uncertainty.FromRows(statistic), sentence_of, n_resamples=700)
+    looped = uncertainty.sentence_bootstrap(OneAtATime(statistic), sentence_of, n_resamples=700)
     assert one_pass == looped
 
 
