@@ -60,8 +60,9 @@ $(BENCH_TEXT): $(FORTUNES)
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jargon-text
 
+# Its indexes go under build/bench-contextual/, so the site's own contextual index is left alone.
 bench-contextual: install $(BENCH_TEXT)
-	$(BIN)/python -m benchmarks.contextual_scale
+	JOURNEYS_BUILD_DIR=$(CURDIR)/build/bench-contextual $(BIN)/python -m benchmarks.contextual_scale
 
 serve: install
 	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)

@@ -33,6 +33,7 @@ from findings.contextual_store import (
 )
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
+from findings.sharded_rows import ShardedRows
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.options import checked_count
@@ -135,11 +136,19 @@ class ContextualIndex:
         max_tokens: int = config.CONTEXTUAL_MAX_TOKENS,
         compressed_from: int = config.CONTEXTUAL_COMPRESSED_FROM,
     ) -> ContextualIndex:
-        """Index and save the encodings kept by `analyze_corpus(..., keep_encodings=True)`."""
+        """Index and save the encodings kept by `analyze_corpus(..., keep_encodings=True)`, or by a sharded
+        corpus pass: then streamed shard by shard from their memory-mapped files, never all in memory."""
         if analysis.encodings is None:
             raise ValueError("the corpus analysis kept no encodings: run it with keep_encodings=True")
-        chunk = (OccurrenceRows.columns_of(analysis), analysis.encodings)
-        return cls.build(engine, analysis.method, analysis.sentences, [chunk], max_tokens, compressed_from)
+        encodings = analysis.encodings
+        parts = encodings.chunks if isinstance(encodings, ShardedRows) else [encodings]
+        rows = OccurrenceRows.columns_of(analysis)
+        ends = np.cumsum([0, *(len(part) for part in parts)])
+        chunks = (
+            (rows.slice(start, stop), part)
+            for start, stop, part in zip(ends[:-1], ends[1:], parts, strict=True)
+        )
+        return cls.build(engine, analysis.method, analysis.sentences, chunks, max_tokens, compressed_from)
 
     @classmethod
     def load_saved(

@@ -9,9 +9,12 @@ import faiss
 import numpy as np
 import pytest
 
+from findings import contextual
 from findings.contextual import ContextualIndex, contextual_folder
 from findings.contextual_rows import OccurrenceRows
 from findings.contextual_store import layer_name, vectors_name
+from findings.corpus_analysis import analyze_corpus
+from findings.corpus_pass import run_corpus_pass
 from indexer import config
 
 TEXT = "The dog by the bank barked at the horse."
@@ -91,6 +94,34 @@ def test_streamed_chunks_build_the_same_index_as_one_chunk(tiny_engines, tiny_an
     chunks = ((rows.slice(a, b), analysis.encodings[a:b]) for a, b in itertools.pairwise(cuts))
     streamed = ContextualIndex.build(engine, "exact", sentences, chunks)
     assert streamed.query(engine, TEXT, k=4).to_dict() == whole
+
+
+def test_a_sharded_pass_is_indexed_shard_by_shard_to_the_same_index(
+    tiny_engines, sentences, tmp_path, monkeypatch
+):
+    engine, corpus = tiny_engines["bert"], sentences * 5  # 40 sentences: shards of 16, 16 and 8
+    in_memory = analyze_corpus(engine, corpus, "exact", keep_encodings=True, progress=False)
+    whole = ContextualIndex.from_analysis(engine, in_memory).query(engine, TEXT, k=4).to_dict()
+    sharded = run_corpus_pass(
+        engine, corpus, "exact", keep_encodings=True, progress=False, cache_dir=tmp_path
+    )
+    streamed: list[tuple[int, type]] = []
+    write = contextual.write_index_folder
+
+    def recording(folder, meta, texts, chunks, *args):
+        def passing():
+            for rows, vectors in chunks:
+                streamed.append((len(rows), type(vectors)))
+                yield rows, vectors
+
+        return write(folder, meta, texts, passing(), *args)
+
+    monkeypatch.setattr(contextual, "write_index_folder", recording)
+    found = ContextualIndex.from_analysis(engine, sharded).query(engine, TEXT, k=4).to_dict()
+    assert found == whole
+    shard_tokens = [len(chunk) for chunk in sharded.encodings.chunks]
+    assert len(shard_tokens) == 3 and [n for n, _ in streamed] == shard_tokens
+    assert all(kind is np.memmap for _, kind in streamed)  # read from the shard files, not copied
 
 
 def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_analyses, compressed, sentences):

@@ -1,5 +1,6 @@
 """The findings page opened from disk in headless Chromium: verdicts with their intervals and sample sizes,
-the random-weights control beside the trained model, the half-split and sensitivity tables, the charts."""
+the random-weights control and the outside corpus beside the trained model, the half-split and
+sensitivity tables, the charts."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ def test_the_findings_page_shows_each_verdict_with_its_interval_and_n(built_site
     page = opened.page
     shipped = page.evaluate("JSON.parse(document.getElementById('findings-data').textContent)")
     headers = page.eval_on_selector_all("#verdicts thead th", "els => els.map(e => e.textContent.trim())")
-    assert headers == ["claim", "measure", "exact", "seed", "random weights"]
+    assert headers == ["claim", "measure", "exact", "seed", "random weights", "outside corpus, by tag"]
     rows = page.eval_on_selector_all(
         "#verdicts tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
     )
-    columns = [shipped["methods"]["exact"], shipped["methods"]["seed"], shipped["control"]]
+    methods = shipped["methods"]
+    columns = [methods["exact"], methods["seed"], shipped["control"], shipped["outside"]]
     assert [row[0] for row in rows] == [v["claim"] for v in columns[0]["verdicts"]]
     for row, index in zip(rows, range(len(rows)), strict=True):
         for cell, found in zip(row[2:], columns, strict=True):
@@ -36,7 +38,7 @@ def test_the_findings_page_shows_each_verdict_with_its_interval_and_n(built_site
             ):
                 assert (value is None and exact is None) or abs(value - exact) <= 5e-4
             unit = "sentences" if verdict["claim"].startswith("F") else "tokens"
-            assert sample == f"n = {verdict['n_sentences']} sentences, {verdict['n_tokens']:,} {unit}"
+            assert sample == f"n = {verdict['n_sentences']:,} sentences, {verdict['n_tokens']:,} {unit}"
     assert page.inner_text(".model-warning").startswith("These verdicts are about")
     half = page.eval_on_selector_all("#half-split tbody tr", "rows => rows.length")
     assert half == len(columns[0]["verdicts"])

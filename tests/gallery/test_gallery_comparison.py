@@ -49,7 +49,7 @@ def test_each_column_shows_that_models_verdicts_with_interval_and_sample_size(bu
             numbers = [verdict[key] for key in ("estimate", "low", "high")]
             expected = "{} [{}, {}]".format(*("–" if x is None else f"{x:.3f}" for x in numbers))
             assert expected in cell
-            assert f"n = {verdict['n_sentences']} sentences" in cell
+            assert f"n = {verdict['n_sentences']:,} sentences" in cell
     assert opened.problems == []
 
 
