@@ -132,10 +132,9 @@ def run_corpus_pass(
     with store.exclusive():
         done = store.complete(ranges)
         missing = [shard for shard in range(len(ranges)) if shard not in done]
-        if done:
-            verb = "resuming" if missing else "reusing"
+        if done and missing:
             print(
-                f"journeys: {verb} the {method} corpus pass: {len(done)} of {len(ranges)} shards "
+                f"journeys: resuming the {method} corpus pass: {len(done)} of {len(ranges)} shards "
                 f"already computed ({store.folder})",
                 file=sys.stderr,
                 flush=True,
