@@ -149,12 +149,12 @@ def one_layer_index(index: faiss.Index, vectors: np.ndarray) -> ContextualIndex:
     return ContextualIndex(METHOD, [], [index], [vectors], empty, "")
 
 
-def timed_nearest(index: ContextualIndex, queries: np.ndarray, fetch: int) -> float:
+def timed_nearest(index: ContextualIndex, queries: np.ndarray) -> float:
     """Median seconds of one layer's candidate search and exact scoring for `queries`."""
     times = []
     for _ in range(TIMING_REPEATS):
         started = time.perf_counter()
-        index.nearest(0, queries, fetch)
+        index.nearest(0, queries, RECALL_K)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -181,11 +181,10 @@ def crossover(corpus: BenchCorpus, engine: JourneyEngine) -> list[dict[str, floa
             started = time.perf_counter()
             index = one_layer_index(candidate_index(vectors, compressed_from), vectors)
             row[f"{name}_build_s"] = round(time.perf_counter() - started, 2)
-            fetch = max(RECALL_K + RESCORE_MARGIN, config.CONTEXTUAL_CANDIDATES)
-            seconds = timed_nearest(index, live, fetch) * engine.info.num_layers
+            seconds = timed_nearest(index, live) * engine.info.num_layers
             row[f"{name}_live_query_s"] = round(seconds, 4)
             row[f"{name}_bytes_per_occurrence"] = round(index_nbytes(index.layers[0]) / size, 1)
-            found = index.nearest(0, queries, fetch)[1][:, :RECALL_K]
+            found = index.nearest(0, queries, RECALL_K)[1]
             row[f"{name}_recall_at_10"] = round(recall(found, expected), 4)
         print(json.dumps(row), flush=True)
         results.append(row)
@@ -234,7 +233,7 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         index.nprobe, index.candidates = nprobe, candidates
         started = time.perf_counter()
         found = [
-            index.nearest(layer, corpus.queries(layer), candidates)[1][:, :RECALL_K]
+            index.nearest(layer, corpus.queries(layer), RECALL_K)[1]
             for layer in range(layers)
         ]
         seconds = time.perf_counter() - started

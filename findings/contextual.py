@@ -43,6 +43,8 @@ from indexer.vocabulary_index import index_folder
 
 #: Extra candidates scored exactly, so fp32 rounding in the candidate search cannot change which k are listed.
 RESCORE_MARGIN = 8
+#: Queries whose candidates are read and screened together (a 32-token text is one block).
+SCREEN_BLOCK = 32
 #: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings).
 FORMAT = 2
 
@@ -226,9 +228,9 @@ class ContextualIndex:
         encoded = engine.encodings(text, self.method)
         excluded = [i for i, sentence in enumerate(self.sentences) if exclude_same_text and sentence == text]
         excluded_rows = np.isin(self.rows.token_sentence, excluded)
-        fetch = max(k + int(excluded_rows.sum()) + RESCORE_MARGIN, self.candidates)
+        keep = k + int(excluded_rows.sum())
         per_layer = [
-            self.nearest(layer, encoded.vectors[layer].double().numpy(), fetch)
+            self.nearest(layer, encoded.vectors[layer].double().numpy(), keep)
             for layer in range(len(self.layers))
         ]
         texts = engine.vocabulary_texts
@@ -245,19 +247,39 @@ class ContextualIndex:
             neighbours=neighbours,
         )
 
-    def nearest(self, layer: int, queries: np.ndarray, fetch: int) -> tuple[np.ndarray, np.ndarray]:
-        """For (T, H) float64 `queries`: the float64 cosines to `fetch` candidate rows at `layer`, read from
-        the stored fp32 encodings, and the rows (-1 and -inf past the candidates), most similar first."""
+    def nearest(self, layer: int, queries: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+        """For (T, H) float64 `queries`: the `keep` most similar rows at `layer` among the candidate index's
+        proposals and their float64 cosines of the stored fp32 encodings (-1 and -inf past the candidates),
+        most similar first, ties by row.
+
+        Each query's candidates are screened in fp32 from the stored rows, a block of queries at a time;
+        its best `keep` + RESCORE_MARGIN are scored in float64, so fp32 rounding cannot change which are kept
+        and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+        fetch = max(keep + RESCORE_MARGIN, self.candidates)
         found = contextual_layers.search(self.layers[layer], unit_queries, fetch, self.nprobe)
-        wanted, where = np.unique(found[found >= 0], return_inverse=True)
-        stored = np.asarray(self.vectors[layer][wanted], dtype=np.float64)
-        unit_stored = stored / np.linalg.norm(stored, axis=1, keepdims=True)
-        similarity = np.full(found.shape, -np.inf)
-        token = np.nonzero(found >= 0)[0]
-        similarity[found >= 0] = np.einsum("cd,cd->c", unit_queries[token], unit_stored[where])
-        order = np.lexsort((np.where(found >= 0, found, np.iinfo(np.int64).max), -similarity), axis=1)
-        return np.take_along_axis(similarity, order, 1), np.take_along_axis(found, order, 1)
+        blocks = [
+            self._rescored(
+                layer, unit_queries[start : start + SCREEN_BLOCK], found[start : start + SCREEN_BLOCK], keep
+            )
+            for start in range(0, len(queries), SCREEN_BLOCK)
+        ]
+        return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+
+    def _rescored(
+        self, layer: int, unit_queries: np.ndarray, found: np.ndarray, keep: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        stored = self.vectors[layer][np.maximum(found, 0)]  # (T, C, H) fp32, each query's candidates
+        screen = np.matmul(stored, unit_queries.astype(np.float32)[:, :, None])[:, :, 0]
+        screen = np.where(found >= 0, screen / np.linalg.norm(stored, axis=2), -np.inf)
+        rescored = min(keep + RESCORE_MARGIN, found.shape[1])
+        best = np.argpartition(-screen, rescored - 1, axis=1)[:, :rescored]
+        rows = np.take_along_axis(found, best, 1)
+        exact = np.take_along_axis(stored, best[:, :, None], 1).astype(np.float64)
+        similarity = np.einsum("tcd,td->tc", exact, unit_queries) / np.linalg.norm(exact, axis=2)
+        similarity[rows < 0] = -np.inf
+        order = np.lexsort((np.where(rows >= 0, rows, np.iinfo(np.int64).max), -similarity), axis=1)[:, :keep]
+        return np.take_along_axis(similarity, order, 1), np.take_along_axis(rows, order, 1)
 
     def _hits(
         self, similarity: np.ndarray, found: np.ndarray, excluded_rows: np.ndarray, k: int, texts: list[str]

@@ -53,9 +53,10 @@ def index_nbytes(index: faiss.Index) -> int:
 
 
 def ivfpq_shape(count: int, hidden: int) -> tuple[int, int, int, int]:
-    """(training rows, inverted lists, code bytes, bits per code) for a compressed index of `count` rows."""
-    train = min(count, config.CONTEXTUAL_TRAIN_ROWS)
-    lists = max(1, min(round(math.sqrt(count)), train // POINTS_PER_LIST))
+    """(training rows, inverted lists, code bytes, bits per code) for a compressed index of `count` rows:
+    lists grow as the square root of the corpus, with the training rows they need."""
+    lists = max(1, min(round(config.CONTEXTUAL_LISTS_PER_SQRT * math.sqrt(count)), count // POINTS_PER_LIST))
+    train = min(count, POINTS_PER_LIST * lists)
     subquantizers = max(m for m in range(1, config.CONTEXTUAL_PQ_BYTES + 1) if hidden % m == 0)
     bits = min(8, int(math.log2(train)))
     return train, lists, subquantizers, bits

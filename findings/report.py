@@ -209,17 +209,13 @@ def control_findings(
     return ControlFindings(model=control.info, seed=seed, found=found, of_model=engine.info.name)
 
 
-def tag_agreement(engine: JourneyEngine, corpus: OutsideCorpus) -> float:
-    """Share of the word tokens (function or content by either decision) that the part-of-speech tags and
-    data/function_words.txt put in the same group."""
-    agree = words = 0
-    for text, tags in zip(corpus.sentences, corpus.tags, strict=True):
-        by_tag = classify_text(engine.loaded.tokenizer, text, tags).groups
-        by_list = classify_text(engine.loaded.tokenizer, text).groups
-        word = np.isin(by_tag, (FUNCTION, CONTENT)) | np.isin(by_list, (FUNCTION, CONTENT))
-        agree += int((by_tag == by_list)[word].sum())
-        words += int(word.sum())
-    return agree / words if words else float("nan")
+def tag_agreement(engine: JourneyEngine, sentences: list[str], by_tag: np.ndarray) -> float:
+    """Share of the word tokens (function or content by either decision) that the part-of-speech tags
+    (`by_tag`, the tagged analysis's groups in corpus order) and data/function_words.txt put in the same
+    group."""
+    by_list = np.concatenate([classify_text(engine.loaded.tokenizer, text).groups for text in sentences])
+    word = np.isin(by_tag, (FUNCTION, CONTENT)) | np.isin(by_list, (FUNCTION, CONTENT))
+    return float((by_tag == by_list)[word].mean()) if word.any() else float("nan")
 
 
 def outside_findings(engine: JourneyEngine, corpus: OutsideCorpus, progress: bool = True) -> OutsideFindings:
@@ -240,7 +236,7 @@ def outside_findings(engine: JourneyEngine, corpus: OutsideCorpus, progress: boo
         corpus=corpus,
         too_long=len(fits) - len(kept),
         token_counts={name: int((analysis.groups == code).sum()) for code, name in enumerate(GROUPS)},
-        tag_agreement=tag_agreement(engine, corpus),
+        tag_agreement=tag_agreement(engine, corpus.sentences, analysis.groups),
         found=summarise(analysis, vocabulary_density(engine), with_sensitivity=False),
     )
 

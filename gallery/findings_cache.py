@@ -95,15 +95,20 @@ def _model_files(model: str) -> list[list[Any]]:
     folder = Path(model)
     if not folder.is_dir():
         return []
-    return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(folder.iterdir()) if p.is_file()]
+    return [_stamp(p) for p in sorted(folder.iterdir()) if p.is_file()]
 
 
 def _outside_corpus_files() -> list[Any]:
     """What the outside corpus is read from: the sample size, and size and time of each fortune file and
     of the tagger (absent files included, so installing the packages later rebuilds the findings)."""
     files = [config.FORTUNES_DIR / name for name in config.FORTUNES_FILES] + [config.POS_TAGGER_MODULE]
-    stamps = [[p.name, p.stat().st_size, p.stat().st_mtime_ns] if p.is_file() else [p.name] for p in files]
-    return [config.OUTSIDE_CORPUS_SENTENCES, stamps]
+    return [config.OUTSIDE_CORPUS_SENTENCES, [_stamp(p) if p.is_file() else [p.name] for p in files]]
+
+
+def _stamp(path: Path) -> list[Any]:
+    """A file's name, size and modification time: what tells a cached result its input changed."""
+    stat = path.stat()
+    return [path.name, stat.st_size, stat.st_mtime_ns]
 
 
 def _as_dict(value: Any) -> Any:

@@ -86,6 +86,23 @@ def test_with_every_list_probed_and_every_row_a_candidate_it_finds_the_exhaustiv
             np.testing.assert_allclose([h.similarity for h in hits], cosines[expected], rtol=0, atol=1e-12)
 
 
+def test_many_queries_are_screened_block_by_block_to_the_exhaustive_top_10(tiny_analyses, compressed):
+    analysis, layer = tiny_analyses["bert"], 1
+    queries = analysis.encodings[:, layer].astype(np.float64)  # more queries than one screening block
+    assert len(queries) > 2 * contextual.SCREEN_BLOCK
+    compressed.nprobe = max(index.nlist for index in compressed.layers)
+    compressed.candidates = len(analysis.token_ids)
+    try:
+        similarity, rows = compressed.nearest(layer, queries, 10)
+    finally:
+        compressed.nprobe, compressed.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
+    for query, got_similarity, got_rows in zip(queries, similarity, rows, strict=True):
+        cosines = brute_force(analysis, layer, query)
+        expected = np.lexsort((np.arange(len(cosines)), -cosines))[:10]
+        assert got_rows.tolist() == expected.tolist()
+        np.testing.assert_allclose(got_similarity, cosines[expected], rtol=0, atol=1e-12)
+
+
 def test_streamed_chunks_build_the_same_index_as_one_chunk(tiny_engines, tiny_analyses, sentences):
     engine, analysis = tiny_engines["gpt2"], tiny_analyses["gpt2"]
     rows = OccurrenceRows.columns_of(analysis)
