@@ -203,7 +203,7 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     load_seconds = time.perf_counter() - started
     assert index is not None
     rss_growth = _rss_bytes() - rss_before
-    occurrences, layers = len(index.rows), len(index.layers)
+    occurrences, layers, first = len(index.rows), len(index.layers), index.layers[0]
     disk = sum(path.stat().st_size for path in folder.iterdir())
     live = []
     for _ in range(TIMING_REPEATS):
@@ -213,9 +213,10 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     result: dict[str, object] = {
         "occurrences_per_layer": occurrences,
         "layers": layers,
-        "index_type": type(index.layers[0]).__name__,
-        "nlist": getattr(index.layers[0], "nlist", None),
-        "pq_bytes": index.layers[0].pq.M if isinstance(index.layers[0], faiss.IndexIVFPQ) else None,
+        "index_type": type(first).__name__,
+        "nlist": getattr(first, "nlist", None),
+        "pq_bytes": first.pq.M if isinstance(first, faiss.IndexIVFPQ) else None,
+        "refine_bytes": first.refine_pq.M if isinstance(first, faiss.IndexIVFPQR) else None,
         "build_s": round(build_seconds, 1),
         "load_s": round(load_seconds, 1),
         "ram_bytes": index.nbytes,
@@ -232,10 +233,7 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     for nprobe, candidates in GRID:
         index.nprobe, index.candidates = nprobe, candidates
         started = time.perf_counter()
-        found = [
-            index.nearest(layer, corpus.queries(layer), RECALL_K)[1]
-            for layer in range(layers)
-        ]
+        found = [index.nearest(layer, corpus.queries(layer), RECALL_K)[1] for layer in range(layers)]
         seconds = time.perf_counter() - started
         per_layer = [recall(f, e) for f, e in zip(found, expected, strict=True)]
         point = {

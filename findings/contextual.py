@@ -200,7 +200,7 @@ class ContextualIndex:
         return cls(
             manifest["method"],
             json.loads((folder / SENTENCES).read_text(encoding="utf-8")),
-            [faiss.read_index(str(folder / layer_name(layer))) for layer in layers],
+            [contextual_layers.read_layer(folder / layer_name(layer)) for layer in layers],
             [np.memmap(folder / vectors_name(layer), np.float32, "r", shape=shape) for layer in layers],
             rows,
             manifest["sentences_digest"],

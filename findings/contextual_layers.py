@@ -1,10 +1,16 @@
 """One layer's candidate search for contextual neighbours: an exhaustive fp32 inner-product index for small
-corpora, a compressed IVF-PQ index from `config.CONTEXTUAL_COMPRESSED_FROM` occurrences on. Either holds
-L2-normalised copies of the stored vectors; it only proposes candidates, which are then scored exactly."""
+corpora, a compressed one from `config.CONTEXTUAL_COMPRESSED_FROM` occurrences on: IVF-PQ whose best
+candidates are re-ranked by a second product code of the first one's error (FAISS's IndexIVFPQR, "re-ranking
+with source coding"). Either holds L2-normalised copies of the stored vectors, on which L2 order is cosine
+order; it only proposes candidates, which are then scored exactly."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import faiss
 import numpy as np
@@ -16,7 +22,7 @@ ADD_BLOCK_ROWS = 65_536
 #: Training points per coarse centroid FAISS asks for at least.
 POINTS_PER_LIST = 39
 TRAIN_SEED = 0
-#: k-means iterations of the coarse and the product quantiser (FAISS's default 25 trains 2.5 times longer;
+#: k-means iterations of the coarse and the product quantisers (FAISS's default 25 trains 2.5 times longer;
 #: exact re-ranking of the candidates absorbs coarser codes, and recall is measured in the README).
 TRAIN_ITERATIONS = 10
 
@@ -33,7 +39,7 @@ def candidate_index(
 ) -> faiss.Index:
     """The candidate index over `vectors` (N, H) float32, read block by block (a memmap stays on disk)."""
     count, hidden = vectors.shape
-    index = faiss.IndexFlatIP(hidden) if count < compressed_from else _trained_ivfpq(vectors)
+    index = faiss.IndexFlatIP(hidden) if count < compressed_from else _trained_ivfpqr(vectors)
     for start in range(0, count, ADD_BLOCK_ROWS):
         index.add(unit_rows(vectors[start : start + ADD_BLOCK_ROWS]))
     return index
@@ -47,29 +53,73 @@ def search(index: faiss.Index, unit_queries: np.ndarray, count: int, nprobe: int
     return found
 
 
+def read_layer(path: Path) -> faiss.Index:
+    """A candidate index saved with `faiss.write_index`, without FAISS's precomputed distance tables."""
+    with _without_precomputed_tables():
+        return faiss.read_index(str(path))
+
+
+@contextmanager
+def _without_precomputed_tables() -> Iterator[None]:
+    """FAISS precomputes for an L2 IVF-PQ, at training and at reading, a table of lists x code bytes x 256
+    floats (200 MB a layer at a million occurrences, more than the codes); search computes the same terms
+    for the probed lists instead."""
+    saved = faiss.cvar.precomputed_table_max_bytes
+    faiss.cvar.precomputed_table_max_bytes = 0
+    try:
+        yield
+    finally:
+        faiss.cvar.precomputed_table_max_bytes = saved
+
+
 def index_nbytes(index: faiss.Index) -> int:
     """Bytes the index holds in memory: its serialised size (codes, ids, centroids, quantiser tables)."""
     return int(faiss.serialize_index(index).nbytes)
 
 
-def ivfpq_shape(count: int, hidden: int) -> tuple[int, int, int, int]:
-    """(training rows, inverted lists, code bytes, bits per code) for a compressed index of `count` rows:
-    lists grow as the square root of the corpus, with the training rows they need."""
-    lists = max(1, min(round(config.CONTEXTUAL_LISTS_PER_SQRT * math.sqrt(count)), count // POINTS_PER_LIST))
-    train = min(count, POINTS_PER_LIST * lists)
-    subquantizers = max(m for m in range(1, config.CONTEXTUAL_PQ_BYTES + 1) if hidden % m == 0)
-    bits = min(8, int(math.log2(train)))
-    return train, lists, subquantizers, bits
+@dataclass(frozen=True)
+class CompressedShape:
+    """How a compressed index of a corpus is sized: lists grow as the square root of the corpus, with the
+    training rows they need; the codes are a product-quantised residual and a refining one."""
+
+    train_rows: int
+    lists: int
+    code_bytes: int
+    refine_bytes: int
+    bits: int
+
+    @classmethod
+    def of(cls, count: int, hidden: int) -> CompressedShape:
+        """The shape for `count` rows of width `hidden` (code sizes are divisors of the hidden size)."""
+        lists = max(
+            1, min(round(config.CONTEXTUAL_LISTS_PER_SQRT * math.sqrt(count)), count // POINTS_PER_LIST)
+        )
+        train = min(count, POINTS_PER_LIST * lists)
+        return cls(
+            train_rows=train,
+            lists=lists,
+            code_bytes=_largest_divisor(hidden, config.CONTEXTUAL_PQ_BYTES),
+            refine_bytes=_largest_divisor(hidden, config.CONTEXTUAL_REFINE_BYTES),
+            bits=min(8, int(math.log2(train))),
+        )
 
 
-def _trained_ivfpq(vectors: np.ndarray) -> faiss.IndexIVFPQ:
+def _largest_divisor(hidden: int, at_most: int) -> int:
+    return max(m for m in range(1, at_most + 1) if hidden % m == 0)
+
+
+def _trained_ivfpqr(vectors: np.ndarray) -> faiss.IndexIVFPQR:
     count, hidden = vectors.shape
-    train, lists, subquantizers, bits = ivfpq_shape(count, hidden)
-    sample = np.sort(np.random.default_rng(TRAIN_SEED).choice(count, train, replace=False))
-    quantizer = faiss.IndexFlatIP(hidden)
-    index = faiss.IndexIVFPQ(quantizer, hidden, lists, subquantizers, bits, faiss.METRIC_INNER_PRODUCT)
-    index.cp.niter = index.pq.cp.niter = TRAIN_ITERATIONS
+    shape = CompressedShape.of(count, hidden)
+    sample = np.sort(np.random.default_rng(TRAIN_SEED).choice(count, shape.train_rows, replace=False))
+    quantizer = faiss.IndexFlatL2(hidden)
+    index = faiss.IndexIVFPQR(
+        quantizer, hidden, shape.lists, shape.code_bytes, shape.bits, shape.refine_bytes, shape.bits
+    )
+    index.cp.niter = index.pq.cp.niter = index.refine_pq.cp.niter = TRAIN_ITERATIONS
+    index.k_factor = config.CONTEXTUAL_REFINE_FACTOR
     index.own_fields = True
     quantizer.this.disown()
-    index.train(unit_rows(vectors[sample]))
+    with _without_precomputed_tables():
+        index.train(unit_rows(vectors[sample]))
     return index

@@ -112,8 +112,11 @@ CONTEXTUAL_MAX_TOKENS = 5_000_000
 #: 6 layers in 1.1 s against 5.5 s (a 2-core machine under load 21); below it the exhaustive index is at
 #: most 19 MB a layer and needs no training.
 CONTEXTUAL_COMPRESSED_FROM = 12_500
-#: Bytes of product-quantised code per occurrence and layer (at most; a divisor of the hidden size).
-CONTEXTUAL_PQ_BYTES = 64
+#: Bytes per occurrence and layer of the compressed index's product code and of its refining code (each at
+#: most; a divisor of the hidden size), and how many times the candidates wanted the refining code re-ranks.
+CONTEXTUAL_PQ_BYTES = 48
+CONTEXTUAL_REFINE_BYTES = 32
+CONTEXTUAL_REFINE_FACTOR = 4
 #: Inverted lists per square root of the occurrences (FAISS suggests 4 to 16): 4,016 at a million, each
 #: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals, which the
 #: product quantiser encodes better (README: 420 lists reached recall@10 0.965 at a million, ... ).

@@ -53,8 +53,8 @@ def query_with(index: ContextualIndex, engine, nprobe: int, candidates: int):
     return result, engine.encodings(TEXT, "exact").vectors.double().numpy()
 
 
-def test_the_compressed_index_is_ivfpq_over_every_occurrence(compressed, tiny_analyses):
-    assert all(isinstance(index, faiss.IndexIVFPQ) for index in compressed.layers)
+def test_the_compressed_index_is_ivfpqr_over_every_occurrence(compressed, tiny_analyses):
+    assert all(isinstance(index, faiss.IndexIVFPQR) for index in compressed.layers)
     assert all(index.ntotal == len(tiny_analyses["bert"].token_ids) for index in compressed.layers)
 
 
@@ -145,7 +145,9 @@ def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_ana
     engine = tiny_engines["bert"]
     ContextualIndex.from_analysis(engine, tiny_analyses["bert"], compressed_from=0)
     loaded = ContextualIndex.load_saved(engine, "exact", sentences)
-    assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexIVFPQ)
+    assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexIVFPQR)
+    # FAISS's precomputed tables (lists x code bytes x 256 floats) would outweigh the codes: none is held.
+    assert all(layer.precomputed_table.size() == 0 for layer in loaded.layers + compressed.layers)
     assert all(isinstance(vectors, np.memmap) for vectors in loaded.vectors)
     assert loaded.query(engine, TEXT, k=5).to_dict() == compressed.query(engine, TEXT, k=5).to_dict()
     folder = contextual_folder(engine.info.name, "exact")
