@@ -45,7 +45,7 @@ LIVE_TOKENS = 32
 CROSSOVER_SIZES = (12_500, 25_000, 50_000, 100_000, 200_000, 400_000)
 QUICK_SIZES = (2_000, 4_000)
 #: Candidate counts and probes tried at full scale.
-GRID = ((16, 100), (32, 200), (64, 200), (64, 400), (128, 400), (128, 800))
+GRID = ((32, 200), (64, 200), (64, 400), (128, 400), (128, 800))
 SEED = 0
 #: Sentences per chunk streamed into the index builder (about 50,000 occurrences).
 CHUNK_SENTENCES = 2048
