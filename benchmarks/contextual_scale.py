@@ -2,7 +2,7 @@
 where the compressed index should replace the exhaustive one, then the compressed index over every
 occurrence: RAM, disk, build time, live query time and recall@10 against exhaustive search.
 
-Run: `.venv/bin/python -m benchmarks.contextual_scale [--phase crossover|scale|all]` (as root it installs
+Run: `.venv/bin/python -m benchmarks.contextual_scale [--phase crossover|scale|query|all] [--sizes N ...]` (as root it installs
 the Debian packages it reads; the encodings are computed once, then read from build/bench/).
 """
 
@@ -44,8 +44,17 @@ LIVE_TOKENS = 32
 #: Corpus sizes (occurrences) at which the exhaustive and the compressed index are compared.
 CROSSOVER_SIZES = (12_500, 25_000, 50_000, 100_000, 200_000, 400_000)
 QUICK_SIZES = (2_000, 4_000)
-#: Candidate counts and probes tried at full scale.
-GRID = ((32, 200), (64, 200), (64, 400), (128, 400), (128, 800))
+#: Search settings tried at full scale: lists probed, candidates screened exactly, refining factor.
+GRID = (
+    (32, 200, 4),
+    (48, 300, 2),
+    (64, 200, 4),
+    (64, 400, 2),
+    (64, 400, 4),
+    (128, 400, 4),
+    (128, 800, 2),
+    (128, 800, 4),
+)
 SEED = 0
 #: Sentences per chunk streamed into the index builder (about 50,000 occurrences).
 CHUNK_SENTENCES = 2048
@@ -159,7 +168,7 @@ def timed_nearest(index: ContextualIndex, queries: np.ndarray) -> float:
     return statistics.median(times)
 
 
-def crossover(corpus: BenchCorpus, engine: JourneyEngine) -> list[dict[str, float]]:
+def crossover(corpus: BenchCorpus, engine: JourneyEngine, sizes: tuple[int, ...]) -> list[dict[str, float]]:
     """Exhaustive vs compressed at growing corpus sizes, on the middle layer: query time for the live text
     (scaled to every layer), bytes in memory and recall@10."""
     layer = engine.info.num_layers // 2
@@ -169,7 +178,7 @@ def crossover(corpus: BenchCorpus, engine: JourneyEngine) -> list[dict[str, floa
     collected: list[np.ndarray] = []
     have = 0
     results = []
-    for size in [n for n in CROSSOVER_SIZES if n <= corpus.indexed_count] or QUICK_SIZES:
+    for size in [n for n in sizes if n <= corpus.indexed_count] or QUICK_SIZES:
         while have < size:
             _, vectors = next(chunks)
             collected.append(np.ascontiguousarray(vectors[:, layer]))
@@ -192,16 +201,23 @@ def crossover(corpus: BenchCorpus, engine: JourneyEngine) -> list[dict[str, floa
 
 
 def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
-    """The compressed index over every indexed occurrence, built and saved as `journeys build` would."""
+    """The compressed index over every indexed occurrence, built and saved as `journeys build` would, then
+    measured."""
     started = time.perf_counter()
     ContextualIndex.build(engine, METHOD, corpus.indexed_sentences, corpus.chunks(), max_tokens=10**9)
-    build_seconds = time.perf_counter() - started
+    build_seconds = round(time.perf_counter() - started, 1)
+    return {"build_s": build_seconds, **measured(corpus, engine)}
+
+
+def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
+    """The saved index loaded as the server loads it: memory, disk, live query time, and recall@10 against
+    exhaustive search over the grid of search settings."""
     folder = contextual_folder(MODEL, METHOD)
     rss_before = _rss_bytes()
     started = time.perf_counter()
     index = ContextualIndex.load_saved(engine)
     load_seconds = time.perf_counter() - started
-    assert index is not None
+    assert index is not None, f"no contextual index saved in {folder}: run --phase scale first"
     rss_growth = _rss_bytes() - rss_before
     occurrences, layers, first = len(index.rows), len(index.layers), index.layers[0]
     disk = sum(path.stat().st_size for path in folder.iterdir())
@@ -217,31 +233,37 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         "nlist": getattr(first, "nlist", None),
         "pq_bytes": first.pq.M if isinstance(first, faiss.IndexIVFPQ) else None,
         "refine_bytes": first.refine_pq.M if isinstance(first, faiss.IndexIVFPQR) else None,
-        "build_s": round(build_seconds, 1),
         "load_s": round(load_seconds, 1),
         "ram_bytes": index.nbytes,
         "ram_bytes_per_occurrence_per_layer": round(index.nbytes / occurrences / layers, 1),
         "rss_growth_on_load_bytes": rss_growth,
         "disk_bytes": disk,
         "disk_bytes_per_occurrence_per_layer": round(disk / occurrences / layers, 1),
+        "defaults": [index.nprobe, index.candidates, index.refine_factor],
         "live_query_first_s": round(live[0], 3),
         "live_query_median_s": round(statistics.median(live), 3),
     }
     print(json.dumps(result), flush=True)
     expected = [exact_top(index.vectors[layer], corpus.queries(layer)) for layer in range(layers)]
     grid = []
-    for nprobe, candidates in GRID:
-        index.nprobe, index.candidates = nprobe, candidates
+    for index.nprobe, index.candidates, index.refine_factor in GRID:
         started = time.perf_counter()
         found = [index.nearest(layer, corpus.queries(layer), RECALL_K)[1] for layer in range(layers)]
         seconds = time.perf_counter() - started
+        live = []
+        for _ in range(TIMING_REPEATS):
+            started = time.perf_counter()
+            index.query(engine, corpus.live_text, k=RECALL_K)
+            live.append(time.perf_counter() - started)
         per_layer = [recall(f, e) for f, e in zip(found, expected, strict=True)]
         point = {
-            "nprobe": nprobe,
-            "candidates": candidates,
+            "nprobe": index.nprobe,
+            "candidates": index.candidates,
+            "refine_factor": index.refine_factor,
             "recall_at_10": round(float(np.mean(per_layer)), 4),
             "worst_layer_recall_at_10": round(min(per_layer), 4),
             "ms_per_query_layer": round(1000 * seconds / layers / QUERIES, 3),
+            "live_query_median_s": round(statistics.median(live), 3),
         }
         print(json.dumps(point), flush=True)
         grid.append(point)
@@ -256,8 +278,16 @@ def _rss_bytes() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phase", choices=["crossover", "scale", "all"], default="all")
+    parser.add_argument(
+        "--phase",
+        choices=["crossover", "scale", "query", "all"],
+        default="all",
+        help="query: measure the index an earlier scale phase saved, without building it again",
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N sentences (a quick check)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=CROSSOVER_SIZES, help="crossover corpus sizes"
+    )
     args = parser.parse_args()
     machine = {
         "machine": platform.machine(),
@@ -273,9 +303,11 @@ def main() -> None:
     print(json.dumps(counts), flush=True)
     results: dict[str, object] = {**machine, **counts}
     if args.phase in ("crossover", "all"):
-        results["crossover"] = crossover(corpus, engine)
+        results["crossover"] = crossover(corpus, engine, tuple(args.sizes))
     if args.phase in ("scale", "all"):
         results["scale"] = at_scale(corpus, engine)
+    if args.phase == "query":
+        results["scale"] = measured(corpus, engine)
     results["load_average_at_end"] = os.getloadavg()
     target = corpus.folder / f"results-{args.phase}.json"
     write_bytes_atomic(target, json.dumps(results, indent=1).encode())

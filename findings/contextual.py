@@ -112,6 +112,7 @@ class ContextualIndex:
         self.sentences_digest = sentences_digest  # of the whole corpus it was built from
         self.nprobe = config.CONTEXTUAL_NPROBE
         self.candidates = config.CONTEXTUAL_CANDIDATES
+        self.refine_factor = config.CONTEXTUAL_REFINE_FACTOR
 
     @classmethod
     def build(
@@ -257,7 +258,9 @@ class ContextualIndex:
         and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
         fetch = max(keep + RESCORE_MARGIN, self.candidates)
-        found = contextual_layers.search(self.layers[layer], unit_queries, fetch, self.nprobe)
+        found = contextual_layers.search(
+            self.layers[layer], unit_queries, fetch, self.nprobe, self.refine_factor
+        )
         blocks = [
             self._rescored(
                 layer, unit_queries[start : start + SCREEN_BLOCK], found[start : start + SCREEN_BLOCK], keep
@@ -270,8 +273,8 @@ class ContextualIndex:
         self, layer: int, unit_queries: np.ndarray, found: np.ndarray, keep: int
     ) -> tuple[np.ndarray, np.ndarray]:
         stored = self.vectors[layer][np.maximum(found, 0)]  # (T, C, H) fp32, each query's candidates
-        screen = np.matmul(stored, unit_queries.astype(np.float32)[:, :, None])[:, :, 0]
-        screen = np.where(found >= 0, screen / np.linalg.norm(stored, axis=2), -np.inf)
+        screen = np.einsum("tcd,td->tc", stored, unit_queries.astype(np.float32))
+        screen = np.where(found >= 0, screen / np.sqrt(np.einsum("tcd,tcd->tc", stored, stored)), -np.inf)
         rescored = min(keep + RESCORE_MARGIN, found.shape[1])
         best = np.argpartition(-screen, rescored - 1, axis=1)[:, :rescored]
         rows = np.take_along_axis(found, best, 1)

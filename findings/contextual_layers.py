@@ -45,10 +45,15 @@ def candidate_index(
     return index
 
 
-def search(index: faiss.Index, unit_queries: np.ndarray, count: int, nprobe: int) -> np.ndarray:
-    """Row numbers of up to `count` candidates per query (-1 where there are fewer)."""
+def search(
+    index: faiss.Index, unit_queries: np.ndarray, count: int, nprobe: int, refine_factor: int
+) -> np.ndarray:
+    """Row numbers of up to `count` candidates per query (-1 where there are fewer); a compressed index
+    probes `nprobe` lists and re-ranks `refine_factor` x `count` of them with its refining code."""
     if isinstance(index, faiss.IndexIVF):
         index.nprobe = min(nprobe, index.nlist)
+    if isinstance(index, faiss.IndexIVFPQR):
+        index.k_factor = refine_factor
     _, found = index.search(np.ascontiguousarray(unit_queries, dtype=np.float32), min(count, index.ntotal))
     return found
 
@@ -117,7 +122,6 @@ def _trained_ivfpqr(vectors: np.ndarray) -> faiss.IndexIVFPQR:
         quantizer, hidden, shape.lists, shape.code_bytes, shape.bits, shape.refine_bytes, shape.bits
     )
     index.cp.niter = index.pq.cp.niter = index.refine_pq.cp.niter = TRAIN_ITERATIONS
-    index.k_factor = config.CONTEXTUAL_REFINE_FACTOR
     index.own_fields = True
     quantizer.this.disown()
     with _without_precomputed_tables():

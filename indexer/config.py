@@ -118,8 +118,8 @@ CONTEXTUAL_PQ_BYTES = 48
 CONTEXTUAL_REFINE_BYTES = 32
 CONTEXTUAL_REFINE_FACTOR = 4
 #: Inverted lists per square root of the occurrences (FAISS suggests 4 to 16): 4,016 at a million, each
-#: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals, which the
-#: product quantiser encodes better (README: 420 lists reached recall@10 0.965 at a million, ... ).
+#: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals to encode: at a
+#: million occurrences, sqrt(N) lists capped by 16,384 training rows (420) reached recall@10 0.965 (README).
 CONTEXTUAL_LISTS_PER_SQRT = 4
 #: Inverted lists probed per query, and candidates scored exactly from the stored fp32 vectors. Measured
 #: recall@10 (README): 12,500 occurrences, 0.974 with 16 lists and 100 candidates, 0.994 with 32 and 200;
