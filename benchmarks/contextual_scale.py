@@ -2,8 +2,9 @@
 where the compressed index should replace the exhaustive one, then the compressed index over every
 occurrence: RAM, disk, build time, live query time and recall@10 against exhaustive search.
 
-Run: `.venv/bin/python -m benchmarks.contextual_scale [--phase crossover|scale|query|all] [--sizes N ...]` (as root it installs
-the Debian packages it reads; the encodings are computed once, then read from build/bench/).
+Run: `.venv/bin/python -m benchmarks.contextual_scale [--phase crossover|scale|query|all] [--sizes N ...]`
+(as root it installs the Debian packages it reads; the encodings are computed once, then read from
+build/bench/).
 """
 
 from __future__ import annotations
