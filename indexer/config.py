@@ -102,28 +102,28 @@ FINDINGS_VARIANT = "raw"
 #: Points per token group drawn in the density scatter (a fixed-seed sample; statistics use all).
 FINDINGS_SCATTER_POINTS = 1500
 #: Contextual neighbours: token occurrences indexed per layer at most, whole sentences (bounds memory:
-#: compressed, about 76 bytes an occurrence a layer in RAM, 4 x hidden size on disk; MiniLM at the cap:
-#: 2.3 GB of RAM, 37 GB of disk).
+#: compressed, about 98 bytes an occurrence a layer in RAM, 4 x hidden size on disk; MiniLM at the cap:
+#: 2.9 GB of RAM, 49 GB of disk).
 CONTEXTUAL_MAX_TOKENS = 5_000_000
-#: From this many occurrences on, each layer's candidate search is a compressed IVF-PQ index instead of an
+#: From this many occurrences on, each layer's candidate search is a compressed index instead of an
 #: exhaustive fp32 one. Measured (benchmarks/contextual_scale.py, MiniLM's middle layer over Debian's
-#: fortunes, README "Contextual neighbours at scale"): at 12,500 occurrences, the smallest size measured,
-#: the compressed index already holds 117 B an occurrence against 1,536 B and answers a 32-token text over
-#: 6 layers in 1.1 s against 5.5 s (a 2-core machine under load 21); below it the exhaustive index is at
-#: most 19 MB a layer and needs no training.
-CONTEXTUAL_COMPRESSED_FROM = 12_500
+#: fortunes, README "Contextual neighbours at scale", quiet 2-core machine): a 32-token text over 6 layers
+#: takes 0.22 s exhaustive against 0.26 s compressed at 18,750 occurrences, 0.32 s against 0.26 s at
+#: 25,000; below, the exhaustive index is exact, faster and at most 38 MB a layer.
+CONTEXTUAL_COMPRESSED_FROM = 25_000
 #: Bytes per occurrence and layer of the compressed index's product code and of its refining code (each at
 #: most; a divisor of the hidden size), and how many times the candidates wanted the refining code re-ranks.
 CONTEXTUAL_PQ_BYTES = 48
 CONTEXTUAL_REFINE_BYTES = 32
-CONTEXTUAL_REFINE_FACTOR = 4
+CONTEXTUAL_REFINE_FACTOR = 2
 #: Inverted lists per square root of the occurrences (FAISS suggests 4 to 16): 4,016 at a million, each
 #: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals to encode: at a
 #: million occurrences, sqrt(N) lists capped by 16,384 training rows (420) reached recall@10 0.965 (README).
 CONTEXTUAL_LISTS_PER_SQRT = 4
-#: Inverted lists probed per query, and candidates scored exactly from the stored fp32 vectors. Measured
-#: recall@10 (README): 12,500 occurrences, 0.974 with 16 lists and 100 candidates, 0.994 with 32 and 200;
-#: 50,000 occurrences, 0.980 with 32 and 200, 0.990 with 64 and 400 (recall falls as the corpus grows).
+#: Inverted lists probed per query, and candidates read from disk and screened exactly (the refining code
+#: re-ranks CONTEXTUAL_REFINE_FACTOR times as many first). Measured at a million occurrences (README):
+#: recall@10 0.984 and a live 32-token query over 6 layers in 0.45 s; 128 lists and 800 candidates reach
+#: 0.991 in 0.85 s.
 CONTEXTUAL_NPROBE = 64
 CONTEXTUAL_CANDIDATES = 400
 CONTEXTUAL_DEFAULT_K = 5
