@@ -45,8 +45,9 @@ from indexer.vocabulary_index import index_folder
 RESCORE_MARGIN = 8
 #: Queries whose candidates are read and screened together (a 32-token text is one block).
 SCREEN_BLOCK = 32
-#: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings).
-FORMAT = 2
+#: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings; 3: the
+#: compressed candidate index has a refining code, so an older one is rebuilt).
+FORMAT = 3
 
 
 @dataclass(frozen=True)
