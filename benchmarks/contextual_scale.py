@@ -17,8 +17,9 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import faiss
@@ -47,14 +48,14 @@ CROSSOVER_SIZES = (12_500, 18_750, 25_000, 50_000)
 QUICK_SIZES = (2_000, 4_000)
 #: Search settings tried at full scale: lists probed, candidates screened exactly, refining factor.
 GRID = (
-    (32, 200, 4),
-    (48, 300, 2),
-    (64, 200, 4),
-    (64, 400, 2),
     (64, 400, 4),
-    (128, 400, 4),
+    (64, 800, 4),
+    (64, 800, 8),
+    (128, 400, 8),
     (128, 800, 2),
     (128, 800, 4),
+    (128, 800, 8),
+    (256, 800, 4),
 )
 SEED = 0
 #: Sentences per chunk streamed into the index builder (about 50,000 occurrences).
@@ -159,14 +160,14 @@ def one_layer_index(index: faiss.Index, vectors: np.ndarray) -> ContextualIndex:
     return ContextualIndex(METHOD, [], [index], [vectors], empty, "")
 
 
-def timed_nearest(index: ContextualIndex, queries: np.ndarray) -> float:
-    """Median seconds of one layer's candidate search and exact scoring for `queries`."""
+def timed(call: Callable[[], object]) -> list[float]:
+    """Seconds of each of TIMING_REPEATS calls, in order (the first may pay for cold caches)."""
     times = []
     for _ in range(TIMING_REPEATS):
         started = time.perf_counter()
-        index.nearest(0, queries, RECALL_K)
+        call()
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return times
 
 
 def crossover(corpus: BenchCorpus, engine: JourneyEngine, sizes: tuple[int, ...]) -> list[dict[str, float]]:
@@ -191,7 +192,9 @@ def crossover(corpus: BenchCorpus, engine: JourneyEngine, sizes: tuple[int, ...]
             started = time.perf_counter()
             index = one_layer_index(candidate_index(vectors, compressed_from), vectors)
             row[f"{name}_build_s"] = round(time.perf_counter() - started, 2)
-            seconds = timed_nearest(index, live) * engine.info.num_layers
+            seconds = (
+                statistics.median(timed(partial(index.nearest, 0, live, RECALL_K))) * engine.info.num_layers
+            )
             row[f"{name}_live_query_s"] = round(seconds, 4)
             row[f"{name}_bytes_per_occurrence"] = round(index_nbytes(index.layers[0]) / size, 1)
             found = index.nearest(0, queries, RECALL_K)[1]
@@ -222,18 +225,12 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     rss_growth = _rss_bytes() - rss_before
     occurrences, layers, first = len(index.rows), len(index.layers), index.layers[0]
     disk = sum(path.stat().st_size for path in folder.iterdir())
-    live = []
-    for _ in range(TIMING_REPEATS):
-        started = time.perf_counter()
-        index.query(engine, corpus.live_text, k=RECALL_K)
-        live.append(time.perf_counter() - started)
+    live = timed(partial(index.query, engine, corpus.live_text, k=RECALL_K))
     result: dict[str, object] = {
         "occurrences_per_layer": occurrences,
         "layers": layers,
         "index_type": type(first).__name__,
-        "nlist": getattr(first, "nlist", None),
-        "pq_bytes": first.pq.M if isinstance(first, faiss.IndexIVFPQ) else None,
-        "refine_bytes": first.refine_pq.M if isinstance(first, faiss.IndexIVFPQR) else None,
+        "nlist": faiss.extract_index_ivf(first).nlist if isinstance(first, faiss.IndexRefine) else None,
         "load_s": round(load_seconds, 1),
         "ram_bytes": index.nbytes,
         "ram_bytes_per_occurrence_per_layer": round(index.nbytes / occurrences / layers, 1),
@@ -251,11 +248,7 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         started = time.perf_counter()
         found = [index.nearest(layer, corpus.queries(layer), RECALL_K)[1] for layer in range(layers)]
         seconds = time.perf_counter() - started
-        live = []
-        for _ in range(TIMING_REPEATS):
-            started = time.perf_counter()
-            index.query(engine, corpus.live_text, k=RECALL_K)
-            live.append(time.perf_counter() - started)
+        live = timed(partial(index.query, engine, corpus.live_text, k=RECALL_K))
         per_layer = [recall(f, e) for f, e in zip(found, expected, strict=True)]
         point = {
             "nprobe": index.nprobe,

@@ -47,7 +47,7 @@ RESCORE_MARGIN = 8
 SCREEN_BLOCK = 32
 #: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings; 3: the
 #: compressed candidate index has a refining code, so an older one is rebuilt).
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -228,16 +228,15 @@ class ContextualIndex:
         """
         k = checked_count("k", k, config.CONTEXTUAL_MAX_K)
         encoded = engine.encodings(text, self.method)
-        excluded = [i for i, sentence in enumerate(self.sentences) if exclude_same_text and sentence == text]
-        excluded_rows = np.isin(self.rows.token_sentence, excluded)
-        keep = k + int(excluded_rows.sum())
+        excluded = self._sentences_equal_to(text) if exclude_same_text else set()
+        keep = k + (int(np.isin(self.rows.token_sentence, list(excluded)).sum()) if excluded else 0)
         per_layer = [
             self.nearest(layer, encoded.vectors[layer].double().numpy(), keep)
             for layer in range(len(self.layers))
         ]
         texts = engine.vocabulary_texts
         neighbours = [
-            [self._hits(similarity[t], found[t], excluded_rows, k, texts) for similarity, found in per_layer]
+            [self._hits(similarity[t], found[t], excluded, k, texts) for similarity, found in per_layer]
             for t in range(len(encoded.token_ids))
         ]
         return ContextualResult(
@@ -248,6 +247,9 @@ class ContextualIndex:
             tokens=[Token(i, texts[i]) for i in encoded.token_ids],
             neighbours=neighbours,
         )
+
+    def _sentences_equal_to(self, text: str) -> set[int]:
+        return {i for i, sentence in enumerate(self.sentences) if sentence == text}
 
     def nearest(self, layer: int, queries: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
         """For (T, H) float64 `queries`: the `keep` most similar rows at `layer` among the candidate index's
@@ -286,10 +288,12 @@ class ContextualIndex:
         return np.take_along_axis(similarity, order, 1), np.take_along_axis(rows, order, 1)
 
     def _hits(
-        self, similarity: np.ndarray, found: np.ndarray, excluded_rows: np.ndarray, k: int, texts: list[str]
+        self, similarity: np.ndarray, found: np.ndarray, excluded: set[int], k: int, texts: list[str]
     ) -> list[ContextualHit]:
         keep = [
-            (s, row) for s, row in zip(similarity, found, strict=True) if row >= 0 and not excluded_rows[row]
+            (s, row)
+            for s, row in zip(similarity, found, strict=True)
+            if row >= 0 and int(self.rows.token_sentence[row]) not in excluded
         ]
         return [self._hit(int(row), float(s), texts) for s, row in keep[:k]]
 

@@ -1,8 +1,8 @@
 """One layer's candidate search for contextual neighbours: an exhaustive fp32 inner-product index for small
-corpora, a compressed one from `config.CONTEXTUAL_COMPRESSED_FROM` occurrences on: IVF-PQ whose best
-candidates are re-ranked by a second product code of the first one's error (FAISS's IndexIVFPQR, "re-ranking
-with source coding"). Either holds L2-normalised copies of the stored vectors, on which L2 order is cosine
-order; it only proposes candidates, which are then scored exactly."""
+corpora, a compressed one from `config.CONTEXTUAL_COMPRESSED_FROM` occurrences on: IVF with a 4-bit
+fast-scan product code of each residual, whose best candidates a second, 8-bit product code re-ranks
+(FAISS's IndexIVFPQFastScan inside an IndexRefine). Either holds L2-normalised copies of the stored vectors,
+on which L2 order is cosine order; it only proposes candidates, which are then scored exactly."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def candidate_index(
 ) -> faiss.Index:
     """The candidate index over `vectors` (N, H) float32, read block by block (a memmap stays on disk)."""
     count, hidden = vectors.shape
-    index = faiss.IndexFlatIP(hidden) if count < compressed_from else _trained_ivfpqr(vectors)
+    index = faiss.IndexFlatIP(hidden) if count < compressed_from else _trained_compressed(vectors)
     for start in range(0, count, ADD_BLOCK_ROWS):
         index.add(unit_rows(vectors[start : start + ADD_BLOCK_ROWS]))
     return index
@@ -50,9 +50,9 @@ def search(
 ) -> np.ndarray:
     """Row numbers of up to `count` candidates per query (-1 where there are fewer); a compressed index
     probes `nprobe` lists and re-ranks `refine_factor` x `count` of them with its refining code."""
-    if isinstance(index, faiss.IndexIVF):
-        index.nprobe = min(nprobe, index.nlist)
-    if isinstance(index, faiss.IndexIVFPQR):
+    if isinstance(index, faiss.IndexRefine):
+        inverted = faiss.extract_index_ivf(index)
+        inverted.nprobe = min(nprobe, inverted.nlist)
         index.k_factor = refine_factor
     _, found = index.search(np.ascontiguousarray(unit_queries, dtype=np.float32), min(count, index.ntotal))
     return found
@@ -66,9 +66,9 @@ def read_layer(path: Path) -> faiss.Index:
 
 @contextmanager
 def _without_precomputed_tables() -> Iterator[None]:
-    """FAISS precomputes for an L2 IVF-PQ, at training and at reading, a table of lists x code bytes x 256
-    floats (200 MB a layer at a million occurrences, more than the codes); search computes the same terms
-    for the probed lists instead."""
+    """FAISS precomputes for an L2 IVF-PQ, at training and at reading, a table of lists x sub-codes x
+    centroids floats (17 MB a layer at a million occurrences here, 17 bytes an occurrence); search computes
+    the same terms for the probed lists instead."""
     saved = faiss.cvar.precomputed_table_max_bytes
     faiss.cvar.precomputed_table_max_bytes = 0
     try:
@@ -85,17 +85,17 @@ def index_nbytes(index: faiss.Index) -> int:
 @dataclass(frozen=True)
 class CompressedShape:
     """How a compressed index of a corpus is sized: lists grow as the square root of the corpus, with the
-    training rows they need; the codes are a product-quantised residual and a refining one."""
+    training rows they need; a 4-bit fast-scan code of each residual and an 8-bit refining code."""
 
     train_rows: int
     lists: int
-    code_bytes: int
-    refine_bytes: int
-    bits: int
+    scan_codes: int
+    refine_codes: int
+    refine_bits: int
 
     @classmethod
     def of(cls, count: int, hidden: int) -> CompressedShape:
-        """The shape for `count` rows of width `hidden` (code sizes are divisors of the hidden size)."""
+        """The shape for `count` rows of width `hidden` (code counts are divisors of the hidden size)."""
         lists = max(
             1, min(round(config.CONTEXTUAL_LISTS_PER_SQRT * math.sqrt(count)), count // POINTS_PER_LIST)
         )
@@ -103,27 +103,29 @@ class CompressedShape:
         return cls(
             train_rows=train,
             lists=lists,
-            code_bytes=_largest_divisor(hidden, config.CONTEXTUAL_PQ_BYTES),
-            refine_bytes=_largest_divisor(hidden, config.CONTEXTUAL_REFINE_BYTES),
-            bits=min(8, int(math.log2(train))),
+            scan_codes=_largest_divisor(hidden, 2 * config.CONTEXTUAL_SCAN_BYTES),
+            refine_codes=_largest_divisor(hidden, config.CONTEXTUAL_REFINE_BYTES),
+            refine_bits=min(8, int(math.log2(train))),
         )
+
+    @property
+    def factory(self) -> str:
+        """The FAISS index factory string of this shape."""
+        return f"IVF{self.lists},PQ{self.scan_codes}x4fsr,Refine(PQ{self.refine_codes}x{self.refine_bits})"
 
 
 def _largest_divisor(hidden: int, at_most: int) -> int:
     return max(m for m in range(1, at_most + 1) if hidden % m == 0)
 
 
-def _trained_ivfpqr(vectors: np.ndarray) -> faiss.IndexIVFPQR:
+def _trained_compressed(vectors: np.ndarray) -> faiss.IndexRefine:
     count, hidden = vectors.shape
     shape = CompressedShape.of(count, hidden)
     sample = np.sort(np.random.default_rng(TRAIN_SEED).choice(count, shape.train_rows, replace=False))
-    quantizer = faiss.IndexFlatL2(hidden)
-    index = faiss.IndexIVFPQR(
-        quantizer, hidden, shape.lists, shape.code_bytes, shape.bits, shape.refine_bytes, shape.bits
-    )
-    index.cp.niter = index.pq.cp.niter = index.refine_pq.cp.niter = TRAIN_ITERATIONS
-    index.own_fields = True
-    quantizer.this.disown()
+    index = faiss.index_factory(hidden, shape.factory, faiss.METRIC_L2)
+    inverted = faiss.downcast_index(faiss.extract_index_ivf(index))
+    refine = faiss.downcast_index(index.refine_index)
+    inverted.cp.niter = inverted.pq.cp.niter = refine.pq.cp.niter = TRAIN_ITERATIONS
     with _without_precomputed_tables():
         index.train(unit_rows(vectors[sample]))
     return index

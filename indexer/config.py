@@ -111,21 +111,20 @@ CONTEXTUAL_MAX_TOKENS = 5_000_000
 #: takes 0.22 s exhaustive against 0.26 s compressed at 18,750 occurrences, 0.32 s against 0.26 s at
 #: 25,000; below, the exhaustive index is exact, faster and at most 38 MB a layer.
 CONTEXTUAL_COMPRESSED_FROM = 25_000
-#: Bytes per occurrence and layer of the compressed index's product code and of its refining code (each at
-#: most; a divisor of the hidden size), and how many times the candidates wanted the refining code re-ranks.
-CONTEXTUAL_PQ_BYTES = 48
-CONTEXTUAL_REFINE_BYTES = 32
-CONTEXTUAL_REFINE_FACTOR = 2
+#: Bytes per occurrence and layer of the compressed index's fast-scan code (two 4-bit sub-codes a byte) and
+#: of its 8-bit refining code (each at most; sub-code counts divide the hidden size), and how many times the
+#: candidates wanted the refining code re-ranks.
+CONTEXTUAL_SCAN_BYTES = 32
+CONTEXTUAL_REFINE_BYTES = 48
+CONTEXTUAL_REFINE_FACTOR = 4
 #: Inverted lists per square root of the occurrences (FAISS suggests 4 to 16): 4,016 at a million, each
 #: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals to encode: at a
 #: million occurrences, sqrt(N) lists capped by 16,384 training rows (420) reached recall@10 0.965 (README).
 CONTEXTUAL_LISTS_PER_SQRT = 4
 #: Inverted lists probed per query, and candidates read from disk and screened exactly (the refining code
-#: re-ranks CONTEXTUAL_REFINE_FACTOR times as many first). Measured at a million occurrences (README):
-#: recall@10 0.984 and a live 32-token query over 6 layers in 0.45 s; 128 lists and 800 candidates reach
-#: 0.991 in 0.85 s.
-CONTEXTUAL_NPROBE = 64
-CONTEXTUAL_CANDIDATES = 400
+#: re-ranks CONTEXTUAL_REFINE_FACTOR times as many first). Measured at a million occurrences (README).
+CONTEXTUAL_NPROBE = 128
+CONTEXTUAL_CANDIDATES = 800
 CONTEXTUAL_DEFAULT_K = 5
 CONTEXTUAL_MAX_K = 50
 #: Characters of sentence text kept either side of a contextual neighbour.
