@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,11 @@ from indexer.vocabulary_index import index_folder
 
 #: Extra candidates scored exactly, so fp32 rounding in the candidate search cannot change which k are listed.
 RESCORE_MARGIN = 8
-#: Queries whose candidates are read and screened together (a 32-token text is one block).
-SCREEN_BLOCK = 32
+#: Queries whose candidates are read and screened together, a block per thread (a 32-token text is two).
+SCREEN_BLOCK = 16
 #: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings; 3: the
-#: compressed candidate index has a refining code, so an older one is rebuilt).
+#: compressed candidate index has a refining code; 4: it is a refined fast-scan IVF-PQ. An older one is
+#: rebuilt).
 FORMAT = 4
 
 
@@ -256,7 +258,7 @@ class ContextualIndex:
         proposals and their float64 cosines of the stored fp32 encodings (-1 and -inf past the candidates),
         most similar first, ties by row.
 
-        Each query's candidates are screened in fp32 from the stored rows, a block of queries at a time;
+        Each query's candidates are screened in fp32 from the stored rows, a block of queries a thread;
         its best `keep` + RESCORE_MARGIN are scored in float64, so fp32 rounding cannot change which are kept
         and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
@@ -264,13 +266,12 @@ class ContextualIndex:
         found = contextual_layers.search(
             self.layers[layer], unit_queries, fetch, self.nprobe, self.refine_factor
         )
-        blocks = [
-            self._rescored(
-                layer, unit_queries[start : start + SCREEN_BLOCK], found[start : start + SCREEN_BLOCK], keep
+        blocks = [slice(start, start + SCREEN_BLOCK) for start in range(0, len(queries), SCREEN_BLOCK)]
+        with ThreadPoolExecutor(config.CONTEXTUAL_SCREEN_THREADS) as pool:
+            screened = list(
+                pool.map(lambda rows: self._rescored(layer, unit_queries[rows], found[rows], keep), blocks)
             )
-            for start in range(0, len(queries), SCREEN_BLOCK)
-        ]
-        return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+        return np.concatenate([s[0] for s in screened]), np.concatenate([s[1] for s in screened])
 
     def _rescored(
         self, layer: int, unit_queries: np.ndarray, found: np.ndarray, keep: int
