@@ -108,7 +108,7 @@ CONTEXTUAL_MAX_TOKENS = 5_000_000
 #: From this many occurrences on, each layer's candidate search is a compressed index instead of an
 #: exhaustive fp32 one. Measured (benchmarks/contextual_scale.py, MiniLM's middle layer over Debian's
 #: fortunes, README "Contextual neighbours at scale", quiet 2-core machine): a 32-token text over 6 layers
-#: takes 0.22 s exhaustive against 0.26 s compressed at 18,750 occurrences, 0.32 s against 0.26 s at
+#: takes 0.33 s exhaustive against 0.34 s compressed at 18,750 occurrences, 0.47 s against 0.32 s at
 #: 25,000; below, the exhaustive index is exact, faster and at most 38 MB a layer.
 CONTEXTUAL_COMPRESSED_FROM = 25_000
 #: Bytes per occurrence and layer of the compressed index's fast-scan code (two 4-bit sub-codes a byte) and
