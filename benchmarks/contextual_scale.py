@@ -28,7 +28,7 @@ import numpy as np
 from benchmarks.debian_text import PACKAGES, ensure_installed, package_sentences
 from benchmarks.encoding_cache import CachedEncodings, load_or_encode
 from findings.contextual import RESCORE_MARGIN, ContextualIndex, contextual_folder
-from findings.contextual_layers import candidate_index, index_nbytes, unit_rows
+from findings.contextual_layers import candidate_index, index_nbytes, inverted_index, unit_rows
 from findings.contextual_rows import OccurrenceRows
 from findings.contextual_store import Chunk
 from indexer import config
@@ -61,6 +61,8 @@ SEED = 0
 #: Sentences per chunk streamed into the index builder (about 50,000 occurrences).
 CHUNK_SENTENCES = 2048
 TIMING_REPEATS = 5
+#: Rounds of live queries over every GRID setting in turn.
+LIVE_ROUNDS = 15
 
 
 @dataclass
@@ -230,7 +232,7 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         "occurrences_per_layer": occurrences,
         "layers": layers,
         "index_type": type(first).__name__,
-        "nlist": faiss.extract_index_ivf(first).nlist if isinstance(first, faiss.IndexRefine) else None,
+        "nlist": inverted.nlist if (inverted := inverted_index(first)) is not None else None,
         "load_s": round(load_seconds, 1),
         "ram_bytes": index.nbytes,
         "ram_bytes_per_occurrence_per_layer": round(index.nbytes / occurrences / layers, 1),
@@ -243,12 +245,13 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     }
     print(json.dumps(result), flush=True)
     expected = [exact_top(index.vectors[layer], corpus.queries(layer)) for layer in range(layers)]
+    live_times = interleaved(index, partial(index.query, engine, corpus.live_text, k=RECALL_K))
     grid = []
-    for index.nprobe, index.candidates, index.refine_factor in GRID:
+    for setting in GRID:
+        index.nprobe, index.candidates, index.refine_factor = setting
         started = time.perf_counter()
         found = [index.nearest(layer, corpus.queries(layer), RECALL_K)[1] for layer in range(layers)]
         seconds = time.perf_counter() - started
-        live = timed(partial(index.query, engine, corpus.live_text, k=RECALL_K))
         per_layer = [recall(f, e) for f, e in zip(found, expected, strict=True)]
         point = {
             "nprobe": index.nprobe,
@@ -257,12 +260,29 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
             "recall_at_10": round(float(np.mean(per_layer)), 4),
             "worst_layer_recall_at_10": round(min(per_layer), 4),
             "ms_per_query_layer": round(1000 * seconds / layers / QUERIES, 3),
-            "live_query_median_s": round(statistics.median(live), 3),
+            "live_query_median_s": round(statistics.median(live_times[setting]), 3),
+            "live_query_p90_s": round(float(np.quantile(live_times[setting], 0.9)), 3),
         }
         print(json.dumps(point), flush=True)
         grid.append(point)
     result["grid"] = grid
     return result
+
+
+def interleaved(
+    index: ContextualIndex, query: Callable[[], object]
+) -> dict[tuple[int, int, int], list[float]]:
+    """Seconds of `query` at each GRID setting: a warm-up round, then LIVE_ROUNDS rounds over every setting
+    in turn, so a drift in the machine's speed falls on all settings alike."""
+    times: dict[tuple[int, int, int], list[float]] = {setting: [] for setting in GRID}
+    for round_number in range(1 + LIVE_ROUNDS):
+        for setting in GRID:
+            index.nprobe, index.candidates, index.refine_factor = setting
+            started = time.perf_counter()
+            query()
+            if round_number:
+                times[setting].append(time.perf_counter() - started)
+    return times
 
 
 def _rss_bytes() -> int:

@@ -50,12 +50,19 @@ def search(
 ) -> np.ndarray:
     """Row numbers of up to `count` candidates per query (-1 where there are fewer); a compressed index
     probes `nprobe` lists and re-ranks `refine_factor` x `count` of them with its refining code."""
-    if isinstance(index, faiss.IndexRefine):
-        inverted = faiss.extract_index_ivf(index)
+    inverted = inverted_index(index)
+    if inverted is not None:
         inverted.nprobe = min(nprobe, inverted.nlist)
         index.k_factor = refine_factor
     _, found = index.search(np.ascontiguousarray(unit_queries, dtype=np.float32), min(count, index.ntotal))
     return found
+
+
+def inverted_index(index: faiss.Index) -> faiss.IndexIVF | None:
+    """The inverted-file index inside a compressed candidate index (None for an exhaustive one)."""
+    if not isinstance(index, faiss.IndexRefine):
+        return None
+    return faiss.downcast_index(faiss.extract_index_ivf(index))
 
 
 def read_layer(path: Path) -> faiss.Index:
@@ -124,7 +131,7 @@ def _trained_compressed(vectors: np.ndarray) -> faiss.IndexRefine:
     shape = CompressedShape.of(count, hidden)
     sample = np.sort(np.random.default_rng(TRAIN_SEED).choice(count, shape.train_rows, replace=False))
     index = faiss.index_factory(hidden, shape.factory, faiss.METRIC_L2)
-    inverted = faiss.downcast_index(faiss.extract_index_ivf(index))
+    inverted = inverted_index(index)
     refine = faiss.downcast_index(index.refine_index)
     inverted.cp.niter = inverted.pq.cp.niter = refine.pq.cp.niter = TRAIN_ITERATIONS
     with _without_precomputed_tables():

@@ -11,6 +11,7 @@ import pytest
 
 from findings import contextual
 from findings.contextual import ContextualIndex, contextual_folder
+from findings.contextual_layers import inverted_index
 from findings.contextual_rows import OccurrenceRows
 from findings.contextual_store import layer_name, vectors_name
 from findings.corpus_analysis import analyze_corpus
@@ -23,10 +24,6 @@ TEXT = "The dog by the bank barked at the horse."
 @pytest.fixture(scope="module")
 def compressed(tiny_engines, tiny_analyses) -> ContextualIndex:
     return ContextualIndex.from_analysis(tiny_engines["bert"], tiny_analyses["bert"], compressed_from=0)
-
-
-def inverted(index: faiss.IndexRefine) -> faiss.IndexIVFPQFastScan:
-    return faiss.downcast_index(faiss.extract_index_ivf(index))
 
 
 def brute_force(analysis, layer: int, query: np.ndarray) -> np.ndarray:
@@ -59,7 +56,7 @@ def query_with(index: ContextualIndex, engine, nprobe: int, candidates: int):
 
 def test_the_compressed_index_is_refined_fast_scan_ivf_pq_over_every_occurrence(compressed, tiny_analyses):
     assert all(isinstance(index, faiss.IndexRefine) for index in compressed.layers)
-    assert all(isinstance(inverted(index), faiss.IndexIVFPQFastScan) for index in compressed.layers)
+    assert all(isinstance(inverted_index(index), faiss.IndexIVFPQFastScan) for index in compressed.layers)
     assert all(index.ntotal == len(tiny_analyses["bert"].token_ids) for index in compressed.layers)
 
 
@@ -80,7 +77,7 @@ def test_with_every_list_probed_and_every_row_a_candidate_it_finds_the_exhaustiv
     tiny_engines, tiny_analyses, compressed
 ):
     engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
-    every_list = max(inverted(index).nlist for index in compressed.layers)
+    every_list = max(inverted_index(index).nlist for index in compressed.layers)
     result, vectors = query_with(compressed, engine, every_list, len(analysis.token_ids))
     for layer in range(engine.info.num_layers):
         for position in range(vectors.shape[1]):
@@ -95,7 +92,7 @@ def test_many_queries_are_screened_block_by_block_to_the_exhaustive_top_10(tiny_
     analysis, layer = tiny_analyses["bert"], 1
     queries = analysis.encodings[:, layer].astype(np.float64)  # more queries than one screening block
     assert len(queries) > 2 * contextual.SCREEN_BLOCK
-    compressed.nprobe = max(inverted(index).nlist for index in compressed.layers)
+    compressed.nprobe = max(inverted_index(index).nlist for index in compressed.layers)
     compressed.candidates = len(analysis.token_ids)
     try:
         similarity, rows = compressed.nearest(layer, queries, 10)
@@ -152,7 +149,9 @@ def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_ana
     loaded = ContextualIndex.load_saved(engine, "exact", sentences)
     assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexRefine)
     # FAISS's precomputed tables (lists x sub-codes x centroids floats) would break the memory goal.
-    assert all(inverted(layer).precomputed_table.size() == 0 for layer in loaded.layers + compressed.layers)
+    assert all(
+        inverted_index(layer).precomputed_table.size() == 0 for layer in loaded.layers + compressed.layers
+    )
     assert all(isinstance(vectors, np.memmap) for vectors in loaded.vectors)
     assert loaded.query(engine, TEXT, k=5).to_dict() == compressed.query(engine, TEXT, k=5).to_dict()
     folder = contextual_folder(engine.info.name, "exact")
