@@ -28,7 +28,7 @@ import numpy as np
 from benchmarks.debian_text import PACKAGES, ensure_installed, package_sentences
 from benchmarks.encoding_cache import CachedEncodings, load_or_encode
 from findings.contextual import RESCORE_MARGIN, ContextualIndex, contextual_folder
-from findings.contextual_layers import candidate_index, index_nbytes, inverted_index, unit_rows
+from findings.contextual_layers import candidate_index, index_nbytes, unit_rows
 from findings.contextual_rows import OccurrenceRows
 from findings.contextual_store import Chunk
 from indexer import config
@@ -46,16 +46,16 @@ LIVE_TOKENS = 32
 #: Corpus sizes (occurrences) at which the exhaustive and the compressed index are compared.
 CROSSOVER_SIZES = (12_500, 18_750, 25_000, 50_000)
 QUICK_SIZES = (2_000, 4_000)
-#: Search settings tried at full scale: lists probed, candidates screened exactly, refining factor.
+#: Search settings tried at full scale: lists probed, candidates screened exactly.
 GRID = (
-    (64, 400, 4),
-    (64, 800, 4),
-    (128, 800, 2),
-    (128, 800, 4),
-    (64, 1600, 2),
-    (128, 1200, 2),
-    (128, 1600, 2),
-    (128, 1600, 4),
+    (64, 100),
+    (96, 100),
+    (128, 100),
+    (128, 200),
+    (128, 400),
+    (192, 100),
+    (192, 200),
+    (256, 200),
 )
 SEED = 0
 #: Sentences per chunk streamed into the index builder (about 50,000 occurrences).
@@ -232,14 +232,14 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         "occurrences_per_layer": occurrences,
         "layers": layers,
         "index_type": type(first).__name__,
-        "nlist": inverted.nlist if (inverted := inverted_index(first)) is not None else None,
+        "nlist": first.nlist if isinstance(first, faiss.IndexIVF) else None,
         "load_s": round(load_seconds, 1),
         "ram_bytes": index.nbytes,
         "ram_bytes_per_occurrence_per_layer": round(index.nbytes / occurrences / layers, 1),
         "rss_growth_on_load_bytes": rss_growth,
         "disk_bytes": disk,
         "disk_bytes_per_occurrence_per_layer": round(disk / occurrences / layers, 1),
-        "defaults": [index.nprobe, index.candidates, index.refine_factor],
+        "defaults": [index.nprobe, index.candidates],
         "live_query_first_s": round(live[0], 3),
         "live_query_median_s": round(statistics.median(live), 3),
     }
@@ -248,7 +248,7 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     live_times = interleaved(index, partial(index.query, engine, corpus.live_text, k=RECALL_K))
     grid = []
     for setting in GRID:
-        index.nprobe, index.candidates, index.refine_factor = setting
+        index.nprobe, index.candidates = setting
         started = time.perf_counter()
         found = [index.nearest(layer, corpus.queries(layer), RECALL_K)[1] for layer in range(layers)]
         seconds = time.perf_counter() - started
@@ -256,7 +256,6 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         point = {
             "nprobe": index.nprobe,
             "candidates": index.candidates,
-            "refine_factor": index.refine_factor,
             "recall_at_10": round(float(np.mean(per_layer)), 4),
             "worst_layer_recall_at_10": round(min(per_layer), 4),
             "ms_per_query_layer": round(1000 * seconds / layers / QUERIES, 3),
@@ -269,15 +268,13 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     return result
 
 
-def interleaved(
-    index: ContextualIndex, query: Callable[[], object]
-) -> dict[tuple[int, int, int], list[float]]:
+def interleaved(index: ContextualIndex, query: Callable[[], object]) -> dict[tuple[int, int], list[float]]:
     """Seconds of `query` at each GRID setting: a warm-up round, then LIVE_ROUNDS rounds over every setting
     in turn, so a drift in the machine's speed falls on all settings alike."""
-    times: dict[tuple[int, int, int], list[float]] = {setting: [] for setting in GRID}
+    times: dict[tuple[int, int], list[float]] = {setting: [] for setting in GRID}
     for round_number in range(1 + LIVE_ROUNDS):
         for setting in GRID:
-            index.nprobe, index.candidates, index.refine_factor = setting
+            index.nprobe, index.candidates = setting
             started = time.perf_counter()
             query()
             if round_number:

@@ -1,7 +1,7 @@
 """Contextual neighbours: for a token at a layer, the nearest token encodings of a corpus at that layer.
 
 Per layer, a FAISS index in memory proposes candidates (exhaustive fp32 for small corpora, compressed
-IVF-PQ for large ones, see findings/contextual_layers.py) and the occurrences' raw fp32 encodings stay on
+IVF-RaBitQ for large ones, see findings/contextual_layers.py) and the occurrences' raw fp32 encodings stay on
 disk in a memory-mapped file, read only for the candidates: every similarity shown is the float64 cosine
 of the stored fp32 vectors, and only recall is approximate. Saved under
 build/indexes/<model>/contextual-<method>/ with a sealed manifest of every file's digest
@@ -47,9 +47,9 @@ RESCORE_MARGIN = 8
 #: Queries whose candidates are read and screened together, a block per thread (a 32-token text is two).
 SCREEN_BLOCK = 16
 #: Version of the saved folder's layout (2: candidate indexes plus memory-mapped fp32 encodings; 3: the
-#: compressed candidate index has a refining code; 4: it is a refined fast-scan IVF-PQ. An older one is
-#: rebuilt).
-FORMAT = 4
+#: compressed candidate index has a refining code; 4: it is a refined fast-scan IVF-PQ; 5: it is an
+#: IVF-RaBitQ. An older one is rebuilt).
+FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,6 @@ class ContextualIndex:
         self.sentences_digest = sentences_digest  # of the whole corpus it was built from
         self.nprobe = config.CONTEXTUAL_NPROBE
         self.candidates = config.CONTEXTUAL_CANDIDATES
-        self.refine_factor = config.CONTEXTUAL_REFINE_FACTOR
 
     @classmethod
     def build(
@@ -263,9 +262,7 @@ class ContextualIndex:
         and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
         fetch = max(keep + RESCORE_MARGIN, self.candidates)
-        found = contextual_layers.search(
-            self.layers[layer], unit_queries, fetch, self.nprobe, self.refine_factor
-        )
+        found = contextual_layers.search(self.layers[layer], unit_queries, fetch, self.nprobe)
         blocks = [slice(start, start + SCREEN_BLOCK) for start in range(0, len(queries), SCREEN_BLOCK)]
         with ThreadPoolExecutor(config.CONTEXTUAL_SCREEN_THREADS) as pool:
             screened = list(

@@ -1,14 +1,13 @@
 """One layer's candidate search for contextual neighbours: an exhaustive fp32 inner-product index for small
-corpora, a compressed one from `config.CONTEXTUAL_COMPRESSED_FROM` occurrences on: IVF with a 4-bit
-fast-scan product code of each residual, whose best candidates a second, 8-bit product code re-ranks
-(FAISS's IndexIVFPQFastScan inside an IndexRefine). Either holds L2-normalised copies of the stored vectors,
-on which L2 order is cosine order; it only proposes candidates, which are then scored exactly."""
+corpora, a compressed one from `config.CONTEXTUAL_COMPRESSED_FROM` occurrences on: IVF with a RaBitQ code of
+each residual (one bit a dimension and two floats, FAISS's IndexIVFRaBitQ), whose distance estimates are
+computed with the query quantised to `config.CONTEXTUAL_QUERY_BITS` bits. Either holds L2-normalised copies of
+the stored vectors, on which L2 order is cosine order; it only proposes candidates, which are then scored
+exactly."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +21,8 @@ ADD_BLOCK_ROWS = 65_536
 #: Training points per coarse centroid FAISS asks for at least.
 POINTS_PER_LIST = 39
 TRAIN_SEED = 0
-#: k-means iterations of the coarse and the product quantisers (FAISS's default 25 trains 2.5 times longer;
-#: exact re-ranking of the candidates absorbs coarser codes, and recall is measured in the README).
+#: k-means iterations of the coarse quantiser (FAISS's default 25 trains 2.5 times longer; recall is measured
+#: in the README).
 TRAIN_ITERATIONS = 10
 
 
@@ -45,43 +44,22 @@ def candidate_index(
     return index
 
 
-def search(
-    index: faiss.Index, unit_queries: np.ndarray, count: int, nprobe: int, refine_factor: int
-) -> np.ndarray:
+def search(index: faiss.Index, unit_queries: np.ndarray, count: int, nprobe: int) -> np.ndarray:
     """Row numbers of up to `count` candidates per query (-1 where there are fewer); a compressed index
-    probes `nprobe` lists and re-ranks `refine_factor` x `count` of them with its refining code."""
-    inverted = inverted_index(index)
-    if inverted is not None:
-        inverted.nprobe = min(nprobe, inverted.nlist)
-        index.k_factor = refine_factor
-    _, found = index.search(np.ascontiguousarray(unit_queries, dtype=np.float32), min(count, index.ntotal))
+    probes `nprobe` lists (passed per search, so concurrent queries with other settings do not interfere)."""
+    params = None
+    if isinstance(index, faiss.IndexIVF):
+        params = faiss.IVFRaBitQSearchParameters()
+        params.nprobe = min(nprobe, index.nlist)
+        params.qb = config.CONTEXTUAL_QUERY_BITS
+    queries = np.ascontiguousarray(unit_queries, dtype=np.float32)
+    _, found = index.search(queries, min(count, index.ntotal), params=params)
     return found
 
 
-def inverted_index(index: faiss.Index) -> faiss.IndexIVF | None:
-    """The inverted-file index inside a compressed candidate index (None for an exhaustive one)."""
-    if not isinstance(index, faiss.IndexRefine):
-        return None
-    return faiss.downcast_index(faiss.extract_index_ivf(index))
-
-
 def read_layer(path: Path) -> faiss.Index:
-    """A candidate index saved with `faiss.write_index`, without FAISS's precomputed distance tables."""
-    with _without_precomputed_tables():
-        return faiss.read_index(str(path))
-
-
-@contextmanager
-def _without_precomputed_tables() -> Iterator[None]:
-    """FAISS precomputes for an L2 IVF-PQ, at training and at reading, a table of lists x sub-codes x
-    centroids floats (17 MB a layer at a million occurrences here, 17 bytes an occurrence); search computes
-    the same terms for the probed lists instead."""
-    saved = faiss.cvar.precomputed_table_max_bytes
-    faiss.cvar.precomputed_table_max_bytes = 0
-    try:
-        yield
-    finally:
-        faiss.cvar.precomputed_table_max_bytes = saved
+    """A candidate index saved with `faiss.write_index`."""
+    return faiss.read_index(str(path))
 
 
 def index_nbytes(index: faiss.Index) -> int:
@@ -92,48 +70,30 @@ def index_nbytes(index: faiss.Index) -> int:
 @dataclass(frozen=True)
 class CompressedShape:
     """How a compressed index of a corpus is sized: lists grow as the square root of the corpus, with the
-    training rows they need; a 4-bit fast-scan code of each residual and an 8-bit refining code."""
+    training rows they need."""
 
     train_rows: int
     lists: int
-    scan_codes: int
-    refine_codes: int
-    refine_bits: int
 
     @classmethod
-    def of(cls, count: int, hidden: int) -> CompressedShape:
-        """The shape for `count` rows of width `hidden` (code counts are divisors of the hidden size)."""
+    def of(cls, count: int) -> CompressedShape:
+        """The shape for `count` rows."""
         lists = max(
             1, min(round(config.CONTEXTUAL_LISTS_PER_SQRT * math.sqrt(count)), count // POINTS_PER_LIST)
         )
-        train = min(count, POINTS_PER_LIST * lists)
-        return cls(
-            train_rows=train,
-            lists=lists,
-            scan_codes=_largest_divisor(hidden, 2 * config.CONTEXTUAL_SCAN_BYTES),
-            refine_codes=_largest_divisor(hidden, config.CONTEXTUAL_REFINE_BYTES),
-            refine_bits=min(8, int(math.log2(train))),
-        )
+        return cls(train_rows=min(count, POINTS_PER_LIST * lists), lists=lists)
 
     @property
     def factory(self) -> str:
-        """The FAISS index factory string of this shape ("np": without the polysemous training FAISS
-        otherwise gives a PQ, which only renumbers its centroids for Hamming filtering, 80 s a layer)."""
-        return f"IVF{self.lists},PQ{self.scan_codes}x4fsr,Refine(PQ{self.refine_codes}x{self.refine_bits}np)"
+        """The FAISS index factory string of this shape."""
+        return f"IVF{self.lists},RaBitQ"
 
 
-def _largest_divisor(hidden: int, at_most: int) -> int:
-    return max(m for m in range(1, at_most + 1) if hidden % m == 0)
-
-
-def _trained_compressed(vectors: np.ndarray) -> faiss.IndexRefine:
+def _trained_compressed(vectors: np.ndarray) -> faiss.IndexIVFRaBitQ:
     count, hidden = vectors.shape
-    shape = CompressedShape.of(count, hidden)
+    shape = CompressedShape.of(count)
     sample = np.sort(np.random.default_rng(TRAIN_SEED).choice(count, shape.train_rows, replace=False))
     index = faiss.index_factory(hidden, shape.factory, faiss.METRIC_L2)
-    inverted = inverted_index(index)
-    refine = faiss.downcast_index(index.refine_index)
-    inverted.cp.niter = inverted.pq.cp.niter = refine.pq.cp.niter = TRAIN_ITERATIONS
-    with _without_precomputed_tables():
-        index.train(unit_rows(vectors[sample]))
+    index.cp.niter = TRAIN_ITERATIONS
+    index.train(unit_rows(vectors[sample]))
     return index

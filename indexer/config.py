@@ -111,12 +111,9 @@ CONTEXTUAL_MAX_TOKENS = 5_000_000
 #: takes 0.33 s exhaustive against 0.34 s compressed at 18,750 occurrences, 0.47 s against 0.32 s at
 #: 25,000; below, the exhaustive index is exact, faster and at most 38 MB a layer.
 CONTEXTUAL_COMPRESSED_FROM = 25_000
-#: Bytes per occurrence and layer of the compressed index's fast-scan code (two 4-bit sub-codes a byte) and
-#: of its 8-bit refining code (each at most; sub-code counts divide the hidden size), and how many times the
-#: candidates wanted the refining code re-ranks.
-CONTEXTUAL_SCAN_BYTES = 32
-CONTEXTUAL_REFINE_BYTES = 48
-CONTEXTUAL_REFINE_FACTOR = 2
+#: Bits the query is quantised to for the compressed index's RaBitQ distance estimates (0 would keep it fp32,
+#: about 10 times slower).
+CONTEXTUAL_QUERY_BITS = 8
 #: Inverted lists per square root of the occurrences (FAISS suggests 4 to 16): 4,016 at a million, each
 #: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals to encode: at a
 #: million occurrences, sqrt(N) lists capped by 16,384 training rows (420) reached recall@10 0.965 (README).
@@ -125,7 +122,7 @@ CONTEXTUAL_LISTS_PER_SQRT = 4
 #: re-ranks CONTEXTUAL_REFINE_FACTOR times as many first). Measured at a million occurrences (README):
 #: recall@10 0.985 and a live 32-token query over 6 layers in 0.46 s; 1,600 candidates reach 0.991 in 0.61 s.
 CONTEXTUAL_NPROBE = 128
-CONTEXTUAL_CANDIDATES = 800
+CONTEXTUAL_CANDIDATES = 200
 #: Threads reading and screening the candidates' rows, a block of queries each (numpy releases the GIL while
 #: gathering rows and multiplying): on 2 cores, 32 queries x 800 candidates took 15 ms instead of 25.
 CONTEXTUAL_SCREEN_THREADS = 2

@@ -1,4 +1,4 @@
-"""The compressed contextual index (IVF-PQ candidates, fp32 encodings memory-mapped): what it returns is
+"""The compressed contextual index (IVF-RaBitQ candidates, fp32 encodings memory-mapped): what it returns is
 scored exactly, and with every list probed and every row a candidate it finds the exhaustive top-10."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import faiss
 import numpy as np
 import pytest
 
-from findings import contextual
+from findings import contextual, contextual_layers
 from findings.contextual import ContextualIndex, contextual_folder
-from findings.contextual_layers import inverted_index
+from findings.contextual_layers import unit_rows
 from findings.contextual_rows import OccurrenceRows
 from findings.contextual_store import layer_name, vectors_name
 from findings.corpus_analysis import analyze_corpus
@@ -54,10 +54,19 @@ def query_with(index: ContextualIndex, engine, nprobe: int, candidates: int):
     return result, engine.encodings(TEXT, "exact").vectors.double().numpy()
 
 
-def test_the_compressed_index_is_refined_fast_scan_ivf_pq_over_every_occurrence(compressed, tiny_analyses):
-    assert all(isinstance(index, faiss.IndexRefine) for index in compressed.layers)
-    assert all(isinstance(inverted_index(index), faiss.IndexIVFPQFastScan) for index in compressed.layers)
+def test_the_compressed_index_is_ivf_rabitq_over_every_occurrence(compressed, tiny_analyses):
+    assert all(isinstance(index, faiss.IndexIVFRaBitQ) for index in compressed.layers)
     assert all(index.ntotal == len(tiny_analyses["bert"].token_ids) for index in compressed.layers)
+
+
+def test_search_settings_go_with_each_search_not_into_the_shared_index(tiny_analyses, compressed):
+    index, queries = compressed.layers[1], unit_rows(tiny_analyses["bert"].encodings[:4, 1])
+    stored = (index.nprobe, index.qb)
+    one_list = contextual_layers.search(index, queries, 50, nprobe=1)
+    every_list = contextual_layers.search(index, queries, 50, nprobe=index.nlist)
+    assert (index.nprobe, index.qb) == stored
+    # one probed list holds fewer rows than there are candidates wanted; every list holds them all
+    assert (one_list < 0).any() and not (every_list < 0).any()
 
 
 def test_what_it_returns_is_scored_exactly_even_with_few_candidates(tiny_engines, tiny_analyses, compressed):
@@ -77,7 +86,7 @@ def test_with_every_list_probed_and_every_row_a_candidate_it_finds_the_exhaustiv
     tiny_engines, tiny_analyses, compressed
 ):
     engine, analysis = tiny_engines["bert"], tiny_analyses["bert"]
-    every_list = max(inverted_index(index).nlist for index in compressed.layers)
+    every_list = max(index.nlist for index in compressed.layers)
     result, vectors = query_with(compressed, engine, every_list, len(analysis.token_ids))
     for layer in range(engine.info.num_layers):
         for position in range(vectors.shape[1]):
@@ -92,7 +101,7 @@ def test_many_queries_are_screened_block_by_block_to_the_exhaustive_top_10(tiny_
     analysis, layer = tiny_analyses["bert"], 1
     queries = analysis.encodings[:, layer].astype(np.float64)  # more queries than one screening block
     assert len(queries) > 2 * contextual.SCREEN_BLOCK
-    compressed.nprobe = max(inverted_index(index).nlist for index in compressed.layers)
+    compressed.nprobe = max(index.nlist for index in compressed.layers)
     compressed.candidates = len(analysis.token_ids)
     try:
         similarity, rows = compressed.nearest(layer, queries, 10)
@@ -147,11 +156,7 @@ def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_ana
     engine = tiny_engines["bert"]
     ContextualIndex.from_analysis(engine, tiny_analyses["bert"], compressed_from=0)
     loaded = ContextualIndex.load_saved(engine, "exact", sentences)
-    assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexRefine)
-    # FAISS's precomputed tables (lists x sub-codes x centroids floats) would break the memory goal.
-    assert all(
-        inverted_index(layer).precomputed_table.size() == 0 for layer in loaded.layers + compressed.layers
-    )
+    assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexIVFRaBitQ)
     assert all(isinstance(vectors, np.memmap) for vectors in loaded.vectors)
     assert loaded.query(engine, TEXT, k=5).to_dict() == compressed.query(engine, TEXT, k=5).to_dict()
     folder = contextual_folder(engine.info.name, "exact")
