@@ -23,7 +23,7 @@ from findings.contextual_layers import candidate_index
 from findings.contextual_rows import OccurrenceRows
 from indexer import config
 from indexer.atomic_files import replaced_atomically
-from indexer.sealed_files import file_digest, write_sealed_json, write_with_digest
+from indexer.sealed_files import file_digest, write_npz_with_digest, write_sealed_json, write_with_digest
 
 #: The sealed manifest of a saved index: what it was built from and the digest of each of its files.
 MANIFEST = "manifest.json"
@@ -64,7 +64,7 @@ def write_index_folder(
         files[layer_name(layer)] = write_with_digest(folder / layer_name(layer), partial(_write_faiss, index))
         del index, vectors
     kept = int(rows.token_sentence.max()) + 1
-    files[ROWS] = write_with_digest(folder / ROWS, partial(_write_npz, rows.arrays()))
+    files[ROWS] = write_npz_with_digest(folder / ROWS, rows.arrays())
     files[SENTENCES] = write_with_digest(folder / SENTENCES, partial(_write_json, sentences[:kept]))
     manifest = {**meta, "rows": count, "layers": layers, "hidden": hidden, "files": files}
     write_sealed_json(folder / MANIFEST, manifest)
@@ -118,10 +118,6 @@ def _whole_sentences(rows: OccurrenceRows, room: int) -> int:
 
 def _write_faiss(index: faiss.Index, path: Path) -> None:
     faiss.write_index(index, str(path))
-
-
-def _write_npz(arrays: dict[str, np.ndarray], path: Path) -> None:
-    np.savez(path, **arrays)
 
 
 def _write_json(value: Any, path: Path) -> None:

@@ -28,6 +28,7 @@ from indexer.sealed_files import (
     check_digests,
     read_sealed_json,
     warn_damaged,
+    write_npz_with_digest,
     write_sealed_json,
     write_with_digest,
 )
@@ -102,7 +103,7 @@ class ShardStore:
         """Write one shard's arrays (encodings, if among them, to their own .npy), then its record."""
         name = self.shard_name(shard)
         numbers = {field: array for field, array in arrays.items() if field != ENCODINGS}
-        files = {f"{name}.npz": write_with_digest(self.folder / f"{name}.npz", partial(_save_npz, numbers))}
+        files = {f"{name}.npz": write_npz_with_digest(self.folder / f"{name}.npz", numbers)}
         if ENCODINGS in arrays:
             vectors = np.ascontiguousarray(arrays[ENCODINGS], dtype=np.float32)
             path = self.folder / f"{name}-{ENCODINGS}.npy"
@@ -121,10 +122,6 @@ class ShardStore:
         if not all(path.is_file() for path in paths):
             return None
         return ShardedRows([np.load(path, mmap_mode="r") for path in paths])
-
-
-def _save_npz(arrays: dict[str, np.ndarray], path: Path) -> None:
-    np.savez(path, **arrays)
 
 
 def _save_npy(array: np.ndarray, path: Path) -> None:

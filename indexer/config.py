@@ -102,25 +102,23 @@ FINDINGS_VARIANT = "raw"
 #: Points per token group drawn in the density scatter (a fixed-seed sample; statistics use all).
 FINDINGS_SCATTER_POINTS = 1500
 #: Contextual neighbours: token occurrences indexed per layer at most, whole sentences (bounds memory:
-#: compressed, about 100 bytes an occurrence a layer in RAM, 4 x hidden size on disk; MiniLM at the cap:
-#: 3.0 GB of RAM, 49 GB of disk).
+#: compressed, about 74 bytes an occurrence a layer in RAM, 4 x hidden size on disk; MiniLM at the cap:
+#: 2.2 GB of RAM, 48 GB of disk).
 CONTEXTUAL_MAX_TOKENS = 5_000_000
 #: From this many occurrences on, each layer's candidate search is a compressed index instead of an
 #: exhaustive fp32 one. Measured (benchmarks/contextual_scale.py, MiniLM's middle layer over Debian's
 #: fortunes, README "Contextual neighbours at scale", quiet 2-core machine): a 32-token text over 6 layers
-#: takes 0.33 s exhaustive against 0.34 s compressed at 18,750 occurrences, 0.47 s against 0.32 s at
-#: 25,000; below, the exhaustive index is exact, faster and at most 38 MB a layer.
-CONTEXTUAL_COMPRESSED_FROM = 25_000
+#: takes 0.08 s exhaustive against 0.09 s compressed at 6,000 occurrences, 0.14 s against 0.10 s at 9,000;
+#: below, the exhaustive index is exact, as fast and at most 14 MB a layer.
+CONTEXTUAL_COMPRESSED_FROM = 9_000
 #: Bits the query is quantised to for the compressed index's RaBitQ distance estimates (0 would keep it fp32,
-#: about 10 times slower).
+#: about 45 times slower).
 CONTEXTUAL_QUERY_BITS = 8
 #: Inverted lists per square root of the occurrences (FAISS suggests 4 to 16): 4,016 at a million, each
-#: trained on 39 occurrences sampled with a fixed seed. Finer lists leave smaller residuals to encode: at a
-#: million occurrences, sqrt(N) lists capped by 16,384 training rows (420) reached recall@10 0.965 (README).
+#: trained on 39 occurrences sampled with a fixed seed.
 CONTEXTUAL_LISTS_PER_SQRT = 4
-#: Inverted lists probed per query, and candidates read from disk and screened exactly (the refining code
-#: re-ranks CONTEXTUAL_REFINE_FACTOR times as many first). Measured at a million occurrences (README):
-#: recall@10 0.985 and a live 32-token query over 6 layers in 0.46 s; 1,600 candidates reach 0.991 in 0.61 s.
+#: Inverted lists probed per query, and candidates read from disk and screened exactly. Measured at a million
+#: occurrences (README): recall@10 0.998 and a live 32-token query over 6 layers in 0.34 s.
 CONTEXTUAL_NPROBE = 128
 CONTEXTUAL_CANDIDATES = 200
 #: Threads reading and screening the candidates' rows, a block of queries each (numpy releases the GIL while

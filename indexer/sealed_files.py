@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from indexer.atomic_files import replaced_atomically, write_bytes_atomic
 
 SEAL = re.compile(rb'\{"blake2b":"([0-9a-f]{64})","record":')
@@ -86,6 +88,11 @@ def write_with_digest(target: Path, write: Callable[[Path], None]) -> str:
         write(temporary)
         digest = file_digest(temporary)
     return digest
+
+
+def write_npz_with_digest(target: Path, arrays: dict[str, np.ndarray]) -> str:
+    """Save `arrays` as one .npz file that replaces `target` atomically; return its digest."""
+    return write_with_digest(target, lambda path: np.savez(path, **arrays))
 
 
 def check_digests(folder: Path, digests: dict[str, str]) -> None:
