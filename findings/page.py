@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from findings import measures
 from findings.charts import report_figures
 from findings.report import STUDY_MODEL, FindingsReport
 from findings.token_classes import GROUPS
-from gallery.site import site_environment, write_assets
+from gallery.site import site_environment
 from indexer import config
 from indexer.atomic_files import write_bytes_atomic
 
@@ -110,7 +111,13 @@ def render_findings_page(
             **findings_context(report, example),
         )
     )
-    write_assets(site_dir)
+    assets = {
+        "plotly.min.js": resources.files("plotly") / "package_data" / "plotly.min.js",
+        "site.css": config.TEMPLATES_DIR / "static" / "site.css",
+    }
+    for name, source in assets.items():
+        if not (site_dir / "assets" / name).is_file():
+            write_bytes_atomic(site_dir / "assets" / name, source.read_bytes())
     target = site_dir / page
     write_bytes_atomic(target, html.encode("utf-8"))
     return target

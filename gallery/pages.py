@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from gallery.journey_files import journey_file_script
 from gallery.page_data import encode_page
 from gallery.precompute import ModelJourneys
 from gallery.site import (
+    ASSETS,
     EXPLORER_PAGE,
     SiteModel,
     SiteWriter,
@@ -22,7 +25,6 @@ from gallery.site import (
     journey_file,
     pair_page,
     sentence_page,
-    write_assets,
 )
 from gallery.sparkline import largest_rank, rank_sparkline
 from indexer import config
@@ -57,8 +59,11 @@ def script_json(data: Any) -> Markup:
 
 
 def copy_assets(context: BuildContext) -> None:
-    """The site's assets (`gallery.site.write_assets`), as a step of the build."""
-    write_assets(context.site.folder, context.site.templates)
+    """The site's CSS and JS, and plotly.js from the installed plotly package: nothing loads from a CDN."""
+    target = context.site.folder / ASSETS
+    shutil.copytree(context.site.templates / "static", target, dirs_exist_ok=True)
+    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
+    (target / "plotly.min.js").write_bytes(plotly_js.read_bytes())
 
 
 def pair_links(themes: list[Theme], model: SiteModel, sentence: GallerySentence) -> list[dict[str, str]]:

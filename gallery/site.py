@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from gallery.corpus import slugify
 from indexer import config
-from indexer.atomic_files import write_bytes_atomic
 
 ASSETS = "assets"
 EXPLORER_PAGE = "explore.html"
@@ -57,15 +54,6 @@ def pair_page(model: SiteModel, pair_slug: str) -> str:
 def findings_page(model: SiteModel) -> str:
     """Where the findings step writes a model's findings; pages link to it only once it exists."""
     return f"findings-{model.slug}.html"
-
-
-def write_assets(site_folder: Path, templates: Path = config.TEMPLATES_DIR) -> None:
-    """The site's CSS and JS, and plotly.js from the installed plotly package, into `site_folder`/assets:
-    nothing loads from a CDN."""
-    target = site_folder / ASSETS
-    shutil.copytree(templates / "static", target, dirs_exist_ok=True)
-    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
-    write_bytes_atomic(target / "plotly.min.js", plotly_js.read_bytes())
 
 
 def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
