@@ -44,7 +44,7 @@ RECALL_K = 10
 #: Tokens of the live query text (special tokens included).
 LIVE_TOKENS = 32
 #: Corpus sizes (occurrences) at which the exhaustive and the compressed index are compared.
-CROSSOVER_SIZES = (12_500, 18_750, 25_000, 50_000)
+CROSSOVER_SIZES = (3_000, 6_000, 9_000, 12_500, 25_000, 50_000)
 QUICK_SIZES = (2_000, 4_000)
 #: Search settings tried at full scale: lists probed, candidates screened exactly.
 GRID = (
