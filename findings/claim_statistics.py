@@ -1,5 +1,6 @@
 """Statistics of token rows behind claims 2 and 3, for the sentence bootstrap: group comparisons weighted
-by occurrence or by word type, the similarity-gap-versus-rank-gap premise, and rank at matched similarity.
+by occurrence or by word type, the premise's margin of the rank gap over the similarity gap, and rank at
+matched similarity.
 
 Each is a `RowStatistic` (a function of token rows, see `uncertainty.sentence_bootstrap`); with `keys`
 the groups are compared by word type (`effect_sizes.WordTypeSuperiority`).
@@ -16,29 +17,32 @@ from findings.uncertainty import RowStatistic
 SIMILARITY_BINS, MIN_PER_BIN = 5, 10
 
 
-class Difference(RowStatistic):
-    """One statistic less another, over the same rows."""
+class PremiseMargin(RowStatistic):
+    """How much further the groups part by rank, in the claim's direction, than by similarity, either way:
+    (A_rank - 0.5) - |A_similarity - 0.5|, over the same rows."""
 
-    def __init__(self, first: RowStatistic, second: RowStatistic) -> None:
-        self.first, self.second = first, second
+    def __init__(self, rank_effect: RowStatistic, similarity_effect: RowStatistic) -> None:
+        self.rank_effect, self.similarity_effect = rank_effect, similarity_effect
 
     def __call__(self, rows: np.ndarray) -> float:
-        return self.first(rows) - self.second(rows)
+        return (self.rank_effect(rows) - 0.5) - abs(self.similarity_effect(rows) - 0.5)
 
     def weighted(self, weights: np.ndarray) -> np.ndarray:
-        return self.first.weighted(weights) - self.second.weighted(weights)
+        similarity_difference = np.abs(self.similarity_effect.weighted(weights) - 0.5)
+        return (self.rank_effect.weighted(weights) - 0.5) - similarity_difference
 
 
-def premise_gap(
+def premise_margin(
     log_rank: np.ndarray,
     similarity: np.ndarray,
     is_content: np.ndarray,
     is_function: np.ndarray,
     keys: np.ndarray | None = None,
-) -> Difference:
-    """How much further the groups part by rank than by similarity: A(content rank above function rank)
-    minus A(function similarity above content similarity). Positive when the rank gap is the larger."""
-    return Difference(
+) -> PremiseMargin:
+    """The premise's statistic: A(content rank above function rank) less 0.5, less the distance of
+    A(function similarity above content similarity) from 0.5. Positive only when the rank difference points
+    the claim's way and exceeds the similarity difference."""
+    return PremiseMargin(
         superiority_of(log_rank, is_content, is_function, keys),
         superiority_of(similarity, is_function, is_content, keys),
     )

@@ -35,6 +35,12 @@ DOES_NOT_SHOW = {
     "F": "Which words move together or why; a sentence average hides its tokens.",
 }
 
+#: Why a rule on ranks is not decided where every word token's own row stays its nearest.
+NO_TOKEN_DISPLACED = (
+    "no token is displaced: every word token's own row is its nearest at every layer, so a claim about "
+    "ranks cannot be judged here"
+)
+
 
 @dataclass(frozen=True)
 class Choices:
@@ -154,6 +160,7 @@ class ClaimComputer:
         self.log_rank = measures.log_rank(inputs.rank[self.words])
         self.similarity = np.asarray(inputs.similarity[self.words], dtype=np.float64)
         self.num_layers = inputs.rank.shape[1]
+        self.none_displaced = not np.any(inputs.rank[self.words])
 
     def decide(
         self, rule: rules.Rule, statistic, sentence_of: np.ndarray, topic: str, **details: Any
@@ -162,7 +169,11 @@ class ClaimComputer:
         rule = self._with_thresholds(rule)
         estimate: Estimate = sentence_bootstrap(statistic, sentence_of, n_resamples=self.n_resamples)
         half = half_split(statistic, sentence_of) if self.with_halves else None
-        return ClaimVerdict(rules.decide(rule, estimate), half, DOES_NOT_SHOW[topic], details)
+        if rule.on_rank and self.none_displaced:
+            verdict = rules.Verdict(rule, estimate, rules.NOT_JUDGED, NO_TOKEN_DISPLACED)
+        else:
+            verdict = rules.decide(rule, estimate)
+        return ClaimVerdict(verdict, half, DOES_NOT_SHOW[topic], details)
 
     def _with_thresholds(self, rule: rules.Rule) -> rules.Rule:
         choices = self.choices
@@ -200,7 +211,7 @@ class ClaimComputer:
         all_keys = self.inputs.token_ids[self.words] * 8 + self.inputs.groups[self.words]
         content, function = self.is_content, self.is_function
         bins = claim_statistics.similarity_bins(self.similarity[:, -1])
-        premise = claim_statistics.premise_gap(
+        premise = claim_statistics.premise_margin(
             self.log_rank[:, -1], self.similarity[:, -1], content, function, self.keys
         )
         rows = np.arange(len(self.words))
@@ -222,8 +233,8 @@ class ClaimComputer:
                 premise,
                 self.sentence_of,
                 "3",
-                rank_effect=superiority_of(self.log_rank[:, -1], content, function, self.keys)(rows),
-                similarity_effect=superiority_of(self.similarity[:, -1], function, content, self.keys)(rows),
+                rank_effect=premise.rank_effect(rows),
+                similarity_effect=premise.similarity_effect(rows),
             ),
             self.decide(
                 rules.CONTENT_FURTHER_AT_MATCHED_SIMILARITY,

@@ -9,6 +9,9 @@ interval, a rule says:
   one too small to count), or, for a rule without `reversed_at`, strictly below `holds_at`;
 - **undecided** when the interval crosses a threshold, when it is not finite, or when the estimate
   rests on fewer than `min_sentences` sentences.
+
+A rule on ranks (`on_rank`) is not decided at all where no token is displaced (every own row is its token's
+nearest at every layer): its outcome is then **cannot be judged** (see `findings.claims`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from findings import measures
 from findings.uncertainty import Estimate
 
 HOLDS, REVERSED, DOES_NOT_HOLD, UNDECIDED = "holds", "reversed", "does not hold", "undecided"
+NOT_JUDGED = "cannot be judged"
 OUTCOMES = (HOLDS, REVERSED, DOES_NOT_HOLD, UNDECIDED)
 #: Fewest sentences an estimate may rest on before any rule decides.
 MIN_SENTENCES = 30
@@ -38,6 +42,7 @@ class Rule:
     holds_at: float
     reversed_at: float | None = None
     min_sentences: int = MIN_SENTENCES
+    on_rank: bool = False  # decided from ranks, so it cannot be judged where no token is displaced
 
     def __post_init__(self) -> None:
         if self.reversed_at is not None and not self.reversed_at < self.holds_at:
@@ -118,6 +123,7 @@ MOVES_BOTH_WAYS_BY_RANK = Rule(
         f"{measures.MOVE_FLOOR} counted as {measures.MOVE_FLOOR}"
     ),
     holds_at=0.5,
+    on_rank=True,
 )
 MOVES_BOTH_WAYS_BY_SIMILARITY = Rule(
     claim="1 (similarity)",
@@ -136,15 +142,19 @@ CONTENT_FURTHER_THAN_FUNCTION = Rule(
     "(ties count half; 0.5 = no difference)",
     holds_at=SMALL_EFFECT,
     reversed_at=round(1 - SMALL_EFFECT, 2),
+    on_rank=True,
 )
 SPIKE_AT_STUDY_DEPTH = Rule(
     claim="4a",
     statement="At the layer matching the study's layer 5 of 12, function words are pushed away from their "
     "own embeddings and return at the next layer, while content words hold.",
-    measure="the spike score at that layer (function words' rise-and-fall in the share displaced, "
-    "minus content words' own rise-and-fall there)",
+    measure="the spike score at that layer: function words' peak in the share displaced (the smaller of "
+    "the rise into the layer and the fall out of it) less content words' own peak there; below 0 only for a "
+    "dip (the smaller of the fall into the layer and the rise out of it, less content words' own dip); 0 "
+    "where function words' share only rises or only falls through the layer",
     holds_at=0.05,
     reversed_at=-0.05,
+    on_rank=True,
 )
 DENSITY_STATEMENT = (
     "Content words occupy a denser region of the embedding space than function words, which explains why "
@@ -168,10 +178,13 @@ CONTENT_DENSER_BY_WORD = Rule(
 RANK_GAP_EXCEEDS_SIMILARITY_GAP = Rule(
     claim="3 (premise)",
     statement="At the final layer the groups differ much more by rank than by similarity.",
-    measure="A(content rank above function rank) minus A(function similarity above content similarity), "
-    "final layer",
+    measure="how far A(content rank above function rank) lies above 0.5 (the rank difference in the claim's "
+    "direction) less how far A(function similarity above content similarity) lies from 0.5 either way (the "
+    "similarity difference), final layer; at most the negative threshold, the groups part further by "
+    "similarity than by rank in the claim's direction",
     holds_at=round(SMALL_EFFECT - 0.5, 2),
     reversed_at=-round(SMALL_EFFECT - 0.5, 2),
+    on_rank=True,
 )
 CONTENT_FURTHER_AT_MATCHED_SIMILARITY = Rule(
     claim="3 (matched similarity)",
@@ -181,6 +194,7 @@ CONTENT_FURTHER_AT_MATCHED_SIMILARITY = Rule(
     "bins of equal final-layer similarity, averaged over the bins weighted by their tokens",
     holds_at=SMALL_EFFECT,
     reversed_at=round(1 - SMALL_EFFECT, 2),
+    on_rank=True,
 )
 FINAL_LAYER_DIVERGES = Rule(
     claim="4b",
@@ -190,6 +204,7 @@ FINAL_LAYER_DIVERGES = Rule(
     "function-word token's (its own change, token by token)",
     holds_at=SMALL_EFFECT,
     reversed_at=round(1 - SMALL_EFFECT, 2),
+    on_rank=True,
 )
 SHARED_DIRECTION = Rule(
     claim="F1",

@@ -2,12 +2,15 @@
 embeddings and come back at the next layer, while content words hold.
 
 Per layer l, a group's curve g[l] is the mean over its tokens of a per-token measure (by default
-`measures.displaced`: the share of tokens whose own row is no longer the nearest). The group's
-**peak** at an inner layer l is min(g[l] - g[l-1], g[l] - g[l+1]): positive only when layer l stands
-above both neighbours, and as high as the smaller of the rise and the fall back. The **spike score**
-is function words' peak minus content words' peak where that is positive, so a layer that pushes
-every token away is not a function-word spike. The spike layer is the inner layer of highest score,
-if that score is at least `min_height`; otherwise there is none. First and last layers cannot spike.
+`measures.displaced`: the share of tokens whose own row is no longer the nearest). At an inner layer l a
+group's **bump** is its peak min(g[l] - g[l-1], g[l] - g[l+1]) where that is positive (l stands above both
+neighbours), minus its dip min(g[l-1] - g[l], g[l+1] - g[l]) where that is positive (l stands below both),
+and 0 where the curve only rises or only falls through l. The **spike score** is function words' peak less
+content words' own peak, where function words peak; less their dip beyond content words' own dip, where
+function words dip; 0 otherwise. So a steady rise or fall scores 0, a function-word dip scores below 0, and
+a layer that pushes every token away is not a function-word spike. The spike layer is the inner layer of
+highest score, if that score is at least `min_height`; otherwise there is none. First and last layers
+cannot spike.
 """
 
 from __future__ import annotations
@@ -47,17 +50,25 @@ class Spike:
     min_height: float = MIN_HEIGHT  # the score a layer needed to count as a spike
 
 
-def _peaks(curves: np.ndarray) -> np.ndarray:
-    """Per inner layer of (..., L) curves, min(rise into it, fall out of it); NaN at both ends."""
+def _bumps(curves: np.ndarray) -> np.ndarray:
+    """Per inner layer of (..., L) curves, its peak (> 0), its dip (< 0) or 0 on a monotone stretch; NaN at
+    both ends."""
     curves = np.asarray(curves, dtype=np.float64)
-    peaks = np.full(curves.shape, np.nan)
-    peaks[..., 1:-1] = np.minimum(curves[..., 1:-1] - curves[..., :-2], curves[..., 1:-1] - curves[..., 2:])
-    return peaks
+    inner, before, after = curves[..., 1:-1], curves[..., :-2], curves[..., 2:]
+    bumps = np.full(curves.shape, np.nan)
+    peak = np.minimum(inner - before, inner - after)
+    dip = np.minimum(before - inner, after - inner)
+    bumps[..., 1:-1] = np.maximum(peak, 0) - np.maximum(dip, 0)
+    return bumps
 
 
 def _score(function_curve: np.ndarray, content_curve: np.ndarray) -> np.ndarray:
-    """Spike score per layer from the two groups' curves."""
-    return _peaks(function_curve) - np.maximum(_peaks(content_curve), 0)
+    """Spike score per layer from the two groups' curves: function words' peak beyond content words' own
+    peak (> 0), their dip beyond content words' own dip (< 0), else 0."""
+    function, content = _bumps(function_curve), _bumps(content_curve)
+    spike = np.maximum(function - np.maximum(content, 0), 0)
+    dip = np.maximum(-function - np.maximum(-content, 0), 0)
+    return spike - dip
 
 
 def _group_curve(values: np.ndarray, members: np.ndarray) -> np.ndarray:

@@ -19,9 +19,10 @@ from markupsafe import Markup
 from indexer import config
 from indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
-FORMAT = 6  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
+FORMAT = 7  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
 # 4: verdicts with intervals, sensitivity, random-weights control; 5: the control named after its model;
-# 6: the outside corpus, statistics of resamples in one pass)
+# 6: the outside corpus, statistics of resamples in one pass; 7: the premise's margin, 4a's dips, rank
+# claims that cannot be judged)
 
 
 @dataclass

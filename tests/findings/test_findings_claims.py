@@ -10,7 +10,7 @@ import pytest
 from findings import claim_statistics, effect_sizes
 from findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, sentence_initial
 from findings.curves import group_curves
-from findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, UNDECIDED
+from findings.rules import DOES_NOT_HOLD, HOLDS, NOT_JUDGED, REVERSED, UNDECIDED
 from findings.sensitivity import sensitivity_table
 from findings.token_classes import CONTENT, FUNCTION, OTHER, SPECIAL
 
@@ -126,15 +126,64 @@ def test_matched_superiority_and_bins_match_loops():
     assert claim_statistics.bins_used(bins, is_x, ~is_x, 10) == len(found)
 
 
-def test_premise_gap_is_the_rank_effect_less_the_similarity_effect():
+def test_premise_margin_is_the_rank_effect_beyond_the_similarity_difference():
     rng = np.random.default_rng(5)
     log_rank, similarity = rng.normal(size=60), rng.normal(size=60)
     content = np.arange(60) % 2 == 0
-    statistic = claim_statistics.premise_gap(log_rank, similarity, content, ~content)
-    expected = brute_a(log_rank[content], log_rank[~content]) - brute_a(
-        similarity[~content], similarity[content]
-    )
+    statistic = claim_statistics.premise_margin(log_rank, similarity, content, ~content)
+    rank_effect = brute_a(log_rank[content], log_rank[~content])
+    similarity_effect = brute_a(similarity[~content], similarity[content])
+    expected = (rank_effect - 0.5) - abs(similarity_effect - 0.5)
     assert statistic(np.arange(60)) == pytest.approx(expected)
+
+
+def premise_inputs(rank_shift: float, similarity_shift: float, sentences: int = 200) -> ClaimInputs:
+    """Final layer: content words' log10 rank `rank_shift` above function words' (about 1 + N(0, 0.3)),
+    function words' similarity `similarity_shift` above content words' (about 0.5 + N(0, 0.05))."""
+    inputs = constructed(sentences, content_final=1.0, seed=6)
+    rng = np.random.default_rng(7)
+    n, content = len(inputs.groups), inputs.groups == CONTENT
+    rank, similarity = inputs.rank.copy(), inputs.similarity.copy()
+    rank[:, -1] = np.round(10 ** (1 + rng.normal(0, 0.3, n) + np.where(content, rank_shift, 0.0)))
+    similarity[:, -1] = 0.5 + rng.normal(0, 0.05, n) + np.where(content, 0.0, similarity_shift)
+    return ClaimInputs(**{**vars(inputs), "rank": rank, "similarity": similarity})
+
+
+@pytest.mark.parametrize(
+    ("rank_shift", "similarity_shift", "expected", "why"),
+    [
+        # Content words less displaced (rank reversed) and far more similar: the reverse of the premise,
+        # which the old signed difference A_rank - A_similarity (about 0.3 - 0.02) read as "holds".
+        (-0.22, -0.145, REVERSED, "both differences reversed"),
+        (0.16, 0.116, REVERSED, "rank in the claim's direction, smaller than the similarity difference"),
+        (0.7, 0.018, HOLDS, "rank in the claim's direction and larger"),
+        (0.16, 0.027, DOES_NOT_HOLD, "rank and similarity differences about equal"),
+    ],
+)
+def test_premise_verdict_on_constructed_data(rank_shift, similarity_shift, expected, why):
+    inputs = premise_inputs(rank_shift, similarity_shift, sentences=800)
+    computer = ClaimComputer(inputs, MAIN, n_resamples=300, with_halves=False)
+    premise = next(v for v in computer.density() if v.claim == "3 (premise)")
+    rank_effect, similarity_effect = premise.details["rank_effect"], premise.details["similarity_effect"]
+    margin = (rank_effect - 0.5) - abs(similarity_effect - 0.5)
+    assert premise.verdict.estimate.estimate == pytest.approx(margin), why
+    assert premise.outcome == expected, (why, rank_effect, similarity_effect, premise.verdict.reason)
+
+
+def test_rank_claims_cannot_be_judged_where_no_token_is_displaced():
+    inputs = constructed(60, content_final=3.0)
+    still = ClaimInputs(**{**vars(inputs), "rank": np.zeros_like(inputs.rank)})
+    found = outcomes(still)
+    rank_claims = {"1 (rank)", "2", "3 (premise)", "3 (matched similarity)", "4a", "4b"}
+    assert {claim for claim, outcome in found.items() if outcome == NOT_JUDGED} == rank_claims
+    # Claims on similarities and density are still decided.
+    assert found["3 (density, per occurrence)"] == HOLDS and found["1 (similarity)"] == DOES_NOT_HOLD
+    verdict = ClaimComputer(still, MAIN, n_resamples=50, with_halves=False).final_layer_gap().to_dict()
+    assert verdict["outcome"] == NOT_JUDGED and verdict["reason"].startswith("no token is displaced")
+    # One displaced token anywhere and the rank claims are decided again.
+    rank = still.rank.copy()
+    rank[1, 2] = 5
+    assert NOT_JUDGED not in outcomes(ClaimInputs(**{**vars(still), "rank": rank})).values()
 
 
 def test_sentence_initial_marks_the_first_non_special_token():

@@ -27,15 +27,27 @@ from indexer.sealed_files import file_digest
 CHILD_TIMEOUT_S = 1200
 
 
+def assert_same_arrays(one: np.ndarray, other: np.ndarray, name: str) -> None:
+    """Same dtype, shape and bytes (NaN where NaN)."""
+    assert one.dtype == other.dtype and one.shape == other.shape, name
+    assert one.tobytes() == other.tobytes(), name
+
+
 def assert_same_analysis(first: CorpusAnalysis, second: CorpusAnalysis) -> None:
-    """Every array of the two analyses equal bit for bit (NaN where NaN), encodings included."""
+    """Every array of the two analyses equal bit for bit (NaN where NaN), encodings and every variant's
+    arrays included, and the same sentences."""
     for field in dataclasses.fields(CorpusAnalysis):
         one, other = getattr(first, field.name), getattr(second, field.name)
         if field.name == "encodings" and one is not None:
             one, other = np.asarray(one), np.asarray(other)
         if isinstance(one, np.ndarray):
-            assert one.dtype == other.dtype and one.shape == other.shape, field.name
-            assert one.tobytes() == other.tobytes(), field.name
+            assert_same_arrays(one, other, field.name)
+    assert first.sentences == second.sentences
+    assert first.by_variant.keys() == second.by_variant.keys()
+    for variant, arrays in first.by_variant.items():
+        assert arrays.keys() == second.by_variant[variant].keys(), variant
+        for name, values in arrays.items():
+            assert_same_arrays(values, second.by_variant[variant][name], f"{variant} {name}")
 
 
 def shard_records(folder: Path) -> list[Path]:

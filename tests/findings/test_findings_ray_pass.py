@@ -29,6 +29,7 @@ def test_the_ray_pass_equals_the_in_process_pass_on_minilm(minilm_engine, senten
         cluster=Cluster("auto", actors=2),
         cache_dir=tmp_path / "ray",
     )
+    assert set(here.by_variant) == {"raw", "positional"}  # both variants' ranks and similarities compared
     assert_same_analysis(on_ray, here)
     assert len(on_ray.encodings.chunks) == 2
 

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from findings import measures, spike
+from findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, SPIKE_AT_STUDY_DEPTH, decide
+from findings.uncertainty import sentence_bootstrap
 
 FUNCTION_PER_SENTENCE, CONTENT_PER_SENTENCE = 4, 6
 
@@ -37,18 +39,28 @@ def spiked(num_layers: int, layer: int, height: float = 0.5) -> np.ndarray:
 
 
 def scores_by_hand(displaced: np.ndarray, is_function: np.ndarray, is_content: np.ndarray) -> list[float]:
-    """The spike score per layer written out from the module's definition."""
+    """The spike score per layer written out from the module's definition: a function-word peak beyond
+    content words' own peak counts up, a function-word dip beyond content words' own dip counts down."""
 
     def curve(members):
         rows = [row for row, member in zip(displaced.tolist(), members, strict=True) if member]
         return [sum(row[layer] for row in rows) / len(rows) for layer in range(displaced.shape[1])]
 
+    def peak_and_dip(g, layer):
+        peak = min(g[layer] - g[layer - 1], g[layer] - g[layer + 1])
+        dip = min(g[layer - 1] - g[layer], g[layer + 1] - g[layer])
+        return max(peak, 0.0), max(dip, 0.0)
+
     f, c = curve(is_function), curve(is_content)
     scores = [math.nan]
     for layer in range(1, displaced.shape[1] - 1):
-        function_peak = min(f[layer] - f[layer - 1], f[layer] - f[layer + 1])
-        content_peak = min(c[layer] - c[layer - 1], c[layer] - c[layer + 1])
-        scores.append(function_peak - max(content_peak, 0.0))
+        (f_peak, f_dip), (c_peak, c_dip) = peak_and_dip(f, layer), peak_and_dip(c, layer)
+        if f_peak > 0:
+            scores.append(max(f_peak - c_peak, 0.0))
+        elif f_dip > 0:
+            scores.append(-max(f_dip - c_dip, 0.0))
+        else:
+            scores.append(0.0)
     return [*scores, math.nan]
 
 
@@ -114,3 +126,38 @@ def test_score_at_a_layer_is_a_bootstrap_statistic():
     assert statistic(np.arange(len(rank))) == pytest.approx(
         scores_by_hand(displaced, is_function, is_content)[5]
     )
+
+
+def dipped(num_layers: int, layer: int, depth: float = 0.3) -> np.ndarray:
+    share = np.full(num_layers, 0.4)
+    share[layer] -= depth
+    return share
+
+
+@pytest.mark.parametrize(
+    ("function_share", "expected"),
+    [
+        (np.linspace(0.05, 0.6, 6), DOES_NOT_HOLD),  # a steady rise: no spike, and no dip either
+        (np.linspace(0.6, 0.05, 6), DOES_NOT_HOLD),  # a steady fall
+        (spiked(6, 2, 0.3), HOLDS),  # pushed away at the layer and back at the next
+        (dipped(6, 2), REVERSED),  # drawn in at the layer and out again: the opposite of a spike
+    ],
+)
+def test_claim_4a_reads_a_dip_as_reversed_and_a_monotone_trend_as_neither(function_share, expected):
+    layer = measures.matching_layer(6)
+    assert layer == 2
+    rank, is_function, is_content, sentence_of = journeys(6, function_share, np.full(6, 0.2))
+    displaced = measures.displaced(rank)
+    statistic = spike.ScoreAt(layer, displaced, is_function, is_content)
+    verdict = decide(SPIKE_AT_STUDY_DEPTH, sentence_bootstrap(statistic, sentence_of, n_resamples=300))
+    assert verdict.verdict == expected, verdict.reason
+    assert statistic(np.arange(len(rank))) == pytest.approx(
+        scores_by_hand(displaced, is_function, is_content)[layer]
+    )
+
+
+def test_a_content_word_dip_as_deep_as_function_words_is_no_reversal():
+    share = dipped(6, 2)
+    rank, is_function, is_content, _sentence_of = journeys(6, share, share)
+    scores = spike.spike_scores(measures.displaced(rank), is_function, is_content)
+    assert abs(scores[2]) < 0.05

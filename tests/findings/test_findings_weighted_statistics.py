@@ -63,7 +63,7 @@ def test_weighted_forms_equal_their_row_forms():
     statistics = [
         uncertainty.NanMean(values),
         claim_statistics.MatchedSuperiority(values, bins, is_x, ~is_x, 25),
-        claim_statistics.premise_gap(values, similarity, is_x, ~is_x),
+        claim_statistics.premise_margin(values, similarity, is_x, ~is_x),
         spike.ScoreAt(2, displaced, is_x, ~is_x),
     ]
     weights = drawn_weights(rng, 30, n).astype(np.float64)
