@@ -149,9 +149,9 @@ SPIKE_AT_STUDY_DEPTH = Rule(
     statement="At the layer matching the study's layer 5 of 12, function words are pushed away from their "
     "own embeddings and return at the next layer, while content words hold.",
     measure="the spike score at that layer: function words' peak in the share displaced (the smaller of "
-    "the rise into the layer and the fall out of it) less content words' own peak there; below 0 only for a "
-    "dip (the smaller of the fall into the layer and the rise out of it, less content words' own dip); 0 "
-    "where function words' share only rises or only falls through the layer",
+    "the rise into the layer and the fall out of it) less content words' own peak; below 0 only for a dip "
+    "(the smaller of the fall in and the rise out, less content words' own dip); 0 where the share only "
+    "rises or only falls",
     holds_at=0.05,
     reversed_at=-0.05,
     on_rank=True,
@@ -178,10 +178,9 @@ CONTENT_DENSER_BY_WORD = Rule(
 RANK_GAP_EXCEEDS_SIMILARITY_GAP = Rule(
     claim="3 (premise)",
     statement="At the final layer the groups differ much more by rank than by similarity.",
-    measure="how far A(content rank above function rank) lies above 0.5 (the rank difference in the claim's "
-    "direction) less how far A(function similarity above content similarity) lies from 0.5 either way (the "
-    "similarity difference), final layer; at most the negative threshold, the groups part further by "
-    "similarity than by rank in the claim's direction",
+    measure="(A(content rank above function rank) - 0.5) - |A(function similarity above content "
+    "similarity) - 0.5|, final layer: the rank difference in the claim's direction beyond the similarity "
+    "difference either way",
     holds_at=round(SMALL_EFFECT - 0.5, 2),
     reversed_at=-round(SMALL_EFFECT - 0.5, 2),
     on_rank=True,
