@@ -118,7 +118,13 @@ def test_report_statistics_match_loops_over_the_analysis(tiny_engines, tiny_anal
     assert found.density_spearman["content"] == pytest.approx(expected)
     claims = [v.claim for v in found.verdicts]
     assert claims[:3] == ["1 (rank)", "1 (similarity)", "2"] and claims[-2:] == ["F1", "F2"]
-    assert {v.outcome for v in found.verdicts} <= {"holds", "reversed", "does not hold", "undecided"}
+    assert {v.outcome for v in found.verdicts} <= {
+        "holds",
+        "reversed",
+        "does not hold",
+        "undecided",
+        "cannot be judged",
+    }
     assert found.sensitivity[0].label == "positional variant"  # roberta has a position table
 
 

@@ -39,7 +39,13 @@ def test_both_methods_side_by_side_for_an_encoder(roberta_report, sentences):
         claims = [v["claim"] for v in found["verdicts"]]
         assert claims[:3] == ["1 (rank)", "1 (similarity)", "2"] and "4a" in claims and "4b" in claims
         for verdict in found["verdicts"]:
-            assert verdict["outcome"] in ("holds", "reversed", "does not hold", "undecided")
+            assert verdict["outcome"] in (
+                "holds",
+                "reversed",
+                "does not hold",
+                "undecided",
+                "cannot be judged",
+            )
             assert verdict["rule"] and verdict["reason"] and verdict["does_not_show"]
             assert verdict["n_sentences"] <= len(sentences) and verdict["n_tokens"] >= 0
         assert len(found["curves"]["share_displaced"]["content"]) == 3
