@@ -261,14 +261,17 @@ class ContextualIndex:
         its best `keep` + RESCORE_MARGIN are scored in float64, so fp32 rounding cannot change which are kept
         and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
-        fetch = max(keep + RESCORE_MARGIN, self.candidates)
-        found = contextual_layers.search(self.layers[layer], unit_queries, fetch, self.nprobe)
+        found = contextual_layers.search(self.layers[layer], unit_queries, self.fetched(keep), self.nprobe)
         blocks = [slice(start, start + SCREEN_BLOCK) for start in range(0, len(queries), SCREEN_BLOCK)]
         with ThreadPoolExecutor(config.CONTEXTUAL_SCREEN_THREADS) as pool:
             screened = list(
                 pool.map(lambda rows: self._rescored(layer, unit_queries[rows], found[rows], keep), blocks)
             )
         return np.concatenate([s[0] for s in screened]), np.concatenate([s[1] for s in screened])
+
+    def fetched(self, keep: int) -> int:
+        """Candidates proposed per query token and layer for `keep` neighbours: the rows read from disk."""
+        return max(keep + RESCORE_MARGIN, self.candidates)
 
     def _rescored(
         self, layer: int, unit_queries: np.ndarray, found: np.ndarray, keep: int
