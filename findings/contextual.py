@@ -204,7 +204,7 @@ class ContextualIndex:
             manifest["method"],
             json.loads((folder / SENTENCES).read_text(encoding="utf-8")),
             [contextual_layers.read_layer(folder / layer_name(layer)) for layer in layers],
-            [np.memmap(folder / vectors_name(layer), np.float32, "r", shape=shape) for layer in layers],
+            [map_vectors(folder / vectors_name(layer), shape) for layer in layers],
             rows,
             manifest["sentences_digest"],
         )
@@ -324,6 +324,11 @@ def _cut_left(text: str, width: int) -> str:
 
 def _cut_right(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width] + "…"
+
+
+def map_vectors(path: Path, shape: tuple[int, int]) -> np.memmap:
+    """A layer's (N, H) float32 vectors file, memory-mapped read-only."""
+    return np.memmap(path, np.float32, "r", shape=shape)
 
 
 def contextual_folder(model_name: str, method: str) -> Path:
