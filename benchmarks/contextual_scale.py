@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import mmap
 import multiprocessing
 import os
 import platform
@@ -54,9 +55,12 @@ TUNING_RECALL = 0.995
 #: Tokens of each live query text (special tokens included): held-out sentences no other query uses.
 LIVE_TOKENS = 32
 #: Live texts queried once each: a fresh process's first query (cold, warm), then in the measuring process
-#: with the page cache dropped before each, then warm (the warm ones also time the grid's rounds).
+#: warm (these also time the grid's rounds), then with the page cache dropped before each.
 FIRST_TEXTS = 2
-COLD_TEXTS = 10
+COLD_TEXTS = 20
+#: Ways the cold live queries read the vectors maps, alternated: the kernel's read-ahead around each page
+#: fault (as the server maps them; 8 MB on this machine's disk) or one page a fault.
+READING = {"cold_readahead": mmap.MADV_NORMAL, "cold_one_page": mmap.MADV_RANDOM}
 WARM_TEXTS = 16
 #: Corpus sizes (occurrences) at which the exhaustive and the compressed index are compared.
 CROSSOVER_SIZES = (3_000, 6_000, 9_000, 12_500, 25_000, 50_000)
@@ -259,9 +263,9 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     }
     rss_before = _rss_bytes()
     started = time.perf_counter()
-    index = ContextualIndex.load_saved(engine)
+    index = ContextualIndex.load_saved(engine, METHOD, corpus.indexed_sentences)
     load_seconds = time.perf_counter() - started
-    assert index is not None, f"no contextual index saved in {folder}: run --phase scale first"
+    assert index is not None, f"no contextual index of this split saved in {folder}: run --phase scale"
     rss_growth = _rss_bytes() - rss_before
     occurrences, layers, first_layer = len(index.rows), len(index.layers), index.layers[0]
     disk = sum(path.stat().st_size for path in folder.iterdir())
@@ -280,12 +284,12 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         "vectors_bytes_per_occurrence_per_layer": hidden * np.dtype(np.float32).itemsize,
         "defaults": [index.nprobe, index.candidates],
         **rows_read(index, engine, warm[0], hidden),
-        **live_times("warm", index, engine, warm),
+        **warm_live_times(index, engine, warm),
     }
     print(json.dumps(result), flush=True)
     result["grid"] = grid(corpus, index, engine, warm)
     if can_drop:
-        result |= live_times("cold", index, engine, cold)
+        result |= cold_live_times(index, engine, cold)
     print(json.dumps({key: value for key, value in result.items() if key != "grid"}), flush=True)
     return result
 
@@ -336,27 +340,39 @@ def rows_read(index: ContextualIndex, engine: JourneyEngine, text: str, hidden: 
     }
 
 
-def live_times(
-    condition: str, index: ContextualIndex, engine: JourneyEngine, texts: list[str]
-) -> dict[str, float]:
-    """Median and 90th percentile seconds of a live query of each of `texts` (each queried once), with the
-    vectors mapped afresh and the page cache dropped before each when `condition` is "cold", and the bytes
-    read from storage."""
-    seconds, storage = [], []
-    for text in texts:
-        if condition == "cold":
-            remap(index)
-            drop_page_cache()
-        read_before = _storage_read_bytes()
-        started = time.perf_counter()
-        index.query(engine, text, k=RECALL_K)
-        seconds.append(time.perf_counter() - started)
-        storage.append(_storage_read_bytes() - read_before)
+def warm_live_times(index: ContextualIndex, engine: JourneyEngine, texts: list[str]) -> dict[str, float]:
+    """A live query of each of `texts` (each once) with the page cache warm."""
+    return live_summary("warm", [timed_query(index, engine, text) for text in texts])
+
+
+def cold_live_times(index: ContextualIndex, engine: JourneyEngine, texts: list[str]) -> dict[str, float]:
+    """A live query of each of `texts` (each once), the vectors mapped afresh and the page cache dropped
+    before each, alternating the ways of READING the maps so both see the same machine."""
+    measured: dict[str, list[tuple[float, int]]] = {name: [] for name in READING}
+    for number, text in enumerate(texts):
+        name = list(READING)[number % len(READING)]
+        remap(index, READING[name])
+        drop_page_cache()
+        measured[name].append(timed_query(index, engine, text))
+    return {key: value for name, runs in measured.items() for key, value in live_summary(name, runs).items()}
+
+
+def timed_query(index: ContextualIndex, engine: JourneyEngine, text: str) -> tuple[float, int]:
+    """Seconds of a live query of `text` and the bytes this process read from storage meanwhile."""
+    read_before = _storage_read_bytes()
+    started = time.perf_counter()
+    index.query(engine, text, k=RECALL_K)
+    return time.perf_counter() - started, _storage_read_bytes() - read_before
+
+
+def live_summary(condition: str, runs: list[tuple[float, int]]) -> dict[str, float]:
+    """Median and 90th percentile seconds of `runs`, their count and their median bytes read from storage."""
+    seconds = [run[0] for run in runs]
     return {
         f"live_query_{condition}_median_s": round(statistics.median(seconds), 3),
         f"live_query_{condition}_p90_s": round(float(np.quantile(seconds, 0.9)), 3),
-        f"live_query_{condition}_texts": len(texts),
-        f"live_query_{condition}_storage_read_median_bytes": int(statistics.median(storage)),
+        f"live_query_{condition}_texts": len(runs),
+        f"live_query_{condition}_storage_read_median_bytes": int(statistics.median(run[1] for run in runs)),
     }
 
 
@@ -411,9 +427,12 @@ def interleaved(
     return times
 
 
-def remap(index: ContextualIndex) -> None:
-    """Map the index's vectors files afresh: pages still mapped stay in the page cache when it is dropped."""
+def remap(index: ContextualIndex, advice: int) -> None:
+    """Map the index's vectors files afresh (pages still mapped stay in the page cache when it is dropped),
+    read as `advice` (an `mmap.MADV_*`) says."""
     index.vectors = [map_vectors(Path(vectors.filename), vectors.shape) for vectors in index.vectors]
+    for vectors in index.vectors:
+        vectors._mmap.madvise(advice)  # the mmap object numpy maps the file with
 
 
 def _storage_read_bytes() -> int:
