@@ -204,7 +204,7 @@ class ContextualIndex:
             manifest["method"],
             json.loads((folder / SENTENCES).read_text(encoding="utf-8")),
             [contextual_layers.read_layer(folder / layer_name(layer)) for layer in layers],
-            [np.memmap(folder / vectors_name(layer), np.float32, "r", shape=shape) for layer in layers],
+            [map_vectors(folder / vectors_name(layer), shape) for layer in layers],
             rows,
             manifest["sentences_digest"],
         )
@@ -261,14 +261,17 @@ class ContextualIndex:
         its best `keep` + RESCORE_MARGIN are scored in float64, so fp32 rounding cannot change which are kept
         and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
-        fetch = max(keep + RESCORE_MARGIN, self.candidates)
-        found = contextual_layers.search(self.layers[layer], unit_queries, fetch, self.nprobe)
+        found = contextual_layers.search(self.layers[layer], unit_queries, self.fetched(keep), self.nprobe)
         blocks = [slice(start, start + SCREEN_BLOCK) for start in range(0, len(queries), SCREEN_BLOCK)]
         with ThreadPoolExecutor(config.CONTEXTUAL_SCREEN_THREADS) as pool:
             screened = list(
                 pool.map(lambda rows: self._rescored(layer, unit_queries[rows], found[rows], keep), blocks)
             )
         return np.concatenate([s[0] for s in screened]), np.concatenate([s[1] for s in screened])
+
+    def fetched(self, keep: int) -> int:
+        """Candidates proposed per query token and layer for `keep` neighbours: the rows read from disk."""
+        return max(keep + RESCORE_MARGIN, self.candidates)
 
     def _rescored(
         self, layer: int, unit_queries: np.ndarray, found: np.ndarray, keep: int
@@ -321,6 +324,11 @@ def _cut_left(text: str, width: int) -> str:
 
 def _cut_right(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width] + "…"
+
+
+def map_vectors(path: Path, shape: tuple[int, int]) -> np.memmap:
+    """A layer's (N, H) float32 vectors file, memory-mapped read-only."""
+    return np.memmap(path, np.float32, "r", shape=shape)
 
 
 def contextual_folder(model_name: str, method: str) -> Path:
