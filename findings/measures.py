@@ -58,12 +58,6 @@ def displaced(rank: np.ndarray) -> np.ndarray:
     return _indicator(rank > 0, rank < 0)
 
 
-def displaced_beyond(rank: np.ndarray, vocab_size: int, fraction: float) -> np.ndarray:
-    """1.0 where more than `fraction` of the vocabulary is nearer than the own row (rank > f * V)."""
-    rank = np.asarray(rank)
-    return _indicator(rank > fraction * vocab_size, rank < 0)
-
-
 def log_rank(rank: np.ndarray) -> np.ndarray:
     """log10(rank + 1), NaN where the rank is missing."""
     rank, _missing = _ranks(rank)
@@ -74,11 +68,6 @@ def paired_change(values: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Per token, the value at layer `stop` minus its own value at layer `start` (NaN if either is)."""
     values = np.asarray(values, dtype=np.float64)
     return values[:, stop] - values[:, start]
-
-
-def layer_steps(values: np.ndarray) -> np.ndarray:
-    """Per token, the change from each layer to the next: (tokens, layers - 1)."""
-    return np.diff(np.asarray(values, dtype=np.float64), axis=1)
 
 
 def rank_movement(rank: np.ndarray, factor: float = MOVE_FACTOR, floor: float = MOVE_FLOOR) -> Movement:

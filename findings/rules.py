@@ -25,7 +25,6 @@ from findings.uncertainty import Estimate
 
 HOLDS, REVERSED, DOES_NOT_HOLD, UNDECIDED = "holds", "reversed", "does not hold", "undecided"
 NOT_JUDGED = "cannot be judged"
-OUTCOMES = (HOLDS, REVERSED, DOES_NOT_HOLD, UNDECIDED)
 #: Fewest sentences an estimate may rest on before any rule decides.
 MIN_SENTENCES = 30
 #: Vargha-Delaney's "small" effect: A at least 0.56 (or at most 0.44) is a difference worth a verdict.
@@ -218,17 +217,4 @@ MOVING_TOGETHER = Rule(
     "layer",
     holds_at=0.05,
     reversed_at=-0.05,
-)
-STUDY_RULES = (
-    MOVES_BOTH_WAYS_BY_RANK,
-    MOVES_BOTH_WAYS_BY_SIMILARITY,
-    CONTENT_FURTHER_THAN_FUNCTION,
-    CONTENT_DENSER_BY_OCCURRENCE,
-    CONTENT_DENSER_BY_WORD,
-    RANK_GAP_EXCEEDS_SIMILARITY_GAP,
-    CONTENT_FURTHER_AT_MATCHED_SIMILARITY,
-    SPIKE_AT_STUDY_DEPTH,
-    FINAL_LAYER_DIVERGES,
-    SHARED_DIRECTION,
-    MOVING_TOGETHER,
 )

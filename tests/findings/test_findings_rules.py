@@ -81,7 +81,9 @@ def test_a_rule_without_a_reversal_has_three_outcomes(low: float, high: float, v
 
 
 def test_rules_print_their_thresholds_and_refuse_inverted_ones():
-    for rule in rules.STUDY_RULES:
+    study_rules = [value for value in vars(rules).values() if isinstance(value, rules.Rule)]
+    assert len(study_rules) == 11
+    for rule in study_rules:
         text = rule.describe()
         assert f"{rule.holds_at:g}" in text and str(rule.min_sentences) in text
         if rule.reversed_at is not None:
