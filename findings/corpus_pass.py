@@ -114,8 +114,8 @@ def run_corpus_pass(
     cache_dir: Path | None = None,
 ) -> CorpusAnalysis:
     """The analysis of `sentences`, computing only the shards not already on disk (in this process, or
-    on `cluster`), then reading every shard: per-token numbers in memory, encodings memory-mapped."""
-    engine.checked_method(method)
+    on `cluster`), then reading every shard: per-token numbers in memory, encodings memory-mapped. The
+    caller checks `method` (`findings.report.supported_methods`); the engine refuses it again per text."""
     work = ShardWork(
         model=_loadable_name(engine.loaded.name),
         causal_mask=engine.causal_mask,
