@@ -32,7 +32,9 @@ def exclusive_build(site_dir: Path) -> Iterator[None]:
     try:
         handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as error:
-        raise InputError(f"cannot use the build lock {path}: {error.strerror} (a symlink is refused)") from None
+        raise InputError(
+            f"cannot use the build lock {path}: {error.strerror} (a symlink is refused)"
+        ) from None
     if not stat.S_ISREG(os.fstat(handle).st_mode):
         os.close(handle)
         raise InputError(f"cannot use the build lock {path}: it is not a regular file")
