@@ -11,12 +11,15 @@ import json
 import re
 from pathlib import Path
 
+from hostile_journey import HOSTILE_JOURNEY
+
 from gallery.corpus import all_pairs, all_sentences, load_themes
 from gallery.page_data import decode_page
 from gallery.site import SiteModel, findings_page
 from indexer import config
 from indexer.journey_csv import journey_csv
 from indexer.journey_figure import journey_figure
+from indexer.records import Journey
 
 pytest_plugins = ["gallery_fixtures"]
 
@@ -129,6 +132,14 @@ def test_pythons_float_repr_and_json_layout_are_mirrored_in_javascript(built_sit
         "rank": [[0, None]],
     }
     assert opened.page.evaluate("PythonText.json", record) == json.dumps(record, ensure_ascii=False)
+
+
+def test_the_pages_csv_writes_cells_a_spreadsheet_would_run_as_text_like_python(built_site, open_page):
+    opened = open_page(first_sentence_page(built_site, built_site.encoder).as_uri())
+    written = opened.page.evaluate("JourneyCsv.text", HOSTILE_JOURNEY)
+    assert written == journey_csv(Journey.from_dict(HOSTILE_JOURNEY))
+    assert "\n'=cmd|' /C calc'!A0" not in written and ",'=cmd|' /C calc'!A0," in written
+    assert opened.problems == []
 
 
 def test_the_pair_page_shows_both_sentences_on_shared_axes_from_disk(built_site, open_page):
