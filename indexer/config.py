@@ -91,6 +91,8 @@ FORTUNES_MAX_WORDS = 40
 OUTSIDE_CORPUS_SENTENCES = 1000
 PERL = "perl"
 POS_TAGGER_MODULE = Path("/usr/share/perl5/Lingua/EN/Tagger.pm")
+#: Seconds a --ray address has to answer as a Ray cluster (findings/ray_address.py) before it is refused.
+RAY_CONNECT_TIMEOUT_S = float(os.environ.get("JOURNEYS_RAY_CONNECT_S", "15"))
 #: Sentences per batched vocabulary comparison in the corpus analysis.
 FINDINGS_CHUNK_SENTENCES = 16
 #: Nearest vocabulary rows compared between consecutive layers (neighbour overlap).
