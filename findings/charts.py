@@ -88,7 +88,8 @@ def similarity_figure(found: MethodFindings) -> go.Figure:
 
 
 def density_figure(found: MethodFindings) -> go.Figure:
-    """Local density of each token's own row against its final-layer rank + 1 (log), per group."""
+    """Local density of each token's own row against its final-layer rank + 1 (log), per group; drawn in SVG,
+    since plotly's WebGL traces compile code at run time, which the site's Content-Security-Policy forbids."""
     figure = _figure(
         f"density vs final-layer rank ({found.method})",
         yaxis={"type": "log", "title": "final-layer rank + 1"},
@@ -97,7 +98,7 @@ def density_figure(found: MethodFindings) -> go.Figure:
     for group, points in found.scatter.items():
         rho = found.density_spearman[group]
         figure.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=points["density"],
                 y=np.asarray(points["rank"]) + 1,
                 mode="markers",

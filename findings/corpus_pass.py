@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import torch
 from tqdm import tqdm
 
 from findings.corpus_analysis import CorpusAnalysis, analyze_chunk, joined_analysis
+from findings.ray_address import ClusterError, checked_address
 from findings.shard_store import ShardStore
 from indexer import config
 from indexer.engine import JourneyEngine
@@ -37,13 +37,7 @@ PASSES_FOLDER = "corpus-passes"
 FORMAT = 1
 #: The packages whose code computes a shard's numbers (their source is part of the pass's key).
 CODE_PACKAGES = ("findings", "indexer")
-#: Seconds to wait for a Ray cluster's address to answer before refusing it.
-CONNECT_TIMEOUT_S = 5.0
 INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
-
-
-class ClusterError(InputError):
-    """The Ray cluster asked for cannot run the pass; the message says why in one line."""
 
 
 @dataclass(frozen=True)
@@ -81,26 +75,15 @@ class ShardWork:
 
 def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
     """The cluster the --ray and --ray-actors options ask for, if any, refused in one line before any work
-    starts when Ray is not installed or nothing answers at the address (Ray itself would wait minutes)."""
+    starts when Ray is not installed or no Ray cluster answers at the address in time (Ray itself would wait
+    minutes)."""
     if ray is None:
         if actors is not None:
             raise InputError("--ray-actors needs --ray (auto or a cluster address)")
         return None
     if importlib.util.find_spec("ray") is None:
         raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
-    if ray != "auto":
-        host, _, port = ray.removeprefix("ray://").rpartition(":")
-        if not host or not port.isdigit():
-            raise ClusterError(f"--ray takes auto or a cluster address host:port, not {ray!r}")
-        try:
-            with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
-                pass
-        except OSError as error:
-            raise ClusterError(
-                f"no Ray cluster answers at {ray} ({error.strerror or error}); start one with "
-                "`ray start --head` or use --ray auto"
-            ) from None
-    return Cluster(ray, actors)
+    return Cluster(ray if ray == "auto" else checked_address(ray), actors)
 
 
 def run_corpus_pass(

@@ -49,6 +49,8 @@ def read_source(path: str | Path, layout: str = "auto") -> SourceText:
             raise InputError(f"corpus folder {path} has no .txt file")
     elif path.is_file():
         files = [path]
+    elif path.exists():
+        raise InputError(f"corpus {path} is not a regular file (a device, FIFO or socket is not read)")
     else:
         raise InputError(f"corpus {path} does not exist")
     lines: list[SourceLine] = []
@@ -99,11 +101,16 @@ def _jsonl_lines(path: Path, text: str, layout: str) -> tuple[list[SourceLine], 
 
 
 def _record_text(path: Path, number: int, line: str) -> str:
-    """The `text` string of one JSONL record; refuses a record that is not an object with one."""
+    """The `text` string of one JSONL record; refuses a record that is not an object with one, and any
+    record the decoder cannot read (malformed, nested too deeply, a number too long)."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(f"corpus file {path}:{number}: not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise InputError(f"corpus file {path}:{number}: not usable JSON (nested too deeply)") from None
+    except (ValueError, MemoryError) as error:
+        raise InputError(f"corpus file {path}:{number}: not usable JSON ({error})") from None
     if not isinstance(record, dict) or "text" not in record:
         raise InputError(f'corpus file {path}:{number}: the JSONL record has no "text" field')
     if not isinstance(record["text"], str):

@@ -114,6 +114,7 @@ def render_findings_page(
     assets = {
         "plotly.min.js": resources.files("plotly") / "package_data" / "plotly.min.js",
         "site.css": config.TEMPLATES_DIR / "static" / "site.css",
+        "chart-figures.js": config.TEMPLATES_DIR / "static" / "chart-figures.js",
     }
     for name, source in assets.items():
         if not (site_dir / "assets" / name).is_file():

@@ -1,6 +1,9 @@
 """A corpus pass's missing shards computed on Ray: Ray Data feeds the chunks to a pool of actors, each
 loading the model once and computing with the pass's threads, and this process writes each shard as it
 arrives, as an in-process pass would. Imported only when a pass is asked to run on Ray.
+
+SIGTERM, like Ctrl+C, ends the pass at any point (`ray.init` installs a handler that exits without a word;
+it is replaced once joined): the shards written so far stay, and the next run resumes from them.
 """
 
 from __future__ import annotations
@@ -8,11 +11,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+import signal
+import sys
 from collections.abc import Callable
+from types import FrameType
 
 import numpy as np
 
-from findings.corpus_pass import INSTALL_HINT, Cluster, ClusterError, ShardWork, weights_digest
+from findings.corpus_pass import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from findings.ray_address import ClusterError
 from indexer.engine import JourneyEngine
 
 try:
@@ -52,6 +59,7 @@ def compute_on_ray(
 ) -> None:
     """Compute the `missing` shards on `cluster`, handing each one's arrays to `written` as it arrives."""
     started_here = connect(cluster.address)
+    stopping = signal.signal(signal.SIGTERM, _stop)
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         actors = cluster.actors or max(1, cpus // work.torch_threads)
@@ -76,8 +84,19 @@ def compute_on_ray(
     except ray.exceptions.RayError as error:
         raise ClusterError(f"the corpus pass failed on Ray: {_first_line(error)}") from None
     finally:
+        signal.signal(signal.SIGTERM, stopping)
         if started_here:
             ray.shutdown()
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """End the pass on SIGTERM in one line, with the exit status a shell gives a process SIGTERM ended."""
+    print(
+        "journeys: stopped by SIGTERM; the shards written so far are kept and the next run resumes from them",
+        file=sys.stderr,
+        flush=True,
+    )
+    raise SystemExit(128 + signum)
 
 
 def connect(address: str) -> bool:

@@ -2,17 +2,21 @@
 
 The lock is an advisory `flock` on a file beside the site folder, so the kernel releases it when its
 holder exits for any reason (a killed build leaves no stale lock behind). The file holds the holder's
-process id, only to name it in the waiting message.
+process id, only to name it in the waiting message. It is opened without following a symlink, so a link
+planted in its place cannot make a build truncate the link's target.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from indexer.options import InputError
 
 
 def lock_path(site_dir: Path) -> Path:
@@ -25,7 +29,15 @@ def exclusive_build(site_dir: Path) -> Iterator[None]:
     """Hold the build lock of `site_dir` for the block; while another build holds it, say so and wait."""
     path = lock_path(site_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        raise InputError(
+            f"cannot use the build lock {path}: {error.strerror} (a symlink is refused)"
+        ) from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise InputError(f"cannot use the build lock {path}: it is not a regular file")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

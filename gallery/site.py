@@ -57,14 +57,17 @@ def findings_page(model: SiteModel) -> str:
 
 
 def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
-    """The site's one Jinja environment: strict about missing values, HTML escaped."""
-    return Environment(
+    """The site's one Jinja environment: strict about missing values, HTML escaped, every page given the
+    site's Content-Security-Policy (base.html carries it, for pages opened from disk)."""
+    environment = Environment(
         loader=FileSystemLoader(templates),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["content_policy"] = config.SITE_CONTENT_POLICY
+    return environment
 
 
 class SiteWriter:

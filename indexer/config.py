@@ -91,6 +91,8 @@ FORTUNES_MAX_WORDS = 40
 OUTSIDE_CORPUS_SENTENCES = 1000
 PERL = "perl"
 POS_TAGGER_MODULE = Path("/usr/share/perl5/Lingua/EN/Tagger.pm")
+#: Seconds a --ray address has to answer as a Ray cluster (findings/ray_address.py) before it is refused.
+RAY_CONNECT_TIMEOUT_S = float(os.environ.get("JOURNEYS_RAY_CONNECT_S", "15"))
 #: Sentences per batched vocabulary comparison in the corpus analysis.
 FINDINGS_CHUNK_SENTENCES = 16
 #: Nearest vocabulary rows compared between consecutive layers (neighbour overlap).
@@ -143,6 +145,16 @@ SERVER_THREADS = int(os.environ.get("JOURNEYS_THREADS", "32"))
 #: (SERVER_SLOT_WAIT_S, below), which bounds memory and CPU.
 #: One analysis already uses every torch thread; a second one in parallel made both slower here.
 SERVER_ANALYSIS_SLOTS = int(os.environ.get("JOURNEYS_ANALYSIS_SLOTS", "1"))
+
+#: The Content-Security-Policy of every page: scripts and styles from the site's own files only (plotly.js
+#: writes its own <style> element and style attributes, hence inline styles), images also from the data:
+#: and blob: URLs the chart downloads make, requests to the site's own API. Each page carries it in a <meta>
+#: element (it holds when opened from disk); the servers send it as a header, with frame-ancestors, which a
+#: <meta> element cannot set.
+SITE_CONTENT_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'"
+)
 
 # Live server: slow, impatient and vanished clients (both `journeys serve` and `make serve-prod`).
 #: Seconds a client has to send a whole request, head and body; a slower one is treated as gone.

@@ -5,8 +5,11 @@ One row per variant x token x layer, in that order, with the columns `FIXED_COLU
 k nearest vocabulary rows, `neighbour_<n>_id`, `neighbour_<n>_text`, `neighbour_<n>_similarity`.
 `position` is the token's index in the text's token sequence (0 = the first token the model sees).
 Numbers are written as Python's repr writes them (the shortest text that reads back to the same float);
-a missing rank or similarity (a token whose own row is all zeros) is an empty field. A field holding a
-comma, a double quote or a line break is quoted, doubling its quotes; lines end with "\\n".
+a missing rank or similarity (a token whose own row is all zeros) is an empty field. A text field that begins
+with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` (OWASP's advice against CSV
+injection), so that a spreadsheet shows it as text instead of running it as a formula; numbers are never
+prefixed. A field holding a comma, a double quote or a line break is quoted, doubling its quotes; lines end
+with "\\n". `Journey.to_pandas()` takes the rows' values as they are, unprefixed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ FIXED_COLUMNS = (
 NEIGHBOUR_FIELDS = ("id", "text", "similarity")
 
 Cell = str | int | float | None
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neighbour_count(journey: Journey) -> int:
@@ -67,11 +72,14 @@ def journey_rows(journey: Journey) -> Iterator[list[Cell]]:
 
 
 def csv_field(value: Cell) -> str:
-    """One field as written: numbers by repr, None empty, text quoted only where it must be."""
+    """One field as written: numbers by repr, None empty, text that a spreadsheet would read as a formula
+    prefixed with `'`, text quoted only where it must be."""
     if value is None:
         return ""
     if not isinstance(value, str):
         return repr(value)
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
     if any(character in value for character in ',"\r\n'):
         return '"' + value.replace('"', '""') + '"'
     return value

@@ -4,11 +4,16 @@ A Hub model is tried from the local cache first; if it is not there and the Hub 
 loading fails within seconds with one clear line instead of hanging in retries. Weights are loaded in
 float32 whatever dtype the checkpoint was saved in, so bf16 and fp16 checkpoints are analysed exactly
 like fp32 ones (their values are exactly representable in float32).
+
+A model's own code never runs: a folder or Hub id whose config.json or tokenizer_config.json names classes
+of its own (`auto_map`) is refused before anything of it is imported, and everything is loaded with
+`trust_remote_code=False`, so transformers never asks on standard input whether to run it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import socket
@@ -18,6 +23,7 @@ from urllib.parse import urlparse
 
 import torch
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
 from indexer import config
@@ -97,11 +103,35 @@ def hub_is_reachable(timeout_s: float = config.HUB_CONNECT_TIMEOUT_S) -> bool:
         return False
 
 
+#: The files in which a model or its tokenizer can name code of its own (their `auto_map`).
+CODE_NAMING_FILES = ("config.json", "tokenizer_config.json")
+
+
+def refuse_custom_code(source: ModelSource, local_files_only: bool) -> None:
+    """Refuse, in one line, a model whose files name code of its own; reads JSON only, imports nothing. A file
+    missing from the local cache raises OSError, as loading would."""
+    for name in CODE_NAMING_FILES:
+        path = cached_file(
+            source.location,
+            name,
+            local_files_only=local_files_only,
+            _raise_exceptions_for_missing_entries=False,
+        )
+        try:
+            settings = json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+        except (ValueError, RecursionError):
+            continue  # not JSON: transformers refuses it in its own words
+        if isinstance(settings, dict) and "auto_map" in settings:
+            raise ModelUnavailableError(
+                f"model {source.name!r} needs code of its own ({name} has an auto_map): "
+                "this tool never runs a model's code; use a model that transformers supports itself"
+            )
+
+
 def _from_pretrained(location: str, local_files_only: bool) -> LoadedModel:
-    tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=local_files_only)
-    model = AutoModel.from_pretrained(
-        location, attn_implementation="eager", dtype=torch.float32, local_files_only=local_files_only
-    )
+    options = {"local_files_only": local_files_only, "trust_remote_code": False}
+    tokenizer = AutoTokenizer.from_pretrained(location, **options)
+    model = AutoModel.from_pretrained(location, attn_implementation="eager", dtype=torch.float32, **options)
     model.eval()
     return LoadedModel(name="", model=model, tokenizer=tokenizer)
 
@@ -110,7 +140,10 @@ def _loaded_or_refused(source: ModelSource, local_files_only: bool) -> LoadedMod
     """The model, or one line saying why its files cannot be used (missing, damaged, or of a model type
     this transformers does not know). A file missing from the local cache is left to the caller."""
     try:
+        refuse_custom_code(source, local_files_only)
         return _from_pretrained(source.location, local_files_only)
+    except ModelUnavailableError:
+        raise
     except OSError as error:
         if local_files_only and not source.is_local:
             raise  # not in the local cache: the caller tries the Hub

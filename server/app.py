@@ -13,7 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, request, send_from_directory
-from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    ClientDisconnected,
+    HTTPException,
+    NotFound,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
@@ -33,6 +39,7 @@ from server.analyze_request import (
 )
 from server.client_presence import client_is_waiting
 from server.openapi import openapi_document
+from server.security_headers import SECURITY_HEADERS
 from server.threaded_server import make_guarded_server
 
 SITE_NOT_BUILT = (
@@ -157,6 +164,11 @@ def create_app(
             raise NotFound()
         return send_from_directory(site_root, filename)
 
+    @app.after_request
+    def secured(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
         response = jsonify(error=_http_error_message(error))
@@ -179,7 +191,9 @@ def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, i
         raise UnsupportedMediaType('send a JSON body with "Content-Type: application/json"')
     try:
         body = request.get_data(cache=False)
-    except TimeoutError:
+    except (TimeoutError, ClientDisconnected) as error:
+        if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
+            raise  # the client closed its side before the body was whole: werkzeug's 400
         seconds = f"{config.SERVER_REQUEST_READ_S:g}"
         return jsonify(error=f"the request body did not arrive within {seconds} s"), 408
     if request.content_length is None and len(body) >= config.SERVER_MAX_BODY_BYTES:

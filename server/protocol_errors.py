@@ -1,10 +1,13 @@
 """Refusals the HTTP layer makes before the app sees a request (a malformed request line, a request line
-or head too long), written as JSON `{"error": ...}` like every refusal of the app."""
+or head too long), written as JSON `{"error": ...}` with the security headers, like every refusal of the
+app."""
 
 from __future__ import annotations
 
 import json
 from http import HTTPStatus
+
+from server.security_headers import SECURITY_HEADERS
 
 
 def error_json(status: int, detail: str | None = None) -> bytes:
@@ -17,9 +20,10 @@ def error_json(status: int, detail: str | None = None) -> bytes:
 def error_response(status: int, detail: str | None = None) -> bytes:
     """A whole HTTP/1.1 response carrying `error_json`, which closes the connection."""
     body = error_json(status, detail)
+    security = "".join(f"{name}: {value}\r\n" for name, value in SECURITY_HEADERS.items())
     head = (
         f"HTTP/1.1 {status} {_phrase(status)}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"{security}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
 

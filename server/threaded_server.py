@@ -12,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from indexer import config
 from server.protocol_errors import error_json
+from server.security_headers import SECURITY_HEADERS, SERVER_NAME
 from server.socket_deadlines import DeadlineSocket, TimedWriter
 
 
@@ -26,6 +27,10 @@ class GuardedRequestHandler(WSGIRequestHandler):
         self.rfile = io.BufferedReader(DeadlineSocket(self.connection, deadline))
         self.wfile = TimedWriter(self.connection, config.SERVER_SEND_TIMEOUT_S)
 
+    def version_string(self) -> str:
+        """The `Server` header: a name without werkzeug's and Python's versions."""
+        return SERVER_NAME
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Refuse the request with `{"error": ...}` JSON instead of http.server's HTML page, in an HTTP/1.1
         response even when the request line was too malformed to name a version (http.server would then
@@ -37,6 +42,8 @@ class GuardedRequestHandler(WSGIRequestHandler):
         self.send_header("Connection", "close")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

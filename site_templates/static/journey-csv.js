@@ -4,7 +4,9 @@
  * layer with model, method, variant, position, token_id, token_text, layer, rank, similarity, then for each
  * of the k nearest vocabulary rows neighbour_<n>_id, neighbour_<n>_text, neighbour_<n>_similarity.
  * Similarities are written as Python's repr writes floats (PythonText.float), a missing value as an empty
- * field; fields holding a comma, a quote or a line break are quoted; lines end with "\n".
+ * field; text beginning with =, +, -, @, a tab or a carriage return is prefixed with ' (so a spreadsheet
+ * shows it instead of running it as a formula); fields holding a comma, a quote or a line break are quoted;
+ * lines end with "\n".
  * A classic script (no modules) so gallery pages work opened from disk; needs python-text.js.
  */
 (function (global) {
@@ -14,6 +16,7 @@
   function field(value, isFloat) {
     if (value === null || value === undefined) return "";
     if (typeof value === "number") return isFloat ? PythonText.float(value) : String(value);
+    if (/^[=+\-@\t\r]/.test(value)) value = "'" + value;
     return /[,"\r\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
   }
 

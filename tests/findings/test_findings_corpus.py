@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from transformers import AutoTokenizer
@@ -224,6 +226,13 @@ CLI_REFUSALS = {
     ),
     "too-long.txt": (("word " * 80 + "\n").encode(), "no usable sentence (skipped: 1 too long)"),
     "folder": ("folder", "has no .txt file"),
+    "deep.jsonl": (b'{"text": ' + b"[" * 200_000 + b"]" * 200_000 + b"}\n", "deep.jsonl:1: not usable JSON"),
+    "long-number.jsonl": (
+        b'{"text": "Fine.", "n": ' + b"9" * 100_000 + b"}\n",
+        "long-number.jsonl:1: not usable",
+    ),
+    "fifo": ("fifo", "is not a regular file"),
+    "/dev/zero": ("device", "/dev/zero is not a regular file"),
 }
 
 
@@ -234,6 +243,10 @@ def test_cli_refuses_bad_corpus_input_in_one_line(tmp_path, tiny_model_folders, 
     if content == "folder":
         path.mkdir()
         (path / "readme.md").write_text("No text files here.\n", encoding="utf-8")
+    elif content == "fifo":
+        os.mkfifo(path)
+    elif content == "device":
+        path = Path(name)
     elif content is not None:
         path.write_bytes(content)
     result = run_findings(tiny_model_folders["bert"], path)

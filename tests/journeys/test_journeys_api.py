@@ -8,8 +8,9 @@ import io
 import pandas
 import pytest
 
-from indexer.journey_csv import journey_csv
+from indexer.journey_csv import FORMULA_STARTS, journey_csv
 from indexer.options import InputError
+from indexer.records import Token
 from journeys import analyze, load_journey, load_model
 
 TEXT = "Time flies like an arrow."
@@ -35,13 +36,22 @@ def test_analyze_refuses_text_that_draws_nothing(folder, text):
 
 def test_to_pandas_is_the_csv_as_a_data_frame(folder):
     journey = analyze(TEXT, model=folder, top_k=2)
+    journey.tokens[0] = Token(journey.tokens[0].id, "=1+1")
     frame = journey.to_pandas()
     from_csv = pandas.read_csv(io.StringIO(journey_csv(journey)), keep_default_na=False, na_values=[""])
     assert list(frame.columns) == list(from_csv.columns)
     assert len(frame) == 2 * len(journey.tokens) * journey.model.num_layers
     assert str(frame["rank"].dtype) == "Int64"
+    assert frame["token_text"][0] == "=1+1" and from_csv["token_text"][0] == "'=1+1"  # a DataFrame is data
     for column in frame.columns:
-        assert frame[column].tolist() == from_csv[column].tolist(), column
+        unprefixed = [unformula(cell) for cell in from_csv[column].tolist()]
+        assert frame[column].tolist() == unprefixed, column
+
+
+def unformula(cell: object) -> object:
+    """A CSV cell as the journey holds it: without the `'` that keeps a spreadsheet from running it."""
+    is_prefixed = isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS)
+    return cell[1:] if is_prefixed else cell
 
 
 def test_plot_draws_every_token_in_both_charts_and_marks_the_layer(folder):

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from findings.corpus_pass import Cluster
-from gallery.build_lock import lock_path
+from gallery.build_lock import exclusive_build, lock_path
+from indexer.options import InputError
 
 pytest_plugins = ["reliability_fixtures"]
 
@@ -122,3 +123,13 @@ def test_a_rebuild_killed_as_it_swaps_the_site_leaves_the_old_site_whole(build_f
     build_folder.build()
     assert build_folder.site_files() == clean_site
     assert not list(build_folder.root.glob(".site.building*"))
+
+
+def test_a_symlink_planted_as_the_build_lock_is_refused_and_its_target_untouched(tmp_path):
+    site, target = tmp_path / "build" / "site", tmp_path / "precious.txt"
+    target.write_text("keep me")
+    site.parent.mkdir()
+    lock_path(site).symlink_to(target)
+    with pytest.raises(InputError, match="a symlink is refused"), exclusive_build(site):
+        pass
+    assert target.read_text() == "keep me"

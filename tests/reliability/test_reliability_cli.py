@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -71,3 +72,31 @@ def test_a_reader_that_stops_reading_ends_it_quietly(bert_folder):
     )
     assert pipeline.stderr == ""
     assert pipeline.stdout.startswith('{"model"') and pipeline.stdout.endswith(" 141\n"), pipeline.stdout
+
+
+CUSTOM_CODE = {
+    "config.json": {
+        "model_type": "journeys-custom",
+        "auto_map": {"AutoConfig": "custom.CustomConfig", "AutoModel": "custom.CustomModel"},
+    },
+    "tokenizer_config.json": {"auto_map": {"AutoTokenizer": ["custom.CustomTokenizer", None]}},
+}
+
+
+@pytest.mark.parametrize("naming_file", list(CUSTOM_CODE))
+def test_a_model_folders_own_code_never_runs_whatever_is_on_standard_input(
+    bert_folder, tmp_path, naming_file
+):
+    """A folder whose settings name a module beside them, a module that leaves a marker when imported:
+    refused in one line, never a prompt, and the marker never appears, even with `y` on standard input."""
+    folder, marker = tmp_path / "custom-model", tmp_path / "the-folders-code-ran"
+    shutil.copytree(bert_folder, folder)
+    settings = json.loads((folder / naming_file).read_text(encoding="utf-8"))
+    (folder / naming_file).write_text(json.dumps({**settings, **CUSTOM_CODE[naming_file]}), encoding="utf-8")
+    (folder / "custom.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    result = journeys("analyze", "--model", str(folder), "--text", TEXT, stdin=b"y\n" * 20)
+    stderr = result.stderr.decode()
+    assert not marker.exists()
+    assert (result.returncode, result.stdout) == (2, b""), stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr, stderr
+    assert f"needs code of its own ({naming_file} has an auto_map)" in stderr and "never runs" in stderr
