@@ -13,7 +13,7 @@ FORTUNES := /usr/share/games/fortunes/wisdom
 POS_TAGGER := /usr/share/perl5/Lingua/EN/Tagger.pm
 BENCH_TEXT := /usr/share/doc/jargon-text/jargon.txt.gz
 
-.PHONY: install install-outside-corpus build test lint bench bench-contextual serve serve-prod clean
+.PHONY: install install-outside-corpus build test test-quick lint bench bench-contextual serve serve-prod clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ build: install install-outside-corpus
 
 test: install install-outside-corpus $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# The inner loop: no browser, no whole-site build, no servers in processes of their own, no Ray, no kills.
+test-quick: install install-outside-corpus
+	$(BIN)/python -m pytest -m "not slow"
 
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 $(CHROMIUM):

@@ -21,7 +21,8 @@ from pathlib import Path
 import torch
 
 from findings.corpus import read_corpus
-from findings.corpus_pass import Cluster, run_corpus_pass
+from findings.corpus_pass import run_corpus_pass
+from findings.shard_work import Cluster
 from indexer import config
 from indexer.engine import JourneyEngine
 
@@ -56,7 +57,7 @@ def findings_child(model: str, corpus: Path, build_dir: Path) -> subprocess.Pope
         [
             sys.executable,
             "-m",
-            "indexer.cli",
+            "journeys.cli",
             "findings",
             "--model",
             model,

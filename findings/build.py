@@ -1,6 +1,6 @@
 """What `make build` does for the findings of one model: analyse the corpus by every method the model
-supports, its random-weights copy and the outside corpus by the exact method, save the contextual index
-from the exact encodings, and write the findings page."""
+supports, its random-weights copy and the outside corpus by the exact method, and save the contextual
+index from the exact encodings. The site (`gallery.findings_step`) renders the page from what this returns."""
 
 from __future__ import annotations
 
@@ -15,9 +15,7 @@ import numpy as np
 from findings.contextual import ContextualIndex, contextual_folder
 from findings.corpus import read_corpus
 from findings.corpus_analysis import CorpusAnalysis
-from findings.corpus_pass import Cluster
 from findings.outside_corpus import OutsideCorpus, load_outside_corpus
-from findings.page import render_findings_page
 from findings.pos_tags import MissingPackageError
 from findings.report import (
     FindingsReport,
@@ -27,6 +25,7 @@ from findings.report import (
     report_from,
     supported_methods,
 )
+from findings.shard_work import Cluster
 from findings.token_classes import CONTENT
 from indexer import config
 from indexer.engine import JourneyEngine
@@ -40,20 +39,17 @@ class ModelFindings:
     contextual: ContextualIndex
     contextual_folder: Path
     example: dict[str, Any] | None  # the page's contextual-neighbours example
-    page: Path | None
 
 
 def build_model_findings(
     engine: JourneyEngine,
-    site_dir: Path | None = config.SITE_DIR,
     corpus_path: Path = config.CORPUS_FILE,
     extra_sentences: list[str] | None = None,
     progress: bool = True,
     cluster: Cluster | None = None,
     cache_dir: Path | None = None,
 ) -> ModelFindings:
-    """Report, contextual index (saved under build/indexes) and, unless `site_dir` is None, the page
-    (a gallery writer may render it instead from `page.findings_context(report, example)`).
+    """Report, contextual index (saved under build/indexes) and the page's contextual example.
 
     `extra_sentences` (the gallery's, say) join the corpus file's sentences, duplicates dropped. The
     corpus pass writes its shards under `cache_dir` (default config.CACHE_DIR), on `cluster` if given.
@@ -72,8 +68,7 @@ def build_model_findings(
     contextual = ContextualIndex.from_analysis(engine, analyses["exact"])
     folder = contextual_folder(engine.info.name, "exact")
     example = contextual_example(engine, contextual, analyses["exact"])
-    page = None if site_dir is None else render_findings_page(report, Path(site_dir), example=example)
-    return ModelFindings(report, contextual, folder, example, page)
+    return ModelFindings(report, contextual, folder, example)
 
 
 def outside_corpus_or_none() -> OutsideCorpus | None:

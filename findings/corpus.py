@@ -17,7 +17,8 @@ from typing import TextIO
 
 from findings.corpus_sources import SourceLine, read_source
 from indexer import config
-from indexer.engine import InputError, JourneyEngine
+from indexer.engine import JourneyEngine
+from indexer.errors import InputError
 
 #: Sentences tokenised together when counting tokens.
 TOKEN_COUNT_BATCH = 512

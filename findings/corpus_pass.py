@@ -15,8 +15,6 @@ import hashlib
 import importlib.util
 import json
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -24,12 +22,13 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from findings.corpus_analysis import CorpusAnalysis, analyze_chunk, joined_analysis
+from findings.corpus_analysis import CorpusAnalysis, joined_analysis
 from findings.ray_address import ClusterError, checked_address
 from findings.shard_store import ShardStore
+from findings.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
 from indexer import config
 from indexer.engine import JourneyEngine
-from indexer.options import InputError
+from indexer.errors import InputError
 from indexer.vocabulary_index import index_folder
 
 PASSES_FOLDER = "corpus-passes"
@@ -37,40 +36,6 @@ PASSES_FOLDER = "corpus-passes"
 FORMAT = 1
 #: The packages whose code computes a shard's numbers (their source is part of the pass's key).
 CODE_PACKAGES = ("findings", "indexer")
-INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """Where a pass's shards are computed when not in this process: a Ray cluster."""
-
-    address: str  # "auto": a local cluster over this machine's cores; else a running cluster's address
-    actors: int | None = None  # model copies computing at once; None: as many as its CPUs allow
-
-
-@dataclass(frozen=True)
-class ShardWork:
-    """What computes a pass's missing shards: the model (as `JourneyEngine.load` takes it), the options
-    of `analyze_chunk`, and the threads every chunk is computed with."""
-
-    model: str
-    causal_mask: bool
-    weights: str
-    method: str
-    keep_encodings: bool
-    torch_threads: int
-    faiss_threads: int
-
-    def use_threads(self) -> None:
-        """Compute with this pass's threads (in a Ray actor; this process already does)."""
-        torch.set_num_threads(self.torch_threads)
-        faiss.omp_set_num_threads(self.faiss_threads)
-
-    def run(
-        self, engine: JourneyEngine, chunk: list[str], first: int, on_sentence: Callable[[int], None] | None
-    ) -> dict[str, np.ndarray]:
-        """One shard's arrays."""
-        return analyze_chunk(engine, chunk, first, self.method, self.keep_encodings, on_sentence=on_sentence)
 
 
 def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
@@ -177,16 +142,6 @@ def shard_tokens(engine: JourneyEngine, sentences: list[str], ranges: list[tuple
     ids = engine.loaded.tokenizer(sentences, add_special_tokens=True, truncation=False)["input_ids"]
     lengths = np.array([len(row) for row in ids], dtype=np.int64)
     return np.array([lengths[start:stop].sum() for start, stop in ranges], dtype=np.int64)
-
-
-def weights_digest(model: torch.nn.Module) -> str:
-    """BLAKE2b of every parameter and buffer (name, dtype, shape and bytes), so shards are reused only
-    for the very same weights."""
-    digest = hashlib.blake2b(digest_size=16)
-    for name, tensor in model.state_dict().items():
-        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
-        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return digest.hexdigest()
 
 
 def code_digest() -> str:

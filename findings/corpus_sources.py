@@ -16,7 +16,7 @@ from pathlib import Path
 
 from findings.sentence_split import looks_like_running_text, split_paragraphs, split_text
 from indexer import config
-from indexer.engine import InputError
+from indexer.errors import InputError
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 

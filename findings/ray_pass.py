@@ -18,8 +18,8 @@ from types import FrameType
 
 import numpy as np
 
-from findings.corpus_pass import INSTALL_HINT, Cluster, ShardWork, weights_digest
 from findings.ray_address import ClusterError
+from findings.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
 from indexer.engine import JourneyEngine
 
 try:

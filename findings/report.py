@@ -18,10 +18,11 @@ from findings import measures, uncertainty
 from findings.control import CONTROL_SEED, load_control
 from findings.corpus import Corpus, read_corpus
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
-from findings.corpus_pass import Cluster, cluster_option, run_corpus_pass
+from findings.corpus_pass import cluster_option, run_corpus_pass
 from findings.density import vocabulary_density
 from findings.outside_corpus import OutsideCorpus, load_outside_corpus
 from findings.sensitivity import SENSITIVITY_RESAMPLES
+from findings.shard_work import Cluster
 from findings.spike import Spike
 from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise

@@ -3,7 +3,7 @@ model's verdicts side by side and their curves on a relative-depth axis."""
 
 from __future__ import annotations
 
-from findings.comparison import comparison_context
+from gallery.comparison_page import comparison_context
 from gallery.pages import BuildContext
 from gallery.site import COMPARISON_PAGE, findings_page
 

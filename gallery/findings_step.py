@@ -4,9 +4,9 @@ every gallery sentence for the sentence pages, computed once and then read from 
 from __future__ import annotations
 
 from findings.build import build_model_findings
-from findings.page import findings_context
 from gallery.corpus import all_sentences
 from gallery.findings_cache import FindingsCache, SiteFindings, rounded_contextual
+from gallery.findings_page import findings_context
 from gallery.pages import BuildContext
 from gallery.precompute import LazyEngine
 from gallery.site import findings_page
@@ -38,7 +38,6 @@ def compute_site_findings(engine: LazyEngine, context: BuildContext, texts: list
     loaded = engine.get()
     built = build_model_findings(
         loaded,
-        site_dir=None,
         corpus_path=context.corpus_path,
         extra_sentences=texts,
         cluster=context.cluster,

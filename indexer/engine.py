@@ -15,8 +15,9 @@ from indexer import config
 from indexer.adapters import ArchitectureAdapter, adapter_for
 from indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
 from indexer.capture import PostAttentionCapture
+from indexer.errors import InputError
 from indexer.model_loading import LoadedModel, load_model
-from indexer.options import InputError, checked_method, checked_top_k
+from indexer.options import checked_method, checked_top_k
 from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
 from indexer.seed_method import seed_encodings
 from indexer.text_input import is_blank

@@ -1,4 +1,4 @@
-"""The CSV form of a journey, defined here once: `journeys analyze --csv`, `Journey.to_pandas()` and the
+"""The CSV form of a journey, defined here once: `journeys analyze --csv`, `journey.to_pandas()` and the
 pages' CSV download (site_templates/static/journey-csv.js mirrors it byte for byte).
 
 One row per variant x token x layer, in that order, with the columns `FIXED_COLUMNS` then, for each of the
@@ -9,7 +9,7 @@ a missing rank or similarity (a token whose own row is all zeros) is an empty fi
 with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` (OWASP's advice against CSV
 injection), so that a spreadsheet shows it as text instead of running it as a formula; numbers are never
 prefixed. A field holding a comma, a double quote or a line break is quoted, doubling its quotes; lines end
-with "\\n". `Journey.to_pandas()` takes the rows' values as they are, unprefixed.
+with "\\n". `journey.to_pandas()` takes the rows' values as they are, unprefixed.
 """
 
 from __future__ import annotations

@@ -27,10 +27,7 @@ from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
 from indexer import config
-
-
-class ModelUnavailableError(RuntimeError):
-    """The requested model cannot be loaded here; the message says why and what to use instead."""
+from indexer.errors import ModelUnavailableError
 
 
 @dataclass(frozen=True)

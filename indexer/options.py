@@ -7,15 +7,12 @@ import json
 from typing import Any
 
 from indexer import config
+from indexer.errors import InputError
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
     "separate value and output projections; {model} offers the exact method only"
 )
-
-
-class InputError(ValueError):
-    """A request the engine refuses; the message is meant for the person who made it."""
 
 
 def checked_method(

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import pandas
-    import plotly.graph_objects
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -125,26 +121,6 @@ class Journey:
     def to_json(self) -> str:
         """`to_dict` as JSON text, byte for byte the body of POST /api/analyze's answer."""
         return json.dumps(self.to_dict(), ensure_ascii=False)
-
-    def to_pandas(self) -> pandas.DataFrame:
-        """The journey as a pandas DataFrame, one row per variant x token x layer, with the columns of
-        its CSV (`indexer.journey_csv`); needs pandas (`pip install '.[notebook]'`)."""
-        from indexer.journey_frame import journey_frame
-
-        return journey_frame(self)
-
-    def plot(
-        self,
-        token: int | str | None = None,
-        variant: str = "raw",
-        layer: int | None = None,
-        chart: str = "both",
-    ) -> plotly.graph_objects.Figure:
-        """The Plotly figure the site draws for this journey (`indexer.journey_figure.journey_figure`):
-        `chart` "similarity", "rank", or "both" side by side; `token` by index or text."""
-        from indexer.journey_figure import journey_figure
-
-        return journey_figure(self, token=token, variant=variant, layer=layer, chart=chart)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Journey:

@@ -9,5 +9,6 @@ site and the API give, with `journey.to_pandas()` and `journey.plot()`.
 
 from indexer.records import Journey
 from journeys.api import analyze, load_journey, load_model
+from journeys.notebook_journey import NotebookJourney
 
-__all__ = ["Journey", "analyze", "load_journey", "load_model"]
+__all__ = ["Journey", "NotebookJourney", "analyze", "load_journey", "load_model"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from indexer import config
 from indexer.engine import JourneyEngine
-from indexer.records import Journey
+from journeys.notebook_journey import NotebookJourney
 
 
 @functools.cache
@@ -22,13 +22,13 @@ def analyze(
     model: str | JourneyEngine = config.DEFAULT_MODEL,
     method: str = config.DEFAULT_METHOD,
     top_k: int = config.DEFAULT_TOP_K,
-) -> Journey:
+) -> NotebookJourney:
     """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
     `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine."""
     engine = model if isinstance(model, JourneyEngine) else load_model(model)
-    return engine.analyze(text, method=method, top_k=top_k)
+    return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
 
 
-def load_journey(path: str | Path) -> Journey:
+def load_journey(path: str | Path) -> NotebookJourney:
     """A journey saved as JSON (the site's JSON download, or `journeys analyze --json` output)."""
-    return Journey.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    return NotebookJourney.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -25,8 +25,8 @@ from werkzeug.security import safe_join
 
 from findings.contextual import ContextualIndex
 from indexer import config
-from indexer.adapters import UnsupportedModelError
-from indexer.engine import InputError, JourneyEngine
+from indexer.engine import JourneyEngine
+from indexer.errors import InputError, UnsupportedModelError
 from indexer.journey_cache import JourneyCache
 from server.analysis_cache import AnalysisCache
 from server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy

@@ -9,14 +9,14 @@ import os
 import sys
 
 from indexer import config
-from indexer.cli import USER_ERRORS
+from indexer.errors import ENGINE_ERRORS
 from server.app import load_app
 
 MODEL_NAMES = os.environ.get("JOURNEYS_MODELS", config.DEFAULT_MODEL).split()
 
 try:
     app = load_app(MODEL_NAMES)
-except USER_ERRORS as error:
+except ENGINE_ERRORS as error:
     raise SystemExit(f"journeys: error: {error}") from None
 # Objects alive now are never collected; keeping the collector off them keeps their pages shared.
 gc.freeze()

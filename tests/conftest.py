@@ -84,3 +84,28 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+#: Tests that drive Chromium, build a whole site, start servers or Ray, or kill processes: marked `slow`,
+#: so `make test-quick` (`pytest -m "not slow"`) leaves them to `make test`.
+SLOW_FIXTURES = {"browser", "open_page", "built_site", "ray_cluster", "clean_site", "build_folder"}
+SLOW_FOLDERS = {"reliability"}
+SLOW_FILES = {
+    "test_server_processes.py",
+    "test_server_gunicorn_worker.py",
+    "test_server_security_headers.py",
+    "test_findings_corpus_pass.py",
+    "test_findings_ray_pass.py",
+    "test_quickstart_notebook.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(item.path)
+        if (
+            SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or path.parent.name in SLOW_FOLDERS
+            or path.name in SLOW_FILES
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from transformers import PreTrainedModel
 
-from indexer.adapters.base import (
-    ArchitectureAdapter,
-    SeedProjections,
-    UnsupportedModelError,
-    parallel_block_refusal,
-)
+from indexer.adapters.base import ArchitectureAdapter, SeedProjections, parallel_block_refusal
 from indexer.adapters.decoders import (
     GemmaAdapter,
     GPT2Adapter,
@@ -28,6 +23,7 @@ from indexer.adapters.encoders import (
     ModernBertAdapter,
     RobertaAdapter,
 )
+from indexer.errors import UnsupportedModelError
 
 ADAPTERS: tuple[type[ArchitectureAdapter], ...] = (
     BertAdapter,
@@ -46,7 +42,7 @@ ADAPTERS: tuple[type[ArchitectureAdapter], ...] = (
 #: Families whose attention and MLP read the same input: no post-attention residual exists.
 PARALLEL_BLOCK_TYPES = ("phi", "gptj")
 
-__all__ = ["ADAPTERS", "ArchitectureAdapter", "SeedProjections", "UnsupportedModelError", "adapter_for"]
+__all__ = ["ADAPTERS", "ArchitectureAdapter", "SeedProjections", "adapter_for"]
 
 
 def adapter_for(model: PreTrainedModel) -> ArchitectureAdapter:

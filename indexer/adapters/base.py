@@ -16,14 +16,11 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
+from indexer.errors import UnsupportedModelError
 from indexer.reference_rows import PositionTable, ReferenceRows
 
 ROTARY = "rotary position embeddings inside attention"
 RELATIVE = "relative positions inside attention"
-
-
-class UnsupportedModelError(ValueError):
-    """The model's architecture has no adapter, or the adapter cannot do what was asked."""
 
 
 def parallel_block_refusal(family: str) -> str:

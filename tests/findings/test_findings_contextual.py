@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from findings.contextual import ContextualIndex, contextual_folder, snippet
-from indexer.engine import InputError
+from indexer.errors import InputError
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from transformers import AutoTokenizer
 
 from findings.corpus import read_corpus
 from indexer import config
-from indexer.engine import InputError
+from indexer.errors import InputError
 
 
 def read(path, engine, **options):
@@ -209,7 +209,7 @@ def test_a_folder_without_txt_files_is_refused(tmp_path, tiny_engines):
 
 
 def run_findings(model_folder, corpus_path):
-    command = [sys.executable, "-m", "indexer.cli", "findings", "--model", str(model_folder)]
+    command = [sys.executable, "-m", "journeys.cli", "findings", "--model", str(model_folder)]
     return subprocess.run(
         [*command, "--corpus", str(corpus_path)], capture_output=True, text=True, timeout=600
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from benchmarks.corpus_pass_speed import findings_child, without_timings
-from findings import corpus_pass
+from findings import shard_work
 from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
 from findings.corpus_pass import run_corpus_pass
 from indexer.sealed_files import file_digest
@@ -58,13 +58,13 @@ def shard_records(folder: Path) -> list[Path]:
 def counted_chunks(monkeypatch) -> list[int]:
     """The first sentence of every chunk the pass computes, in order."""
     computed: list[int] = []
-    compute = corpus_pass.analyze_chunk
+    compute = shard_work.analyze_chunk
 
     def counting(engine, chunk, first, *args, **kwargs):
         computed.append(first)
         return compute(engine, chunk, first, *args, **kwargs)
 
-    monkeypatch.setattr(corpus_pass, "analyze_chunk", counting)
+    monkeypatch.setattr(shard_work, "analyze_chunk", counting)
     return computed
 
 
@@ -182,7 +182,7 @@ def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model
 def test_without_the_ray_flag_nothing_of_ray_is_imported(tiny_model_folders, corpus_file, tmp_path):
     script = (
         "import sys\n"
-        "from indexer.cli import main\n"
+        "from journeys.cli import main\n"
         "import gallery.build\n"
         f"code = main(['findings', '--model', {str(tiny_model_folders['bert'])!r}, '--corpus', "
         f"{str(corpus_file)!r}, '--json'])\n"

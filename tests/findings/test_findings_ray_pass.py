@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from findings.corpus_pass import Cluster, run_corpus_pass
+from findings.corpus_pass import run_corpus_pass
 from findings.ray_address import checked_address
+from findings.shard_work import Cluster
 from test_findings_corpus_pass import CHILD_TIMEOUT_S, assert_same_analysis
 
 
@@ -42,7 +43,7 @@ def journeys(
     *args: str, build_dir: Path, before: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`journeys ARGS` in a process of its own writing under `build_dir`; `before` is Python run first."""
-    script = f"import sys\n{before}\nfrom indexer.cli import main\nsys.exit(main({list(args)!r}))\n"
+    script = f"import sys\n{before}\nfrom journeys.cli import main\nsys.exit(main({list(args)!r}))\n"
     return subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
@@ -132,7 +133,7 @@ def test_a_ray_cluster_answers_the_check(ray_cluster):
 def test_sigterm_ends_a_ray_pass_and_keeps_the_shards_written(tiny_model_folders, tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("".join(f"Sentence {n} is one of many in this corpus.\n" for n in range(4000)))
-    script = "import sys\nfrom indexer.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    script = "import sys\nfrom journeys.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     arguments = ["findings", "--model", str(tiny_model_folders["bert"]), "--corpus", str(corpus), "--json"]
     child = subprocess.Popen(
         [sys.executable, "-c", script, *arguments, "--ray", "auto", "--ray-actors", "1"],

@@ -14,11 +14,21 @@ from findings.build import build_model_findings
 from findings.contextual import contextual_folder
 from findings.control import control_folder
 from findings.outside_corpus import load_outside_corpus
-from findings.page import render_findings_page
 from findings.report import build_findings, summary_text
+from gallery.findings_page import findings_context
+from gallery.site import SiteModel, SiteWriter, findings_page
 from indexer import config
-from indexer.cli import main
-from indexer.options import InputError
+from indexer.errors import InputError
+from journeys.cli import main
+
+
+def rendered_page(report, folder, example=None) -> str:
+    """The findings page the site build writes for `report`, rendered by the site's own writer."""
+    model = SiteModel.named(report.model.name)
+    SiteWriter(folder, [model]).write_page(
+        "findings.html", findings_page(model), model, **findings_context(report, example)
+    )
+    return (folder / findings_page(model)).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +82,7 @@ def test_summary_text_names_model_and_verdicts(roberta_report):
 
 def run_findings_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "findings", *args], capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "journeys.cli", "findings", *args], capture_output=True, text=True, timeout=600
     )
 
 
@@ -97,10 +107,7 @@ def test_cli_summary_reports_skipped_lines(tiny_model_folders, corpus_file, tmp_
 
 
 def test_page_states_model_claims_verdicts_and_ships_its_charts(roberta_report, tmp_path):
-    page = render_findings_page(roberta_report, tmp_path)
-    html = page.read_text(encoding="utf-8")
-    assert page.name.startswith("findings-") and page.name.endswith(".html")
-    assert (tmp_path / "assets" / "plotly.min.js").is_file()
+    html = rendered_page(roberta_report, tmp_path)
     assert 'src="assets/plotly.min.js"' in html and "cdn" not in html.lower()
     assert "These verdicts are about" in html and "not about the study" in html and "roberta-base" in html
     for found in roberta_report.methods.values():
@@ -115,21 +122,18 @@ def test_page_states_model_claims_verdicts_and_ships_its_charts(roberta_report, 
     assert figures["rank"]["exact"]["layout"]["yaxis"]["type"] == "log"
 
 
-def test_site_build_writes_page_and_contextual_index(tiny_engines, corpus_file, tmp_path, sentences):
+def test_model_findings_give_the_page_and_the_contextual_index(
+    tiny_engines, corpus_file, tmp_path, sentences
+):
     engine = tiny_engines["bert"]
     built = build_model_findings(
-        engine,
-        tmp_path / "site",
-        corpus_file,
-        extra_sentences=["A new sentence.", sentences[0]],
-        progress=False,
+        engine, corpus_file, extra_sentences=["A new sentence.", sentences[0]], progress=False
     )
-    assert built.page.is_file()
     assert built.contextual_folder == contextual_folder(engine.info.name, "exact")
     assert built.contextual.sentences == [*sentences, "A new sentence."]
     assert len(list(built.contextual_folder.glob("layer-*.faiss"))) == engine.info.num_layers
     assert built.report.corpus.sentences == built.contextual.sentences
-    html = built.page.read_text(encoding="utf-8")
+    html = rendered_page(built.report, tmp_path / "site", built.example)
     assert "most frequent content word" in html and "<mark>" in html
     control = built.report.control
     assert control is not None and control.model.name == str(control_folder(engine.info.name))
@@ -146,11 +150,11 @@ def test_a_build_without_the_outside_corpus_packages_says_so(
     tiny_engines, corpus_file, tmp_path, monkeypatch, capfd
 ):
     monkeypatch.setattr(config, "FORTUNES_DIR", tmp_path / "no-fortunes")
-    built = build_model_findings(tiny_engines["gpt2"], tmp_path / "site", corpus_file, progress=False)
+    built = build_model_findings(tiny_engines["gpt2"], corpus_file, progress=False)
     assert built.report.outside is None
     stderr = capfd.readouterr().err
     assert "journeys: warning: the findings go without the outside corpus: Debian's fortunes" in stderr
-    html = built.page.read_text(encoding="utf-8")
+    html = rendered_page(built.report, tmp_path / "site", built.example)
     assert "This build has no outside corpus" in html and "outside corpus, by tag" not in html
 
 

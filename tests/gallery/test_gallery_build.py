@@ -15,8 +15,9 @@ from gallery.corpus import all_sentences, load_themes
 from gallery.findings_cache import FindingsCache
 from gallery.page_data import decode_page
 from gallery.site import SiteModel, findings_page, index_page
-from indexer import cli, config
+from indexer import config
 from indexer.journey_cache import JourneyCache
+from journeys import cli
 
 pytest_plugins = ["gallery_fixtures"]
 

@@ -19,8 +19,8 @@ from gallery.page_data import decode_page
 from gallery.site import SiteModel, findings_page
 from indexer import config
 from indexer.journey_csv import journey_csv
-from indexer.journey_figure import journey_figure
 from indexer.records import Journey
+from journeys.journey_figure import journey_figure
 
 pytest_plugins = ["gallery_fixtures"]
 

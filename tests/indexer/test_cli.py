@@ -17,7 +17,7 @@ def run_cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", *args],
+        [sys.executable, "-m", "journeys.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

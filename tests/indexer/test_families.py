@@ -9,11 +9,11 @@ import pytest
 import torch
 from transformers import AutoModel
 
-from indexer.adapters import ADAPTERS, UnsupportedModelError
+from indexer.adapters import ADAPTERS
 from indexer.adapters.discovery import DiscoveredAdapter, discover_adapter
-from indexer.cli import main
 from indexer.engine import JourneyEngine
-from indexer.options import InputError
+from indexer.errors import InputError, UnsupportedModelError
+from journeys.cli import main
 from reference_spec import reference_spec
 from tiny_families import REFUSED_FAMILIES, SUPPORTED_FAMILIES
 

@@ -8,8 +8,8 @@ import io
 import pandas
 import pytest
 
+from indexer.errors import InputError
 from indexer.journey_csv import FORMULA_STARTS, journey_csv
-from indexer.options import InputError
 from indexer.records import Token
 from journeys import analyze, load_journey, load_model
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from findings.corpus_pass import Cluster
+from findings.shard_work import Cluster
 from gallery.build_lock import exclusive_build, lock_path
-from indexer.options import InputError
+from indexer.errors import InputError
 
 pytest_plugins = ["reliability_fixtures"]
 

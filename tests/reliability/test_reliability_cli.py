@@ -18,7 +18,7 @@ TEXT = "Time flies like an arrow."
 def journeys(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
     """`journeys ARGS` run as a user runs it, its output as bytes."""
     return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", *args], input=stdin, capture_output=True, timeout=300
+        [sys.executable, "-m", "journeys.cli", *args], input=stdin, capture_output=True, timeout=300
     )
 
 
@@ -57,7 +57,7 @@ def test_text_that_cannot_be_analysed_is_refused_in_one_line(bert_folder, text_a
 
 def test_a_reader_that_stops_reading_ends_it_quietly(bert_folder):
     """Some 300 kB of JSON into `head -c 10`: more than a pipe holds, so a write meets the closed pipe."""
-    analyze = [sys.executable, "-m", "indexer.cli", "analyze", "--model", bert_folder, "--text", TEXT * 3]
+    analyze = [sys.executable, "-m", "journeys.cli", "analyze", "--model", bert_folder, "--text", TEXT * 3]
     pipeline = subprocess.run(
         [
             "bash",

@@ -63,7 +63,7 @@ def edit_a_number(path: Path) -> None:
 def analyze_minilm(build_dir: Path) -> subprocess.CompletedProcess:
     """`journeys analyze --json` of TEXT with MiniLM, its indexes under `build_dir`."""
     return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "analyze", "--model", "minilm", "--text", TEXT, "--json"],
+        [sys.executable, "-m", "journeys.cli", "analyze", "--model", "minilm", "--text", TEXT, "--json"],
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,4 +1,4 @@
-"""`Journey.to_pandas()`: the journey's CSV rows as a pandas DataFrame (pandas is the optional `notebook`
+"""`journey.to_pandas()`: the journey's CSV rows as a pandas DataFrame (pandas is the optional `notebook`
 extra, so the engine, the server and the CLI never import it)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from indexer.records import Journey
 if TYPE_CHECKING:
     import pandas
 
-MISSING_PANDAS = "Journey.to_pandas() needs pandas: pip install 'token-encoding-journeys[notebook]'"
+MISSING_PANDAS = "journey.to_pandas() needs pandas: pip install 'token-encoding-journeys[notebook]'"
 
 
 def journey_frame(journey: Journey) -> pandas.DataFrame:

@@ -10,20 +10,19 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NoReturn
 
 from findings.pos_tags import MissingPackageError
 from indexer import config
-from indexer.adapters import UnsupportedModelError
 from indexer.engine import JourneyEngine
+from indexer.errors import ENGINE_ERRORS, InputError
 from indexer.journey_csv import journey_csv
-from indexer.model_loading import ModelUnavailableError
-from indexer.options import InputError, checked_top_k
+from indexer.options import checked_top_k
 from indexer.rank_table import rank_tables
 from indexer.text_input import command_line_text
 
-USER_ERRORS = (InputError, ModelUnavailableError, UnsupportedModelError, MissingPackageError)
+USER_ERRORS = (*ENGINE_ERRORS, MissingPackageError)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -107,15 +106,22 @@ def run_analyze(args: argparse.Namespace) -> None:
         print(rank_tables(journey))
 
 
-def lazy(module: str, function: str) -> Callable[[argparse.Namespace], None]:
-    """A subcommand handler imported only when that subcommand runs."""
+def run_build(args: argparse.Namespace) -> None:
+    from gallery.build import run_build
 
-    def run(args: argparse.Namespace) -> None:
-        import importlib
+    run_build(args)
 
-        getattr(importlib.import_module(module), function)(args)
 
-    return run
+def run_findings(args: argparse.Namespace) -> None:
+    from findings.report import run_findings
+
+    run_findings(args)
+
+
+def run_server(args: argparse.Namespace) -> None:
+    from server.app import run_server
+
+    run_server(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="precompute the gallery and render the static site")
     build.add_argument("--models", nargs="+", default=[config.DEFAULT_MODEL], help="models to build")
     add_cluster_arguments(build)
-    build.set_defaults(handler=lazy("gallery.build", "run_build"))
+    build.set_defaults(handler=run_build)
 
     findings = commands.add_parser("findings", help="test the study's claims over a corpus")
     add_model_argument(findings)
@@ -166,13 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
         "by part-of-speech tag; needs the Debian packages `make install-outside-corpus` installs)",
     )
     add_cluster_arguments(findings)
-    findings.set_defaults(handler=lazy("findings.report", "run_findings"))
+    findings.set_defaults(handler=run_findings)
 
     serve = commands.add_parser("serve", help="serve the site and the live query API")
     add_model_argument(serve, multiple=True)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(handler=lazy("server.app", "run_server"))
+    serve.set_defaults(handler=run_server)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""`Journey.plot()`: the similarity and rank charts the site draws for one journey, as Plotly figures.
+"""`journey.plot()`: the similarity and rank charts the site draws for one journey, as Plotly figures.
 
 The traces and layout are those of site_templates/static/journey-charts.js for a journey shown on its own
 (every token a faint line, the selected one highlighted, the selected layer marked by a dotted line);

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +9,11 @@ import plotly.io
 from markupsafe import Markup
 
 from findings import measures
-from findings.charts import report_figures
 from findings.report import STUDY_MODEL, FindingsReport
 from findings.token_classes import GROUPS
-from gallery.site import site_environment
+from gallery.findings_charts import report_figures
 from indexer import config
-from indexer.atomic_files import write_bytes_atomic
 
-TEMPLATE = "findings.html"
 METHOD_LABELS = {
     "exact": "exact (what the model computes)",
     "seed": "seed (the published demo's computation)",
@@ -26,12 +22,6 @@ METHOD_LABELS = {
 
 #: The claims table's column of the outside corpus.
 OUTSIDE_COLUMN = "outside corpus, by tag"
-
-
-def findings_page_name(model_label: str) -> str:
-    """File name of a model's findings page, `findings-<label>.html` with a filename-safe label."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(model_label).name.lower())
-    return f"findings-{safe}.html"
 
 
 def findings_context(report: FindingsReport, example: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -84,44 +74,6 @@ def _verdict_rows(columns: list[tuple[str, dict[str, Any]]]) -> list[dict[str, A
         }
         for v in first
     ]
-
-
-def render_findings_page(
-    report: FindingsReport, site_dir: Path, page: str | None = None, example: dict[str, Any] | None = None
-) -> Path:
-    """Write the findings page into `site_dir` (standalone navigation) and return its path.
-
-    The gallery build may instead render TEMPLATE through its own writer with `findings_context`.
-    """
-    site_dir = Path(site_dir)
-    page = page or findings_page_name(report.model.name)
-    html = (
-        site_environment()
-        .get_template(TEMPLATE)
-        .render(
-            assets="assets/",
-            navigation={
-                "gallery": "index.html",
-                "findings": page,
-                "explorer": "explore.html",
-                "compare": None,
-            },
-            switcher=[],
-            model={"label": Path(report.model.name).name or report.model.name},
-            **findings_context(report, example),
-        )
-    )
-    assets = {
-        "plotly.min.js": resources.files("plotly") / "package_data" / "plotly.min.js",
-        "site.css": config.TEMPLATES_DIR / "static" / "site.css",
-        "chart-figures.js": config.TEMPLATES_DIR / "static" / "chart-figures.js",
-    }
-    for name, source in assets.items():
-        if not (site_dir / "assets" / name).is_file():
-            write_bytes_atomic(site_dir / "assets" / name, source.read_bytes())
-    target = site_dir / page
-    write_bytes_atomic(target, html.encode("utf-8"))
-    return target
 
 
 def _display_path(path: str) -> str:
