@@ -33,11 +33,11 @@ import numpy as np
 
 from benchmarks.debian_text import PACKAGES, ensure_installed, package_sentences
 from benchmarks.encoding_cache import CachedEncodings, load_or_encode
-from findings import contextual_layers
-from findings.contextual import RESCORE_MARGIN, ContextualIndex, contextual_folder, map_vectors
-from findings.contextual_layers import candidate_index, index_nbytes, unit_rows
-from findings.contextual_rows import OccurrenceRows
-from findings.contextual_store import Chunk
+from contextual import contextual_layers
+from contextual.contextual_layers import candidate_index, index_nbytes, unit_rows
+from contextual.contextual_rows import OccurrenceRows
+from contextual.contextual_store import Chunk
+from contextual.index import RESCORE_MARGIN, ContextualIndex, contextual_folder, map_vectors
 from indexer import config
 from indexer.atomic_files import write_bytes_atomic
 from indexer.engine import JourneyEngine

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
-from findings.corpus import read_corpus
-from findings.corpus_pass import run_corpus_pass
-from findings.shard_work import Cluster
+from corpus.corpus_pass import run_corpus_pass
+from corpus.reading import read_corpus
+from corpus.shard_work import Cluster
 from indexer import config
 from indexer.engine import JourneyEngine
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from findings.contextual_rows import OccurrenceRows
+from contextual.contextual_rows import OccurrenceRows
 from indexer.atomic_files import replaced_atomically, write_bytes_atomic
 from indexer.engine import JourneyEngine
 

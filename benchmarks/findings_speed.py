@@ -16,9 +16,9 @@ import time
 import torch
 
 from benchmarks.shaped_models import save_roberta_shaped_model
-from findings.contextual import ContextualIndex
-from findings.corpus import read_corpus
-from findings.corpus_analysis import analyze_corpus
+from contextual.index import ContextualIndex
+from corpus.corpus_analysis import analyze_corpus
+from corpus.reading import read_corpus
 from findings.density import nearest_other_rows
 from indexer import config
 from indexer.engine import JourneyEngine

@@ -12,11 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from findings.contextual import ContextualIndex, contextual_folder
-from findings.corpus import read_corpus
-from findings.corpus_analysis import CorpusAnalysis
-from findings.outside_corpus import OutsideCorpus, load_outside_corpus
-from findings.pos_tags import MissingPackageError
+from contextual.index import ContextualIndex, contextual_folder
+from corpus.corpus_analysis import CorpusAnalysis
+from corpus.outside_corpus import OutsideCorpus, load_outside_corpus
+from corpus.pos_tags import MissingPackageError
+from corpus.reading import read_corpus
+from corpus.shard_work import Cluster
+from corpus.token_classes import CONTENT
 from findings.report import (
     FindingsReport,
     analyze_methods,
@@ -25,8 +27,6 @@ from findings.report import (
     report_from,
     supported_methods,
 )
-from findings.shard_work import Cluster
-from findings.token_classes import CONTENT
 from indexer import config
 from indexer.engine import JourneyEngine
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from corpus.corpus_analysis import CorpusAnalysis
+from corpus.token_classes import CONTENT, FUNCTION, SPECIAL
 from findings import claim_statistics, measures, rules, spike
-from findings.corpus_analysis import CorpusAnalysis
 from findings.effect_sizes import superiority_of
-from findings.token_classes import CONTENT, FUNCTION, SPECIAL
 from findings.uncertainty import N_RESAMPLES, Estimate, HalfSplit, NanMean, half_split, sentence_bootstrap
 
 OCCURRENCE, WORD_TYPE = "occurrence", "word type"

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from corpus.token_classes import GROUPS, SPECIAL
 from findings import measures
-from findings.token_classes import GROUPS, SPECIAL
 
 
 @dataclass(frozen=True)

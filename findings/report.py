@@ -14,19 +14,19 @@ from typing import Any
 
 import numpy as np
 
+from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from corpus.corpus_pass import cluster_option, run_corpus_pass
+from corpus.outside_corpus import OutsideCorpus, load_outside_corpus
+from corpus.reading import Corpus, read_corpus
+from corpus.shard_work import Cluster
+from corpus.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
 from findings import measures, uncertainty
 from findings.control import CONTROL_SEED, load_control
-from findings.corpus import Corpus, read_corpus
-from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
-from findings.corpus_pass import cluster_option, run_corpus_pass
 from findings.density import vocabulary_density
-from findings.outside_corpus import OutsideCorpus, load_outside_corpus
 from findings.sensitivity import SENSITIVITY_RESAMPLES
-from findings.shard_work import Cluster
 from findings.spike import Spike
 from findings.statistics import Quartiles
 from findings.summary import MethodFindings, group_density, summarise
-from findings.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.records import ModelInfo
@@ -252,7 +252,7 @@ def build_findings(
     outside: bool = False,
     cluster: Cluster | None = None,
 ) -> FindingsReport:
-    """Read the corpus (`layout`: see findings/corpus_sources.py), analyse it by `method` (and the other
+    """Read the corpus (`layout`: see corpus/corpus_sources.py), analyse it by `method` (and the other
     method where supported), and report; with `control`, the random-weights copy's findings too, and with
     `outside`, the findings over the outside corpus."""
     methods = supported_methods(engine, method)

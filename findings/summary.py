@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from corpus.corpus_analysis import CorpusAnalysis
+from corpus.token_classes import CONTENT, CONTINUATION, FUNCTION, GROUPS, OTHER
 from findings import measures, statistics
 from findings.claims import Choices, ClaimComputer, ClaimInputs, ClaimVerdict
-from findings.corpus_analysis import CorpusAnalysis
 from findings.curves import GroupCurves, group_curves
 from findings.effect_sizes import spearman
 from findings.sensitivity import SENSITIVITY_RESAMPLES, SensitivityRow, sensitivity_table
 from findings.spike import Spike
 from findings.statistics import Quartiles
-from findings.token_classes import CONTENT, CONTINUATION, FUNCTION, GROUPS, OTHER
 from findings.uncertainty import N_RESAMPLES
 from indexer import config
 

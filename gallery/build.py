@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from findings.corpus_pass import cluster_option
-from findings.shard_work import Cluster
+from corpus.corpus_pass import cluster_option
+from corpus.shard_work import Cluster
 from gallery.build_lock import exclusive_build
 from gallery.comparison_step import write_comparison_page
 from gallery.corpus import all_sentences, load_themes

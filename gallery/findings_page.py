@@ -8,9 +8,9 @@ from typing import Any
 import plotly.io
 from markupsafe import Markup
 
+from corpus.token_classes import GROUPS
 from findings import measures
 from findings.report import STUDY_MODEL, FindingsReport
-from findings.token_classes import GROUPS
 from gallery.findings_charts import report_figures
 from indexer import config
 

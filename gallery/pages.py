@@ -31,7 +31,7 @@ from indexer import config
 from indexer.records import Journey
 
 if TYPE_CHECKING:
-    from findings.shard_work import Cluster
+    from corpus.shard_work import Cluster
 
 
 @dataclass

@@ -70,7 +70,7 @@ CORPUS_FILE = DATA_DIR / "corpus.txt"
 FUNCTION_WORDS_FILE = DATA_DIR / "function_words.txt"
 #: Corpus lines longer than this many characters are reported and skipped.
 CORPUS_MAX_CHARS = 1000
-#: How a corpus text file is read (findings/corpus_sources.py): auto, one sentence per line, running text.
+#: How a corpus text file is read (corpus/corpus_sources.py): auto, one sentence per line, running text.
 CORPUS_LAYOUTS = ("auto", "lines", "running")
 #: Skipped corpus lines named one by one on stderr; the rest are counted by kind.
 CORPUS_SKIPS_LISTED = 20
@@ -91,7 +91,7 @@ FORTUNES_MAX_WORDS = 40
 OUTSIDE_CORPUS_SENTENCES = 1000
 PERL = "perl"
 POS_TAGGER_MODULE = Path("/usr/share/perl5/Lingua/EN/Tagger.pm")
-#: Seconds a --ray address has to answer as a Ray cluster (findings/ray_address.py) before it is refused.
+#: Seconds a --ray address has to answer as a Ray cluster (corpus/ray_address.py) before it is refused.
 RAY_CONNECT_TIMEOUT_S = float(os.environ.get("JOURNEYS_RAY_CONNECT_S", "15"))
 #: Sentences per batched vocabulary comparison in the corpus analysis.
 FINDINGS_CHUNK_SENTENCES = 16

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from findings.pos_tags import MissingPackageError
+from corpus.pos_tags import MissingPackageError
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.errors import ENGINE_ERRORS, InputError

@@ -23,7 +23,7 @@ from werkzeug.exceptions import (
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
-from findings.contextual import ContextualIndex
+from contextual.index import ContextualIndex
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.errors import InputError, UnsupportedModelError

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from findings.contextual import ContextualIndex, contextual_folder, snippet
+from contextual.index import ContextualIndex, contextual_folder, snippet
 from indexer.errors import InputError
 
 

@@ -9,13 +9,14 @@ import faiss
 import numpy as np
 import pytest
 
-from findings import contextual, contextual_layers
-from findings.contextual import ContextualIndex, contextual_folder
-from findings.contextual_layers import unit_rows
-from findings.contextual_rows import OccurrenceRows
-from findings.contextual_store import layer_name, vectors_name
-from findings.corpus_analysis import analyze_corpus
-from findings.corpus_pass import run_corpus_pass
+from contextual import contextual_layers
+from contextual import index as contextual
+from contextual.contextual_layers import unit_rows
+from contextual.contextual_rows import OccurrenceRows
+from contextual.contextual_store import layer_name, vectors_name
+from contextual.index import ContextualIndex, contextual_folder
+from corpus.corpus_analysis import analyze_corpus
+from corpus.corpus_pass import run_corpus_pass
 from indexer import config
 
 TEXT = "The dog by the bank barked at the horse."

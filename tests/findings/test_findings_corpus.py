@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-from findings.corpus import read_corpus
+from corpus.reading import read_corpus
 from indexer import config
 from indexer.errors import InputError
 

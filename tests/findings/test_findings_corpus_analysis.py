@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from corpus.token_classes import GROUPS, SPECIAL
 from findings.density import vocabulary_density
 from findings.summary import summarise
-from findings.token_classes import GROUPS, SPECIAL
 from reference_spec import reference_spec
 
 

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from findings.fortunes import read_fortunes, sentence_problem
-from findings.outside_corpus import load_outside_corpus
-from findings.token_classes import CONTENT, FUNCTION, classify_text
+from corpus.fortunes import read_fortunes, sentence_problem
+from corpus.outside_corpus import load_outside_corpus
+from corpus.token_classes import CONTENT, FUNCTION, classify_text
 from indexer import config
 from tests.findings.test_findings_pos_tags import require_tagger
 

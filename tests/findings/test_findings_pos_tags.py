@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from findings.corpus_analysis import analyze_corpus
-from findings.pos_tags import align, tag_sentences
-from findings.token_classes import GROUPS, classify_text
+from corpus.corpus_analysis import analyze_corpus
+from corpus.pos_tags import align, tag_sentences
+from corpus.token_classes import GROUPS, classify_text
 from indexer import config
 
 TAGGER_MISSING = (

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from findings.corpus_pass import run_corpus_pass
-from findings.ray_address import checked_address
-from findings.shard_work import Cluster
+from corpus.corpus_pass import run_corpus_pass
+from corpus.ray_address import checked_address
+from corpus.shard_work import Cluster
 from test_findings_corpus_pass import CHILD_TIMEOUT_S, assert_same_analysis
 
 

@@ -10,10 +10,10 @@ import sys
 import pytest
 from markupsafe import escape
 
+from contextual.index import contextual_folder
+from corpus.outside_corpus import load_outside_corpus
 from findings.build import build_model_findings
-from findings.contextual import contextual_folder
 from findings.control import control_folder
-from findings.outside_corpus import load_outside_corpus
 from findings.report import build_findings, summary_text
 from gallery.findings_page import findings_context
 from gallery.site import SiteModel, SiteWriter, findings_page

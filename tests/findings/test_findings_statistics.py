@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from corpus import encoding_measures
 from findings import statistics
 
 
@@ -43,7 +44,7 @@ def test_quartiles_of_an_empty_group_are_nan():
 def test_neighbour_overlap_matches_set_intersections():
     rng = np.random.default_rng(3)
     ids = np.stack([[rng.choice(40, size=10, replace=False) for _ in range(5)] for _ in range(7)])
-    found = statistics.neighbour_overlap(ids)
+    found = encoding_measures.neighbour_overlap(ids)
     assert found.shape == (7, 4)
     for token, layer in itertools.product(range(7), range(4)):
         kept = len(set(ids[token, layer]) & set(ids[token, layer + 1]))
@@ -62,10 +63,14 @@ def test_mean_pairwise_cosine_and_displacement_alignment_match_loops():
             cosines.append(0.0 if norm == 0 else float(a @ b / norm))
         return sum(cosines) / len(cosines)
 
-    assert statistics.mean_pairwise_cosine(vectors) == pytest.approx([by_hand(layer) for layer in vectors])
+    assert encoding_measures.mean_pairwise_cosine(vectors) == pytest.approx(
+        [by_hand(layer) for layer in vectors]
+    )
     displacements = [vectors[i + 1] - vectors[i] for i in range(2)]
-    assert statistics.displacement_alignment(vectors) == pytest.approx([by_hand(d) for d in displacements])
-    assert math.isnan(statistics.mean_pairwise_cosine(vectors[:, :1])[0])
+    assert encoding_measures.displacement_alignment(vectors) == pytest.approx(
+        [by_hand(d) for d in displacements]
+    )
+    assert math.isnan(encoding_measures.mean_pairwise_cosine(vectors[:, :1])[0])
 
 
 def test_finite_median_of_nothing_is_nan():

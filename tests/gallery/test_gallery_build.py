@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from findings.contextual import ContextualIndex
-from findings.corpus import read_corpus
+from contextual.index import ContextualIndex
+from corpus.reading import read_corpus
 from gallery import findings_step
 from gallery.build import build_site
 from gallery.corpus import all_sentences, load_themes

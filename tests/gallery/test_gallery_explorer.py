@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, Route
 
-from findings.contextual import ContextualIndex
+from contextual.index import ContextualIndex
 from indexer.engine import JourneyEngine
 from loopback_server import serving
 from server.app import create_app

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from findings.shard_work import Cluster
+from corpus.shard_work import Cluster
 from gallery.build import build_site
 from indexer import config
 

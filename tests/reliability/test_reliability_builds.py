@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from findings.shard_work import Cluster
+from corpus.shard_work import Cluster
 from gallery.build_lock import exclusive_build, lock_path
 from indexer.errors import InputError
 

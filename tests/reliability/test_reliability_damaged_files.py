@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from findings.contextual import ContextualIndex
+from contextual.index import ContextualIndex
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.journey_cache import JourneyCache

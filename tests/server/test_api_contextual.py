@@ -6,8 +6,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from findings.contextual import ContextualIndex
-from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
+from contextual.index import ContextualIndex
+from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from indexer import config
 from server.app import create_app
 

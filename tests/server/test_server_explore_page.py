@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from findings.contextual import ContextualIndex
+from contextual.index import ContextualIndex
 from gallery.build import build_site
 from indexer import config
 from server.process import running_server, serve_command

@@ -11,7 +11,7 @@ import faiss
 import numpy as np
 import torch
 
-from findings.corpus_analysis import analyze_chunk
+from corpus.corpus_analysis import analyze_chunk
 from indexer.engine import JourneyEngine
 
 INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"

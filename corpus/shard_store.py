@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from findings.sharded_rows import ShardedRows
+from corpus.sharded_rows import ShardedRows
 from indexer.sealed_files import (
     DamagedFileError,
     check_digests,

@@ -19,8 +19,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from findings.contextual_layers import candidate_index
-from findings.contextual_rows import OccurrenceRows
+from contextual.contextual_layers import candidate_index
+from contextual.contextual_rows import OccurrenceRows
 from indexer import config
 from indexer.atomic_files import replaced_atomically
 from indexer.sealed_files import file_digest, write_npz_with_digest, write_sealed_json, write_with_digest

@@ -18,8 +18,8 @@ from types import FrameType
 
 import numpy as np
 
-from findings.ray_address import ClusterError
-from findings.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from corpus.ray_address import ClusterError
+from corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
 from indexer.engine import JourneyEngine
 
 try:

@@ -1,4 +1,4 @@
-"""Read a corpus (findings/corpus_sources.py) into the sentences the engine can analyse. Blank lines,
+"""Read a corpus (corpus/corpus_sources.py) into the sentences the engine can analyse. Blank lines,
 repeated sentences and sentences longer than the model takes are skipped, each counted with its reason
 and reported; a sentence is never cut short.
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from findings.corpus_sources import SourceLine, read_source
+from corpus.corpus_sources import SourceLine, read_source
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.errors import InputError

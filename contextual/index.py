@@ -1,11 +1,11 @@
 """Contextual neighbours: for a token at a layer, the nearest token encodings of a corpus at that layer.
 
 Per layer, a FAISS index in memory proposes candidates (exhaustive fp32 for small corpora, compressed
-IVF-RaBitQ for large ones, see findings/contextual_layers.py) and the occurrences' raw fp32 encodings stay on
-disk in a memory-mapped file, read only for the candidates: every similarity shown is the float64 cosine
+IVF-RaBitQ for large ones, see contextual/contextual_layers.py) and the occurrences' raw fp32 encodings stay
+on disk in a memory-mapped file, read only for the candidates: every similarity shown is the float64 cosine
 of the stored fp32 vectors, and only recall is approximate. Saved under
 build/indexes/<model>/contextual-<method>/ with a sealed manifest of every file's digest
-(findings/contextual_store.py writes it).
+(contextual/contextual_store.py writes it).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from findings import contextual_layers
-from findings.contextual_rows import OccurrenceRows
-from findings.contextual_store import (
+from contextual import contextual_layers
+from contextual.contextual_rows import OccurrenceRows
+from contextual.contextual_store import (
     MANIFEST,
     ROWS,
     SENTENCES,
@@ -32,9 +32,9 @@ from findings.contextual_store import (
     vectors_name,
     write_index_folder,
 )
-from findings.corpus import read_corpus
-from findings.corpus_analysis import CorpusAnalysis, analyze_corpus
-from findings.sharded_rows import ShardedRows
+from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from corpus.reading import read_corpus
+from corpus.sharded_rows import ShardedRows
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.options import checked_count

@@ -2,7 +2,7 @@
 `text` field, each line or record kept with where it came from so that a skipped one can be named.
 
 Layouts: `lines` takes each line (or JSONL record) as one sentence; `running` splits running text into
-sentences (findings/sentence_split.py); `auto` reads a text file as running text when its paragraphs
+sentences (corpus/sentence_split.py); `auto` reads a text file as running text when its paragraphs
 are separated by blank lines and a sentence wraps onto a line that starts with a small letter, else one
 sentence per line,
 and splits JSONL records into sentences. Input that cannot be used at all raises InputError.
@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from findings.sentence_split import looks_like_running_text, split_paragraphs, split_text
+from corpus.sentence_split import looks_like_running_text, split_paragraphs, split_text
 from indexer import config
 from indexer.errors import InputError
 

@@ -1,5 +1,5 @@
 """The outside corpus: a fixed sample of English sentences from Debian's `fortunes` package, each with
-part-of-speech tags from Debian's Lingua::EN::Tagger (findings/pos_tags.py), so that function words can
+part-of-speech tags from Debian's Lingua::EN::Tagger (corpus/pos_tags.py), so that function words can
 be decided by tag instead of by data/function_words.txt. Both packages are installed by the Makefile.
 """
 
@@ -9,8 +9,8 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from findings.fortunes import read_fortunes
-from findings.pos_tags import MissingPackageError, TaggedSentence, tag_sentences
+from corpus.fortunes import read_fortunes
+from corpus.pos_tags import MissingPackageError, TaggedSentence, tag_sentences
 from indexer import config
 
 #: Sentences tagged beyond those still needed, so that one pass usually fills the sample.

@@ -6,7 +6,7 @@ WordPiece (`##` pieces share their head's word), byte-level BPE (pieces after th
 space-delimited word, including the first word of a text, which has no leading space) and any other
 fast tokenizer. The first piece of a word is classified by the whole word; the rest are continuations.
 A whole word is a function word when data/function_words.txt lists it, or, for a text with
-part-of-speech tags (findings/pos_tags.py), when its tag is a closed class.
+part-of-speech tags (corpus/pos_tags.py), when its tag is a closed class.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
-from findings.pos_tags import TaggedSentence
+from corpus.pos_tags import TaggedSentence
 from indexer import config
 
 GROUPS = ("function", "content", "continuation", "other", "special")

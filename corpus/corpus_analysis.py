@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from findings import statistics
-from findings.pos_tags import TaggedSentence
-from findings.token_classes import SPECIAL, ClassifiedText, classify_text
+from corpus import encoding_measures
+from corpus.pos_tags import TaggedSentence
+from corpus.token_classes import SPECIAL, ClassifiedText, classify_text
 from indexer import config
 from indexer.engine import Encodings, JourneyEngine
 from indexer.records import ModelInfo
@@ -56,7 +56,7 @@ def analyze_corpus(
     tags: Sequence[TaggedSentence] | None = None,
 ) -> CorpusAnalysis:
     """Rank, similarity, neighbour overlap and cohesion of every token of every sentence, in memory
-    (`findings.corpus_pass` runs the same chunks resumably, writing each to disk); function words by the
+    (`corpus.corpus_pass` runs the same chunks resumably, writing each to disk); function words by the
     word list, or by each sentence's part-of-speech `tags` when given."""
     if tags is not None and len(tags) != len(sentences):
         raise ValueError(f"{len(tags)} tagged sentences for {len(sentences)} sentences")
@@ -164,14 +164,14 @@ def _add_chunk(
     )
     _similarity, neighbour_ids = engine.index.search(queries, config.FINDINGS_OVERLAP_K)
     parts["overlap"].append(
-        statistics.neighbour_overlap(neighbour_ids.reshape(-1, layers, config.FINDINGS_OVERLAP_K))
+        encoding_measures.neighbour_overlap(neighbour_ids.reshape(-1, layers, config.FINDINGS_OVERLAP_K))
     )
     for offset, (item, classes) in enumerate(zip(encoded, classified, strict=True)):
         num_tokens = len(item.token_ids)
         vectors = item.vectors.float().numpy()  # (L, T, H)
         words = vectors[:, classes.groups != SPECIAL]
-        parts["cohesion"].append(statistics.mean_pairwise_cosine(words)[None])
-        parts["alignment"].append(statistics.displacement_alignment(words)[None])
+        parts["cohesion"].append(encoding_measures.mean_pairwise_cosine(words)[None])
+        parts["alignment"].append(encoding_measures.displacement_alignment(words)[None])
         parts["token_sentence"].append(np.full(num_tokens, first_sentence + offset))
         parts["token_position"].append(np.arange(num_tokens))
         parts["token_ids"].append(np.asarray(item.token_ids, dtype=np.int64))

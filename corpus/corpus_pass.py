@@ -1,6 +1,6 @@
 """A corpus pass that survives being killed: the corpus is cut into the chunks `analyze_corpus` scores
-together, each chunk's arrays are written as a shard (`findings.shard_store`) as soon as computed, in this
-process or on a Ray cluster (`findings.ray_pass`, imported only then), and the analysis is read back
+together, each chunk's arrays are written as a shard (`corpus.shard_store`) as soon as computed, in this
+process or on a Ray cluster (`corpus.ray_pass`, imported only then), and the analysis is read back
 from the shards. Resuming, or computing some shards elsewhere, gives the same numbers bit for bit.
 
 The shards live under <cache>/corpus-passes/, in a folder named by the digest of everything their
@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from findings.corpus_analysis import CorpusAnalysis, joined_analysis
-from findings.ray_address import ClusterError, checked_address
-from findings.shard_store import ShardStore
-from findings.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from corpus.corpus_analysis import CorpusAnalysis, joined_analysis
+from corpus.ray_address import ClusterError, checked_address
+from corpus.shard_store import ShardStore
+from corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
 from indexer import config
 from indexer.engine import JourneyEngine
 from indexer.errors import InputError
@@ -35,7 +35,7 @@ PASSES_FOLDER = "corpus-passes"
 #: Bump when the shard files' layout changes.
 FORMAT = 1
 #: The packages whose code computes a shard's numbers (their source is part of the pass's key).
-CODE_PACKAGES = ("findings", "indexer")
+CODE_PACKAGES = ("corpus", "indexer")
 
 
 def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
@@ -102,7 +102,7 @@ def run_corpus_pass(
                     arrays = work.run(engine, sentences[start:stop], start, bar.update)
                     store.write(shard, ranges[shard], arrays)
             elif missing:
-                from findings.ray_pass import compute_on_ray
+                from corpus.ray_pass import compute_on_ray
 
                 def written(shard: int, arrays: dict[str, np.ndarray]) -> None:
                     store.write(shard, ranges[shard], arrays)
