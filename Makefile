@@ -72,7 +72,7 @@ serve: install
 	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)
 
 serve-prod: install
-	JOURNEYS_MODELS="$(SERVE_MODELS)" $(BIN)/gunicorn --config server/gunicorn_conf.py --bind $(HOST):$(PORT) "server.wsgi:app"
+	JOURNEYS_MODELS="$(SERVE_MODELS)" $(BIN)/gunicorn --config server/gunicorn_conf.py --bind $(HOST):$(PORT) "journeys.server.wsgi:app"
 
 clean:
 	rm -rf build

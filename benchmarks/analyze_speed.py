@@ -36,9 +36,9 @@ from benchmarks.shaped_models import (
     save_qwen3_shaped_model,
     save_roberta_shaped_model,
 )
-from indexer import config
-from indexer.atomic_files import write_bytes_atomic
-from indexer.engine import Encodings, JourneyEngine
+from journeys.indexer import config
+from journeys.indexer.atomic_files import write_bytes_atomic
+from journeys.indexer.engine import Encodings, JourneyEngine
 
 RUNS = 9
 #: Rounds of the straightforward algorithm (about 100 s each on the roberta shape), after its warm-up.

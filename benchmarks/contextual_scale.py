@@ -33,14 +33,14 @@ import numpy as np
 
 from benchmarks.debian_text import PACKAGES, ensure_installed, package_sentences
 from benchmarks.encoding_cache import CachedEncodings, load_or_encode
-from contextual import contextual_layers
-from contextual.contextual_layers import candidate_index, index_nbytes, unit_rows
-from contextual.contextual_rows import OccurrenceRows
-from contextual.contextual_store import Chunk
-from contextual.index import RESCORE_MARGIN, ContextualIndex, contextual_folder, map_vectors
-from indexer import config
-from indexer.atomic_files import write_bytes_atomic
-from indexer.engine import JourneyEngine
+from journeys.contextual import contextual_layers
+from journeys.contextual.contextual_layers import candidate_index, index_nbytes, unit_rows
+from journeys.contextual.contextual_rows import OccurrenceRows
+from journeys.contextual.contextual_store import Chunk
+from journeys.contextual.index import RESCORE_MARGIN, ContextualIndex, contextual_folder, map_vectors
+from journeys.indexer import config
+from journeys.indexer.atomic_files import write_bytes_atomic
+from journeys.indexer.engine import JourneyEngine
 
 MODEL = "minilm"
 METHOD = "exact"

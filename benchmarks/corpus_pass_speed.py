@@ -20,11 +20,11 @@ from pathlib import Path
 
 import torch
 
-from corpus.corpus_pass import run_corpus_pass
-from corpus.reading import read_corpus
-from corpus.shard_work import Cluster
-from indexer import config
-from indexer.engine import JourneyEngine
+from journeys.corpus.corpus_pass import run_corpus_pass
+from journeys.corpus.reading import read_corpus
+from journeys.corpus.shard_work import Cluster
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
 
 
 def load_average() -> list[float]:

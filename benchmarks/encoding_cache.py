@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from contextual.contextual_rows import OccurrenceRows
-from indexer.atomic_files import replaced_atomically, write_bytes_atomic
-from indexer.engine import JourneyEngine
+from journeys.contextual.contextual_rows import OccurrenceRows
+from journeys.indexer.atomic_files import replaced_atomically, write_bytes_atomic
+from journeys.indexer.engine import JourneyEngine
 
 #: Sentences encoded between two progress lines of a worker.
 PROGRESS_EVERY = 2000

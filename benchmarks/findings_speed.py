@@ -16,12 +16,12 @@ import time
 import torch
 
 from benchmarks.shaped_models import save_roberta_shaped_model
-from contextual.index import ContextualIndex
-from corpus.corpus_analysis import analyze_corpus
-from corpus.reading import read_corpus
-from findings.density import nearest_other_rows
-from indexer import config
-from indexer.engine import JourneyEngine
+from journeys.contextual.index import ContextualIndex
+from journeys.corpus.corpus_analysis import analyze_corpus
+from journeys.corpus.reading import read_corpus
+from journeys.findings.density import nearest_other_rows
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
 
 
 def measure(engine: JourneyEngine, sentences: list[str]) -> dict[str, object]:

@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from benchmarks.shaped_models import BENCH_TEXT, save_roberta_shaped_model
-from server.process import running_server, serve_command
+from journeys.server.process import running_server, serve_command
 
 REQUEST_TIMEOUT_S = 120
 

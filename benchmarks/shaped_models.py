@@ -29,8 +29,8 @@ from transformers import (
     RobertaTokenizerFast,
 )
 
-from indexer import config
-from indexer.atomic_files import fsync_tree, replace_folder
+from journeys.indexer import config
+from journeys.indexer.atomic_files import fsync_tree, replace_folder
 
 ROBERTA_BASE_VOCAB_SIZE = 50265
 QWEN3_VOCAB_SIZE = 151936

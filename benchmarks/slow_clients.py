@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from benchmarks.load import distinct_texts
-from server.process import running_server, serve_command
+from journeys.server.process import running_server, serve_command
 
 #: What a dripping client sends, one byte at a time; its head never ends.
 DRIP_HEAD = b"POST /api/analyze HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Slow: "

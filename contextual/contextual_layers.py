@@ -14,7 +14,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer import config
+from journeys.indexer import config
 
 #: Rows normalised and added to a FAISS index at a time (bounds the build's extra memory).
 ADD_BLOCK_ROWS = 65_536

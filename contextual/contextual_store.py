@@ -19,11 +19,16 @@ from typing import Any
 import faiss
 import numpy as np
 
-from contextual.contextual_layers import candidate_index
-from contextual.contextual_rows import OccurrenceRows
-from indexer import config
-from indexer.atomic_files import replaced_atomically
-from indexer.sealed_files import file_digest, write_npz_with_digest, write_sealed_json, write_with_digest
+from journeys.contextual.contextual_layers import candidate_index
+from journeys.contextual.contextual_rows import OccurrenceRows
+from journeys.indexer import config
+from journeys.indexer.atomic_files import replaced_atomically
+from journeys.indexer.sealed_files import (
+    file_digest,
+    write_npz_with_digest,
+    write_sealed_json,
+    write_with_digest,
+)
 
 #: The sealed manifest of a saved index: what it was built from and the digest of each of its files.
 MANIFEST = "manifest.json"

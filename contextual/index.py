@@ -21,9 +21,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from contextual import contextual_layers
-from contextual.contextual_rows import OccurrenceRows
-from contextual.contextual_store import (
+from journeys.contextual import contextual_layers
+from journeys.contextual.contextual_rows import OccurrenceRows
+from journeys.contextual.contextual_store import (
     MANIFEST,
     ROWS,
     SENTENCES,
@@ -32,15 +32,15 @@ from contextual.contextual_store import (
     vectors_name,
     write_index_folder,
 )
-from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
-from corpus.reading import read_corpus
-from corpus.sharded_rows import ShardedRows
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.options import checked_count
-from indexer.records import ModelInfo, Token
-from indexer.sealed_files import DamagedFileError, check_digests, read_sealed_json, warn_damaged
-from indexer.vocabulary_index import index_folder
+from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from journeys.corpus.reading import read_corpus
+from journeys.corpus.sharded_rows import ShardedRows
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.options import checked_count
+from journeys.indexer.records import ModelInfo, Token
+from journeys.indexer.sealed_files import DamagedFileError, check_digests, read_sealed_json, warn_damaged
+from journeys.indexer.vocabulary_index import index_folder
 
 #: Extra candidates scored exactly, so fp32 rounding in the candidate search cannot change which k are listed.
 RESCORE_MARGIN = 8

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from corpus import encoding_measures
-from corpus.pos_tags import TaggedSentence
-from corpus.token_classes import SPECIAL, ClassifiedText, classify_text
-from indexer import config
-from indexer.engine import Encodings, JourneyEngine
-from indexer.records import ModelInfo
+from journeys.corpus import encoding_measures
+from journeys.corpus.pos_tags import TaggedSentence
+from journeys.corpus.token_classes import SPECIAL, ClassifiedText, classify_text
+from journeys.indexer import config
+from journeys.indexer.engine import Encodings, JourneyEngine
+from journeys.indexer.records import ModelInfo
 
 _TOKEN_FIELDS = ["token_sentence", "token_position", "token_ids", "groups", "offsets"]
 _TOKEN_FIELDS += ["overlap", "encodings"]

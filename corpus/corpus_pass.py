@@ -22,14 +22,14 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from corpus.corpus_analysis import CorpusAnalysis, joined_analysis
-from corpus.ray_address import ClusterError, checked_address
-from corpus.shard_store import ShardStore
-from corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.errors import InputError
-from indexer.vocabulary_index import index_folder
+from journeys.corpus.corpus_analysis import CorpusAnalysis, joined_analysis
+from journeys.corpus.ray_address import ClusterError, checked_address
+from journeys.corpus.shard_store import ShardStore
+from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.errors import InputError
+from journeys.indexer.vocabulary_index import index_folder
 
 PASSES_FOLDER = "corpus-passes"
 #: Bump when the shard files' layout changes.
@@ -102,7 +102,7 @@ def run_corpus_pass(
                     arrays = work.run(engine, sentences[start:stop], start, bar.update)
                     store.write(shard, ranges[shard], arrays)
             elif missing:
-                from corpus.ray_pass import compute_on_ray
+                from journeys.corpus.ray_pass import compute_on_ray
 
                 def written(shard: int, arrays: dict[str, np.ndarray]) -> None:
                     store.write(shard, ranges[shard], arrays)

@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.sentence_split import looks_like_running_text, split_paragraphs, split_text
-from indexer import config
-from indexer.errors import InputError
+from journeys.corpus.sentence_split import looks_like_running_text, split_paragraphs, split_text
+from journeys.indexer import config
+from journeys.indexer.errors import InputError
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 

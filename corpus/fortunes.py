@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.sentence_split import split_paragraphs
+from journeys.corpus.sentence_split import split_paragraphs
 
 _ATTRIBUTION = re.compile(r"^\s*--")
 _ALLOWED = re.compile(r"[A-Za-z0-9 .,;:!?'\"()%&$-]+")

@@ -9,9 +9,9 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from corpus.fortunes import read_fortunes
-from corpus.pos_tags import MissingPackageError, TaggedSentence, tag_sentences
-from indexer import config
+from journeys.corpus.fortunes import read_fortunes
+from journeys.corpus.pos_tags import MissingPackageError, TaggedSentence, tag_sentences
+from journeys.indexer import config
 
 #: Sentences tagged beyond those still needed, so that one pass usually fills the sample.
 TAGGING_MARGIN = 16

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 
-from indexer import config
+from journeys.indexer import config
 
 #: Closed-class tags (Lingua::EN::Tagger spells DT as DET, PRP$ as PRPS and WP$ as WPS).
 FUNCTION_TAGS = frozenset(

@@ -14,8 +14,8 @@ import socket
 import subprocess
 import sys
 
-from indexer import config
-from indexer.errors import InputError
+from journeys.indexer import config
+from journeys.indexer.errors import InputError
 
 ADDRESS = re.compile(r"^(?:ray://)?(?:\[(?P<ipv6>[^\]\s]+)\]|(?P<host>[^\s:/\[\]]+)):(?P<port>\d{1,5})$")
 START_HINT = "start one with `ray start --head` or use --ray auto"

@@ -18,9 +18,9 @@ from types import FrameType
 
 import numpy as np
 
-from corpus.ray_address import ClusterError
-from corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
-from indexer.engine import JourneyEngine
+from journeys.corpus.ray_address import ClusterError
+from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from journeys.indexer.engine import JourneyEngine
 
 try:
     import ray

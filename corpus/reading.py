@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from corpus.corpus_sources import SourceLine, read_source
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.errors import InputError
+from journeys.corpus.corpus_sources import SourceLine, read_source
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.errors import InputError
 
 #: Sentences tokenised together when counting tokens.
 TOKEN_COUNT_BATCH = 512

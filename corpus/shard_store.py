@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus.sharded_rows import ShardedRows
-from indexer.sealed_files import (
+from journeys.corpus.sharded_rows import ShardedRows
+from journeys.indexer.sealed_files import (
     DamagedFileError,
     check_digests,
     read_sealed_json,

@@ -11,8 +11,8 @@ import faiss
 import numpy as np
 import torch
 
-from corpus.corpus_analysis import analyze_chunk
-from indexer.engine import JourneyEngine
+from journeys.corpus.corpus_analysis import analyze_chunk
+from journeys.indexer.engine import JourneyEngine
 
 INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
 

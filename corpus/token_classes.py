@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
-from corpus.pos_tags import TaggedSentence
-from indexer import config
+from journeys.corpus.pos_tags import TaggedSentence
+from journeys.indexer import config
 
 GROUPS = ("function", "content", "continuation", "other", "special")
 FUNCTION, CONTENT, CONTINUATION, OTHER, SPECIAL = range(len(GROUPS))

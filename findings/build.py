@@ -12,14 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from contextual.index import ContextualIndex, contextual_folder
-from corpus.corpus_analysis import CorpusAnalysis
-from corpus.outside_corpus import OutsideCorpus, load_outside_corpus
-from corpus.pos_tags import MissingPackageError
-from corpus.reading import read_corpus
-from corpus.shard_work import Cluster
-from corpus.token_classes import CONTENT
-from findings.report import (
+from journeys.contextual.index import ContextualIndex, contextual_folder
+from journeys.corpus.corpus_analysis import CorpusAnalysis
+from journeys.corpus.outside_corpus import OutsideCorpus, load_outside_corpus
+from journeys.corpus.pos_tags import MissingPackageError
+from journeys.corpus.reading import read_corpus
+from journeys.corpus.shard_work import Cluster
+from journeys.corpus.token_classes import CONTENT
+from journeys.findings.report import (
     FindingsReport,
     analyze_methods,
     control_findings,
@@ -27,8 +27,8 @@ from findings.report import (
     report_from,
     supported_methods,
 )
-from indexer import config
-from indexer.engine import JourneyEngine
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
 
 
 @dataclass

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from findings.effect_sizes import superiority_of
-from findings.uncertainty import RowStatistic
+from journeys.findings.effect_sizes import superiority_of
+from journeys.findings.uncertainty import RowStatistic
 
 #: Similarity bins for rank at matched similarity, and the fewest tokens per group a bin needs to count.
 SIMILARITY_BINS, MIN_PER_BIN = 5, 10

@@ -11,11 +11,18 @@ from typing import Any
 
 import numpy as np
 
-from corpus.corpus_analysis import CorpusAnalysis
-from corpus.token_classes import CONTENT, FUNCTION, SPECIAL
-from findings import claim_statistics, measures, rules, spike
-from findings.effect_sizes import superiority_of
-from findings.uncertainty import N_RESAMPLES, Estimate, HalfSplit, NanMean, half_split, sentence_bootstrap
+from journeys.corpus.corpus_analysis import CorpusAnalysis
+from journeys.corpus.token_classes import CONTENT, FUNCTION, SPECIAL
+from journeys.findings import claim_statistics, measures, rules, spike
+from journeys.findings.effect_sizes import superiority_of
+from journeys.findings.uncertainty import (
+    N_RESAMPLES,
+    Estimate,
+    HalfSplit,
+    NanMean,
+    half_split,
+    sentence_bootstrap,
+)
 
 OCCURRENCE, WORD_TYPE = "occurrence", "word type"
 KEPT, SET_APART = "kept", "set apart"

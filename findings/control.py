@@ -14,9 +14,9 @@ from pathlib import Path
 import torch
 from transformers import AutoModel
 
-from indexer.atomic_files import write_bytes_atomic
-from indexer.engine import JourneyEngine
-from indexer.sealed_files import (
+from journeys.indexer.atomic_files import write_bytes_atomic
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.sealed_files import (
     DamagedFileError,
     check_digests,
     content_digest,
@@ -24,7 +24,7 @@ from indexer.sealed_files import (
     warn_damaged,
     write_sealed_json,
 )
-from indexer.vocabulary_index import index_folder
+from journeys.indexer.vocabulary_index import index_folder
 
 #: Seed of the random initialisation: the same seed gives the same weights on every build.
 CONTROL_SEED = 0

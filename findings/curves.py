@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus.token_classes import GROUPS, SPECIAL
-from findings import measures
+from journeys.corpus.token_classes import GROUPS, SPECIAL
+from journeys.findings import measures
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.sealed_files import read_sealed_or_none, write_sealed_json
-from indexer.vocabulary_index import VocabularyIndex, index_folder
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
+from journeys.indexer.vocabulary_index import VocabularyIndex, index_folder
 
 #: Vocabulary rows searched per FAISS call, to bound the similarity block in memory.
 SEARCH_BLOCK = 4096

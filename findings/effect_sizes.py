@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from findings.uncertainty import RowStatistic
+from journeys.findings.uncertainty import RowStatistic
 
 
 def probability_of_superiority(x: np.ndarray, y: np.ndarray) -> float:

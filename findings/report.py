@@ -14,22 +14,22 @@ from typing import Any
 
 import numpy as np
 
-from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
-from corpus.corpus_pass import cluster_option, run_corpus_pass
-from corpus.outside_corpus import OutsideCorpus, load_outside_corpus
-from corpus.reading import Corpus, read_corpus
-from corpus.shard_work import Cluster
-from corpus.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
-from findings import measures, uncertainty
-from findings.control import CONTROL_SEED, load_control
-from findings.density import vocabulary_density
-from findings.sensitivity import SENSITIVITY_RESAMPLES
-from findings.spike import Spike
-from findings.statistics import Quartiles
-from findings.summary import MethodFindings, group_density, summarise
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.records import ModelInfo
+from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from journeys.corpus.corpus_pass import cluster_option, run_corpus_pass
+from journeys.corpus.outside_corpus import OutsideCorpus, load_outside_corpus
+from journeys.corpus.reading import Corpus, read_corpus
+from journeys.corpus.shard_work import Cluster
+from journeys.corpus.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
+from journeys.findings import measures, uncertainty
+from journeys.findings.control import CONTROL_SEED, load_control
+from journeys.findings.density import vocabulary_density
+from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES
+from journeys.findings.spike import Spike
+from journeys.findings.statistics import Quartiles
+from journeys.findings.summary import MethodFindings, group_density, summarise
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.records import ModelInfo
 
 #: The model the study used; the page of any other model says its verdicts are about that model.
 STUDY_MODEL = "roberta-base"

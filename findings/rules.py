@@ -20,8 +20,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from findings import measures
-from findings.uncertainty import Estimate
+from journeys.findings import measures
+from journeys.findings.uncertainty import Estimate
 
 HOLDS, REVERSED, DOES_NOT_HOLD, UNDECIDED = "holds", "reversed", "does not hold", "undecided"
 NOT_JUDGED = "cannot be judged"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, ClaimVerdict
-from findings.uncertainty import N_RESAMPLES
+from journeys.findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, ClaimVerdict
+from journeys.findings.uncertainty import N_RESAMPLES
 
 #: Bootstrap resamples behind each cell of the table: as many as behind the main verdicts, so a cell and
 #: the verdict it is compared with are equally sure.

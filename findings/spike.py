@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from findings import measures
-from findings.uncertainty import (
+from journeys.findings import measures
+from journeys.findings.uncertainty import (
     N_RESAMPLES,
     SEED,
     RowStatistic,

@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corpus.corpus_analysis import CorpusAnalysis
-from corpus.token_classes import CONTENT, CONTINUATION, FUNCTION, GROUPS, OTHER
-from findings import measures, statistics
-from findings.claims import Choices, ClaimComputer, ClaimInputs, ClaimVerdict
-from findings.curves import GroupCurves, group_curves
-from findings.effect_sizes import spearman
-from findings.sensitivity import SENSITIVITY_RESAMPLES, SensitivityRow, sensitivity_table
-from findings.spike import Spike
-from findings.statistics import Quartiles
-from findings.uncertainty import N_RESAMPLES
-from indexer import config
+from journeys.corpus.corpus_analysis import CorpusAnalysis
+from journeys.corpus.token_classes import CONTENT, CONTINUATION, FUNCTION, GROUPS, OTHER
+from journeys.findings import measures, statistics
+from journeys.findings.claims import Choices, ClaimComputer, ClaimInputs, ClaimVerdict
+from journeys.findings.curves import GroupCurves, group_curves
+from journeys.findings.effect_sizes import spearman
+from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES, SensitivityRow, sensitivity_table
+from journeys.findings.spike import Spike
+from journeys.findings.statistics import Quartiles
+from journeys.findings.uncertainty import N_RESAMPLES
+from journeys.indexer import config
 
 #: Groups drawn in the density scatter and correlated with density.
 DENSITY_GROUPS = (FUNCTION, CONTENT, CONTINUATION, OTHER)

@@ -16,20 +16,26 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus.corpus_pass import cluster_option
-from corpus.shard_work import Cluster
-from gallery.build_lock import exclusive_build
-from gallery.comparison_step import write_comparison_page
-from gallery.corpus import all_sentences, load_themes
-from gallery.findings_step import write_findings_pages
-from gallery.pages import BuildContext, copy_assets, write_explorer, write_index_pages, write_sentence_pages
-from gallery.pair_pages import write_pair_pages
-from gallery.precompute import EngineLoader, precompute
-from gallery.site import SiteModel, SiteWriter
-from indexer import config
-from indexer.atomic_files import fsync_tree, replace_folder
-from indexer.engine import JourneyEngine
-from indexer.journey_cache import JourneyCache
+from journeys.corpus.corpus_pass import cluster_option
+from journeys.corpus.shard_work import Cluster
+from journeys.gallery.build_lock import exclusive_build
+from journeys.gallery.comparison_step import write_comparison_page
+from journeys.gallery.corpus import all_sentences, load_themes
+from journeys.gallery.findings_step import write_findings_pages
+from journeys.gallery.pages import (
+    BuildContext,
+    copy_assets,
+    write_explorer,
+    write_index_pages,
+    write_sentence_pages,
+)
+from journeys.gallery.pair_pages import write_pair_pages
+from journeys.gallery.precompute import EngineLoader, precompute
+from journeys.gallery.site import SiteModel, SiteWriter
+from journeys.indexer import config
+from journeys.indexer.atomic_files import fsync_tree, replace_folder
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.journey_cache import JourneyCache
 
 PageStep = Callable[[BuildContext], None]
 PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages, write_comparison_page]

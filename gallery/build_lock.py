@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from indexer.errors import InputError
+from journeys.indexer.errors import InputError
 
 
 def lock_path(site_dir: Path) -> Path:

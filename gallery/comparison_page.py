@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io
 from markupsafe import Markup
 
-from gallery.findings_charts import GROUP_COLOURS, LAYOUT
+from journeys.gallery.findings_charts import GROUP_COLOURS, LAYOUT
 
 #: The groups whose curves are compared: the study's claims are about these two.
 COMPARED_GROUPS = ("function", "content")

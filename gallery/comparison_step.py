@@ -3,9 +3,9 @@ model's verdicts side by side and their curves on a relative-depth axis."""
 
 from __future__ import annotations
 
-from gallery.comparison_page import comparison_context
-from gallery.pages import BuildContext
-from gallery.site import COMPARISON_PAGE, findings_page
+from journeys.gallery.comparison_page import comparison_context
+from journeys.gallery.pages import BuildContext
+from journeys.gallery.site import COMPARISON_PAGE, findings_page
 
 
 def write_comparison_page(context: BuildContext) -> None:

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import config
+from journeys.indexer import config
 
 SLUG_WORDS = 8
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from indexer import config
-from indexer.sealed_files import read_sealed_or_none, write_sealed_json
+from journeys.indexer import config
+from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
 FORMAT = 7  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
 # 4: verdicts with intervals, sensitivity, random-weights control; 5: the control named after its model;

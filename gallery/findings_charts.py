@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from findings.report import FindingsReport
-from findings.statistics import Quartiles
-from findings.summary import MethodFindings
+from journeys.findings.report import FindingsReport
+from journeys.findings.statistics import Quartiles
+from journeys.findings.summary import MethodFindings
 
 GROUP_COLOURS = {
     "function": "#1f77b4",

@@ -8,11 +8,11 @@ from typing import Any
 import plotly.io
 from markupsafe import Markup
 
-from corpus.token_classes import GROUPS
-from findings import measures
-from findings.report import STUDY_MODEL, FindingsReport
-from gallery.findings_charts import report_figures
-from indexer import config
+from journeys.corpus.token_classes import GROUPS
+from journeys.findings import measures
+from journeys.findings.report import STUDY_MODEL, FindingsReport
+from journeys.gallery.findings_charts import report_figures
+from journeys.indexer import config
 
 METHOD_LABELS = {
     "exact": "exact (what the model computes)",

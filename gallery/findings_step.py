@@ -3,13 +3,13 @@ every gallery sentence for the sentence pages, computed once and then read from 
 
 from __future__ import annotations
 
-from findings.build import build_model_findings
-from gallery.corpus import all_sentences
-from gallery.findings_cache import FindingsCache, SiteFindings, rounded_contextual
-from gallery.findings_page import findings_context
-from gallery.pages import BuildContext
-from gallery.precompute import LazyEngine
-from gallery.site import findings_page
+from journeys.findings.build import build_model_findings
+from journeys.gallery.corpus import all_sentences
+from journeys.gallery.findings_cache import FindingsCache, SiteFindings, rounded_contextual
+from journeys.gallery.findings_page import findings_context
+from journeys.gallery.pages import BuildContext
+from journeys.gallery.precompute import LazyEngine
+from journeys.gallery.site import findings_page
 
 #: Nearest corpus occurrences shown per token and layer on a sentence page.
 SENTENCE_CONTEXTUAL_K = 3

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import config
-from indexer.records import Journey, ModelInfo, ModelShape, Neighbour, Token, VariantResult
+from journeys.indexer import config
+from journeys.indexer.records import Journey, ModelInfo, ModelShape, Neighbour, Token, VariantResult
 
 FORMAT = 2
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from gallery.corpus import GallerySentence, Theme, all_pairs, all_sentences
-from gallery.journey_files import journey_file_script
-from gallery.page_data import encode_page
-from gallery.precompute import ModelJourneys
-from gallery.site import (
+from journeys.gallery.corpus import GallerySentence, Theme, all_pairs, all_sentences
+from journeys.gallery.journey_files import journey_file_script
+from journeys.gallery.page_data import encode_page
+from journeys.gallery.precompute import ModelJourneys
+from journeys.gallery.site import (
     ASSETS,
     EXPLORER_PAGE,
     SiteModel,
@@ -26,12 +26,12 @@ from gallery.site import (
     pair_page,
     sentence_page,
 )
-from gallery.sparkline import largest_rank, rank_sparkline
-from indexer import config
-from indexer.records import Journey
+from journeys.gallery.sparkline import largest_rank, rank_sparkline
+from journeys.indexer import config
+from journeys.indexer.records import Journey
 
 if TYPE_CHECKING:
-    from corpus.shard_work import Cluster
+    from journeys.corpus.shard_work import Cluster
 
 
 @dataclass

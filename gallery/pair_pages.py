@@ -9,10 +9,10 @@ full-precision journey file beside that sentence's page (for downloads) and the 
 
 from __future__ import annotations
 
-from gallery.corpus import all_sentences
-from gallery.page_data import encode_page
-from gallery.pages import BuildContext, script_json, sentence_journeys
-from gallery.site import journey_file, pair_page, sentence_page
+from journeys.gallery.corpus import all_sentences
+from journeys.gallery.page_data import encode_page
+from journeys.gallery.pages import BuildContext, script_json, sentence_journeys
+from journeys.gallery.site import journey_file, pair_page, sentence_page
 
 
 def write_pair_pages(context: BuildContext) -> None:

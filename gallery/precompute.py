@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.journey_cache import JourneyCache
-from indexer.options import SEED_REFUSAL
-from indexer.records import Journey, ModelInfo
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.options import SEED_REFUSAL
+from journeys.indexer.records import Journey, ModelInfo
 
 EngineLoader = Callable[[str], JourneyEngine]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from gallery.corpus import slugify
-from indexer import config
+from journeys.gallery.corpus import slugify
+from journeys.indexer import config
 
 ASSETS = "assets"
 EXPLORER_PAGE = "explore.html"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from indexer.records import Journey
+from journeys.indexer.records import Journey
 
 WIDTH = 120
 HEIGHT = 36

@@ -11,19 +11,19 @@ from dataclasses import dataclass
 
 import torch
 
-from indexer import config
-from indexer.adapters import ArchitectureAdapter, adapter_for
-from indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
-from indexer.capture import PostAttentionCapture
-from indexer.errors import InputError
-from indexer.model_loading import LoadedModel, load_model
-from indexer.options import checked_method, checked_top_k
-from indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
-from indexer.seed_method import seed_encodings
-from indexer.text_input import is_blank
-from indexer.token_text import vocabulary_display_texts
-from indexer.vocabulary_index import VocabularyIndex
-from indexer.vocabulary_scoring import VariantScores, VocabularyScorer
+from journeys.indexer import config
+from journeys.indexer.adapters import ArchitectureAdapter, adapter_for
+from journeys.indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
+from journeys.indexer.capture import PostAttentionCapture
+from journeys.indexer.errors import InputError
+from journeys.indexer.model_loading import LoadedModel, load_model
+from journeys.indexer.options import checked_method, checked_top_k
+from journeys.indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
+from journeys.indexer.seed_method import seed_encodings
+from journeys.indexer.text_input import is_blank
+from journeys.indexer.token_text import vocabulary_display_texts
+from journeys.indexer.vocabulary_index import VocabularyIndex
+from journeys.indexer.vocabulary_scoring import VariantScores, VocabularyScorer
 
 __all__ = ["Encodings", "InputError", "JourneyEngine"]
 

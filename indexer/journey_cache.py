@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from indexer import config
-from indexer.records import Journey, ModelInfo
-from indexer.sealed_files import read_sealed_or_none, write_sealed_json
+from journeys.indexer import config
+from journeys.indexer.records import Journey, ModelInfo
+from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
 FORMAT = 2  # bump when the stored shape changes (2: sealed files)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from indexer.records import Journey
+from journeys.indexer.records import Journey
 
 FIXED_COLUMNS = (
     "model",

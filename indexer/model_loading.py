@@ -26,8 +26,8 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTo
 from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
-from indexer import config
-from indexer.errors import ModelUnavailableError
+from journeys.indexer import config
+from journeys.indexer.errors import ModelUnavailableError
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from indexer import config
-from indexer.errors import InputError
+from journeys.indexer import config
+from journeys.indexer.errors import InputError
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from indexer.records import Journey
+from journeys.indexer.records import Journey
 
 #: Widest line printed, also when the terminal is wider (a table people read, and paste).
 MAX_WIDTH = 100

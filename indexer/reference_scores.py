@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from indexer.reference_rows import POSITIONAL, RAW
+from journeys.indexer.reference_rows import POSITIONAL, RAW
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.atomic_files import replaced_atomically, write_bytes_atomic
+from journeys.indexer.atomic_files import replaced_atomically, write_bytes_atomic
 
 SEAL = re.compile(rb'\{"blake2b":"([0-9a-f]{64})","record":')
 READ_BLOCK = 1 << 20

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from indexer.adapters import ArchitectureAdapter
+from journeys.indexer.adapters import ArchitectureAdapter
 
 
 def seed_encodings(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from indexer.errors import InputError
+from journeys.indexer.errors import InputError
 
 #: Unicode categories that draw nothing: control (Cc: NUL, escapes) and format (Cf: zero-width space,
 #: zero-width joiner, byte-order mark, soft hyphen, direction marks).

@@ -14,8 +14,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer import config
-from indexer.sealed_files import (
+from journeys.indexer import config
+from journeys.indexer.sealed_files import (
     DamagedFileError,
     check_digests,
     read_sealed_json,

@@ -17,8 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from indexer.reference_scores import PositionalScores, PositionTables, RawScores, ReferenceScores, ScoringPlan
-from indexer.vocabulary_index import VocabularyIndex
+from journeys.indexer.reference_scores import (
+    PositionalScores,
+    PositionTables,
+    RawScores,
+    ReferenceScores,
+    ScoringPlan,
+)
+from journeys.indexer.vocabulary_index import VocabularyIndex
 
 #: Window = WINDOW_SAFETY * d * 2^-24 * |h| (times the positional widening), on |h|-scaled scores.
 WINDOW_SAFETY = 2.5

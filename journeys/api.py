@@ -6,8 +6,8 @@ import functools
 import json
 from pathlib import Path
 
-from indexer import config
-from indexer.engine import JourneyEngine
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
 from journeys.notebook_journey import NotebookJourney
 
 

@@ -13,14 +13,14 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from corpus.pos_tags import MissingPackageError
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.errors import ENGINE_ERRORS, InputError
-from indexer.journey_csv import journey_csv
-from indexer.options import checked_top_k
-from indexer.rank_table import rank_tables
-from indexer.text_input import command_line_text
+from journeys.corpus.pos_tags import MissingPackageError
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.errors import ENGINE_ERRORS, InputError
+from journeys.indexer.journey_csv import journey_csv
+from journeys.indexer.options import checked_top_k
+from journeys.indexer.rank_table import rank_tables
+from journeys.indexer.text_input import command_line_text
 
 USER_ERRORS = (*ENGINE_ERRORS, MissingPackageError)
 
@@ -107,19 +107,19 @@ def run_analyze(args: argparse.Namespace) -> None:
 
 
 def run_build(args: argparse.Namespace) -> None:
-    from gallery.build import run_build
+    from journeys.gallery.build import run_build
 
     run_build(args)
 
 
 def run_findings(args: argparse.Namespace) -> None:
-    from findings.report import run_findings
+    from journeys.findings.report import run_findings
 
     run_findings(args)
 
 
 def run_server(args: argparse.Namespace) -> None:
-    from server.app import run_server
+    from journeys.server.app import run_server
 
     run_server(args)
 

@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from indexer.records import Journey, VariantResult
+from journeys.indexer.records import Journey, VariantResult
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 ACCENT = "#c2410c"

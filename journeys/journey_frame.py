@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from indexer.journey_csv import csv_columns, journey_rows
-from indexer.records import Journey
+from journeys.indexer.journey_csv import csv_columns, journey_rows
+from journeys.indexer.records import Journey
 
 if TYPE_CHECKING:
     import pandas

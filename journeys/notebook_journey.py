@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
-from indexer.records import Journey
+from journeys.indexer.records import Journey
 
 if TYPE_CHECKING:
     import pandas

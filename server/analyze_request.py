@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from indexer import config
-from indexer.options import checked_count, checked_method, checked_top_k, json_type, shown
-from indexer.text_input import is_blank
+from journeys.indexer import config
+from journeys.indexer.options import checked_count, checked_method, checked_top_k, json_type, shown
+from journeys.indexer.text_input import is_blank
 
 FIELDS = ("text", "model", "method", "top_k")
 CONTEXTUAL_FIELDS = ("text", "model", "k")

@@ -23,24 +23,24 @@ from werkzeug.exceptions import (
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
-from contextual.index import ContextualIndex
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.errors import InputError, UnsupportedModelError
-from indexer.journey_cache import JourneyCache
-from server.analysis_cache import AnalysisCache
-from server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy
-from server.analyze_request import (
+from journeys.contextual.index import ContextualIndex
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.errors import InputError, UnsupportedModelError
+from journeys.indexer.journey_cache import JourneyCache
+from journeys.server.analysis_cache import AnalysisCache
+from journeys.server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy
+from journeys.server.analyze_request import (
     AnalyzeRequest,
     ContextualRequest,
     RequestError,
     parse_analyze_request,
     parse_contextual_request,
 )
-from server.client_presence import client_is_waiting
-from server.openapi import openapi_document
-from server.security_headers import SECURITY_HEADERS
-from server.threaded_server import make_guarded_server
+from journeys.server.client_presence import client_is_waiting
+from journeys.server.openapi import openapi_document
+from journeys.server.security_headers import SECURITY_HEADERS
+from journeys.server.threaded_server import make_guarded_server
 
 SITE_NOT_BUILT = (
     "The site is not built yet: run `make build`, then reload this page.\n"

@@ -11,11 +11,11 @@ analysis is not mistaken for a stuck worker.
 # Module-level names are read as gunicorn settings, so import values, not the `config` module.
 import torch
 
-from indexer.config import SERVER_THREADS, SERVER_WORKERS
+from journeys.indexer.config import SERVER_THREADS, SERVER_WORKERS
 
 preload_app = True
 workers = SERVER_WORKERS
-worker_class = "server.gunicorn_worker.BufferingThreadWorker"
+worker_class = "journeys.server.gunicorn_worker.BufferingThreadWorker"
 threads = SERVER_THREADS
 # A long text on a large model takes seconds; a worker silent for this long is stuck and restarted.
 timeout = 120

@@ -24,9 +24,9 @@ from typing import Any
 from gunicorn import http, util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from indexer import config
-from server.protocol_errors import error_response
-from server.socket_deadlines import DeadlineSocket
+from journeys.indexer import config
+from journeys.server.protocol_errors import error_response
+from journeys.server.socket_deadlines import DeadlineSocket
 
 #: Bytes taken from a socket per readable event.
 RECEIVE_BYTES = 64 * 1024

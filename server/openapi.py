@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import config
-from indexer.reference_rows import POSITIONAL, RAW
+from journeys.indexer import config
+from journeys.indexer.reference_rows import POSITIONAL, RAW
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:

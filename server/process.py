@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import config
+from journeys.indexer import config
 
 #: Seconds a fresh server may take to load its models and answer /api/health.
 START_TIMEOUT_S = 300

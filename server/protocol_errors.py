@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from server.security_headers import SECURITY_HEADERS
+from journeys.server.security_headers import SECURITY_HEADERS
 
 
 def error_json(status: int, detail: str | None = None) -> bytes:

@@ -4,7 +4,7 @@ no referrer."""
 
 from __future__ import annotations
 
-from indexer import config
+from journeys.indexer import config
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": f"{config.SITE_CONTENT_POLICY}; frame-ancestors 'none'",

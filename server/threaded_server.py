@@ -10,10 +10,10 @@ import time
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from indexer import config
-from server.protocol_errors import error_json
-from server.security_headers import SECURITY_HEADERS, SERVER_NAME
-from server.socket_deadlines import DeadlineSocket, TimedWriter
+from journeys.indexer import config
+from journeys.server.protocol_errors import error_json
+from journeys.server.security_headers import SECURITY_HEADERS, SERVER_NAME
+from journeys.server.socket_deadlines import DeadlineSocket, TimedWriter
 
 
 class GuardedRequestHandler(WSGIRequestHandler):

@@ -8,9 +8,9 @@ import gc
 import os
 import sys
 
-from indexer import config
-from indexer.errors import ENGINE_ERRORS
-from server.app import load_app
+from journeys.indexer import config
+from journeys.indexer.errors import ENGINE_ERRORS
+from journeys.server.app import load_app
 
 MODEL_NAMES = os.environ.get("JOURNEYS_MODELS", config.DEFAULT_MODEL).split()
 

@@ -18,7 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from indexer.engine import JourneyEngine
+from journeys.indexer.engine import JourneyEngine
 from tiny_families import FAMILY_BUILDERS
 from tiny_models import BUILDERS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from transformers import PreTrainedModel
 
-from indexer.adapters.base import ArchitectureAdapter, SeedProjections, parallel_block_refusal
-from indexer.adapters.decoders import (
+from journeys.indexer.adapters.base import ArchitectureAdapter, SeedProjections, parallel_block_refusal
+from journeys.indexer.adapters.decoders import (
     GemmaAdapter,
     GPT2Adapter,
     GPTNeoXAdapter,
@@ -14,8 +14,8 @@ from indexer.adapters.decoders import (
     Olmo2Adapter,
     OPTAdapter,
 )
-from indexer.adapters.discovery import discover_adapter
-from indexer.adapters.encoders import (
+from journeys.indexer.adapters.discovery import discover_adapter
+from journeys.indexer.adapters.encoders import (
     AlbertAdapter,
     BertAdapter,
     DebertaV2Adapter,
@@ -23,7 +23,7 @@ from indexer.adapters.encoders import (
     ModernBertAdapter,
     RobertaAdapter,
 )
-from indexer.errors import UnsupportedModelError
+from journeys.indexer.errors import UnsupportedModelError
 
 ADAPTERS: tuple[type[ArchitectureAdapter], ...] = (
     BertAdapter,

@@ -16,8 +16,8 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
-from indexer.errors import UnsupportedModelError
-from indexer.reference_rows import PositionTable, ReferenceRows
+from journeys.indexer.errors import UnsupportedModelError
+from journeys.indexer.reference_rows import PositionTable, ReferenceRows
 
 ROTARY = "rotary position embeddings inside attention"
 RELATIVE = "relative positions inside attention"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from indexer.adapters.base import ROTARY, ArchitectureAdapter, parallel_block_refusal
-from indexer.errors import UnsupportedModelError
+from journeys.indexer.adapters.base import ROTARY, ArchitectureAdapter, parallel_block_refusal
+from journeys.indexer.errors import UnsupportedModelError
 
 
 class GPT2Adapter(ArchitectureAdapter):

@@ -17,8 +17,8 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
-from indexer.adapters.base import ArchitectureAdapter
-from indexer.errors import UnsupportedModelError
+from journeys.indexer.adapters.base import ArchitectureAdapter
+from journeys.indexer.errors import UnsupportedModelError
 
 #: Relative tolerance of the probe's equalities (fp32 sums of the same terms agree to a few ulps).
 PROBE_TOLERANCE = 1e-5

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from indexer.adapters.base import RELATIVE, ROTARY, ArchitectureAdapter, SeedProjections
+from journeys.indexer.adapters.base import RELATIVE, ROTARY, ArchitectureAdapter, SeedProjections
 
 
 class BertAdapter(ArchitectureAdapter):

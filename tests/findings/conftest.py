@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 
 SENTENCES = [
     "Time flies like an arrow.",

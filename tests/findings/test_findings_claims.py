@@ -7,12 +7,19 @@ import itertools
 import numpy as np
 import pytest
 
-from corpus.token_classes import CONTENT, FUNCTION, OTHER, SPECIAL
-from findings import claim_statistics, effect_sizes
-from findings.claims import SET_APART, WORD_TYPE, Choices, ClaimComputer, ClaimInputs, sentence_initial
-from findings.curves import group_curves
-from findings.rules import DOES_NOT_HOLD, HOLDS, NOT_JUDGED, REVERSED, UNDECIDED
-from findings.sensitivity import sensitivity_table
+from journeys.corpus.token_classes import CONTENT, FUNCTION, OTHER, SPECIAL
+from journeys.findings import claim_statistics, effect_sizes
+from journeys.findings.claims import (
+    SET_APART,
+    WORD_TYPE,
+    Choices,
+    ClaimComputer,
+    ClaimInputs,
+    sentence_initial,
+)
+from journeys.findings.curves import group_curves
+from journeys.findings.rules import DOES_NOT_HOLD, HOLDS, NOT_JUDGED, REVERSED, UNDECIDED
+from journeys.findings.sensitivity import sensitivity_table
 
 LAYERS = 4
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from contextual.index import ContextualIndex, contextual_folder, snippet
-from indexer.errors import InputError
+from journeys.contextual.index import ContextualIndex, contextual_folder, snippet
+from journeys.indexer.errors import InputError
 
 
 @pytest.fixture(scope="module")

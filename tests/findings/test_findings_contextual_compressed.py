@@ -9,15 +9,15 @@ import faiss
 import numpy as np
 import pytest
 
-from contextual import contextual_layers
-from contextual import index as contextual
-from contextual.contextual_layers import unit_rows
-from contextual.contextual_rows import OccurrenceRows
-from contextual.contextual_store import layer_name, vectors_name
-from contextual.index import ContextualIndex, contextual_folder
-from corpus.corpus_analysis import analyze_corpus
-from corpus.corpus_pass import run_corpus_pass
-from indexer import config
+from journeys.contextual import contextual_layers
+from journeys.contextual import index as contextual
+from journeys.contextual.contextual_layers import unit_rows
+from journeys.contextual.contextual_rows import OccurrenceRows
+from journeys.contextual.contextual_store import layer_name, vectors_name
+from journeys.contextual.index import ContextualIndex, contextual_folder
+from journeys.corpus.corpus_analysis import analyze_corpus
+from journeys.corpus.corpus_pass import run_corpus_pass
+from journeys.indexer import config
 
 TEXT = "The dog by the bank barked at the horse."
 

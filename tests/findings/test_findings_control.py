@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from safetensors.torch import load_file
 
-from findings.control import MANIFEST, control_folder, saved_random_copy
-from indexer.model_loading import load_model
+from journeys.findings.control import MANIFEST, control_folder, saved_random_copy
+from journeys.indexer.model_loading import load_model
 
 
 def test_the_copy_has_the_same_shape_and_tokenizer_and_new_weights(tiny_engines):

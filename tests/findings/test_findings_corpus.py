@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-from corpus.reading import read_corpus
-from indexer import config
-from indexer.errors import InputError
+from journeys.corpus.reading import read_corpus
+from journeys.indexer import config
+from journeys.indexer.errors import InputError
 
 
 def read(path, engine, **options):

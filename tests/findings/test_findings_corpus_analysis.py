@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from corpus.token_classes import GROUPS, SPECIAL
-from findings.density import vocabulary_density
-from findings.summary import summarise
+from journeys.corpus.token_classes import GROUPS, SPECIAL
+from journeys.findings.density import vocabulary_density
+from journeys.findings.summary import summarise
 from reference_spec import reference_spec
 
 

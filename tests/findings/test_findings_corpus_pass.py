@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from benchmarks.corpus_pass_speed import findings_child, without_timings
-from corpus import shard_work
-from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
-from corpus.corpus_pass import run_corpus_pass
-from indexer.sealed_files import file_digest
+from journeys.corpus import shard_work
+from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from journeys.corpus.corpus_pass import run_corpus_pass
+from journeys.indexer.sealed_files import file_digest
 
 #: Seconds a child `journeys findings` may take on a tiny model (generous for a busy 2-core machine).
 CHILD_TIMEOUT_S = 1200

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from findings import effect_sizes
+from journeys.findings import effect_sizes
 
 
 def a_by_hand(x: list[float], y: list[float]) -> float:

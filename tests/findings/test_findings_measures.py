@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from findings import measures
+from journeys.findings import measures
 
 
 def random_ranks(seed: int, tokens: int = 60, layers: int = 7) -> np.ndarray:

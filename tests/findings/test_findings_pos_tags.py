@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from corpus.corpus_analysis import analyze_corpus
-from corpus.pos_tags import align, tag_sentences
-from corpus.token_classes import GROUPS, classify_text
-from indexer import config
+from journeys.corpus.corpus_analysis import analyze_corpus
+from journeys.corpus.pos_tags import align, tag_sentences
+from journeys.corpus.token_classes import GROUPS, classify_text
+from journeys.indexer import config
 
 TAGGER_MISSING = (
     "Debian's liblingua-en-tagger-perl is not installed: `make test` installs it "

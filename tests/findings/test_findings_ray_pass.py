@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.corpus_pass import run_corpus_pass
-from corpus.ray_address import checked_address
-from corpus.shard_work import Cluster
+from journeys.corpus.corpus_pass import run_corpus_pass
+from journeys.corpus.ray_address import checked_address
+from journeys.corpus.shard_work import Cluster
 from test_findings_corpus_pass import CHILD_TIMEOUT_S, assert_same_analysis
 
 

@@ -10,16 +10,16 @@ import sys
 import pytest
 from markupsafe import escape
 
-from contextual.index import contextual_folder
-from corpus.outside_corpus import load_outside_corpus
-from findings.build import build_model_findings
-from findings.control import control_folder
-from findings.report import build_findings, summary_text
-from gallery.findings_page import findings_context
-from gallery.site import SiteModel, SiteWriter, findings_page
-from indexer import config
-from indexer.errors import InputError
 from journeys.cli import main
+from journeys.contextual.index import contextual_folder
+from journeys.corpus.outside_corpus import load_outside_corpus
+from journeys.findings.build import build_model_findings
+from journeys.findings.control import control_folder
+from journeys.findings.report import build_findings, summary_text
+from journeys.gallery.findings_page import findings_context
+from journeys.gallery.site import SiteModel, SiteWriter, findings_page
+from journeys.indexer import config
+from journeys.indexer.errors import InputError
 
 
 def rendered_page(report, folder, example=None) -> str:

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from findings import effect_sizes, rules, uncertainty
-from findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, UNDECIDED
-from findings.uncertainty import Estimate
+from journeys.findings import effect_sizes, rules, uncertainty
+from journeys.findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, UNDECIDED
+from journeys.findings.uncertainty import Estimate
 
 RULE = rules.CONTENT_FURTHER_THAN_FUNCTION  # holds at A >= 0.56, reversed at A <= 0.44
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.sentence_split import Sentence, looks_like_running_text, split_paragraphs, split_text
+from journeys.corpus.sentence_split import Sentence, looks_like_running_text, split_paragraphs, split_text
 
 
 @pytest.mark.parametrize(

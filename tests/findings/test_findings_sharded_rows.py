@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from corpus.sharded_rows import ShardedRows
+from journeys.corpus.sharded_rows import ShardedRows
 
 PARTS = [np.arange(n * 12, dtype=np.float32).reshape(n, 3, 4) + 1000 * i for i, n in enumerate((5, 1, 7, 3))]
 KEYS = [

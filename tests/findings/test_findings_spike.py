@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from findings import measures, spike
-from findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, SPIKE_AT_STUDY_DEPTH, decide
-from findings.uncertainty import sentence_bootstrap
+from journeys.findings import measures, spike
+from journeys.findings.rules import DOES_NOT_HOLD, HOLDS, REVERSED, SPIKE_AT_STUDY_DEPTH, decide
+from journeys.findings.uncertainty import sentence_bootstrap
 
 FUNCTION_PER_SENTENCE, CONTENT_PER_SENTENCE = 4, 6
 

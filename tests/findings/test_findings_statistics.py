@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from corpus import encoding_measures
-from findings import statistics
+from journeys.corpus import encoding_measures
+from journeys.findings import statistics
 
 
 def test_quartiles_by_group_match_loops():

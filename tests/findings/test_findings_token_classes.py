@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.token_classes import GROUPS, classify_text, load_function_words, word_group
+from journeys.corpus.token_classes import GROUPS, classify_text, load_function_words, word_group
 
 
 def groups_by_piece(engine, text: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from findings import effect_sizes, uncertainty
+from journeys.findings import effect_sizes, uncertainty
 
 
 def clustered(seed: int, sentences: int = 120, per_sentence: int = 8) -> tuple[np.ndarray, np.ndarray]:

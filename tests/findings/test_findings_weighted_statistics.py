@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from findings import claim_statistics, spike, uncertainty
-from findings.effect_sizes import Superiority, superiority_of
+from journeys.findings import claim_statistics, spike, uncertainty
+from journeys.findings.effect_sizes import Superiority, superiority_of
 
 
 def a_by_pairs(x: np.ndarray, y: np.ndarray) -> float:

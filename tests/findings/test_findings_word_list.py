@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from indexer import config
+from journeys.indexer import config
 
 
 def test_no_word_is_listed_twice():

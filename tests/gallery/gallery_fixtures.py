@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from gallery.build import run_build
-from indexer.engine import JourneyEngine
+from journeys.gallery.build import run_build
+from journeys.indexer.engine import JourneyEngine
 
 SENTENCES = {
     "about": "test sentences",

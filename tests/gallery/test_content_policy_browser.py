@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import config
+from journeys.indexer import config
+from journeys.server.app import create_app
 from loopback_server import serving
-from server.app import create_app
 
 pytest_plugins = ["gallery_fixtures"]
 

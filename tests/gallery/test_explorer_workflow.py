@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from gallery_fixtures import wait_until
 
-from indexer.journey_csv import journey_csv
-from indexer.records import Journey
+from journeys.indexer.journey_csv import journey_csv
+from journeys.indexer.records import Journey
+from journeys.server.app import create_app
 from loopback_server import serving
-from server.app import create_app
 
 pytest_plugins = ["gallery_fixtures"]
 

@@ -4,7 +4,7 @@ sensitivity tables, the charts."""
 
 from __future__ import annotations
 
-from gallery.site import SiteModel, findings_page
+from journeys.gallery.site import SiteModel, findings_page
 
 pytest_plugins = ["gallery_fixtures"]
 

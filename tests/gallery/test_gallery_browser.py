@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gallery.corpus import all_sentences, load_themes
-from gallery.site import SiteModel
+from journeys.gallery.corpus import all_sentences, load_themes
+from journeys.gallery.site import SiteModel
 
 pytest_plugins = ["gallery_fixtures"]
 

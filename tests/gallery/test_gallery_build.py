@@ -7,17 +7,17 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from contextual.index import ContextualIndex
-from corpus.reading import read_corpus
-from gallery import findings_step
-from gallery.build import build_site
-from gallery.corpus import all_sentences, load_themes
-from gallery.findings_cache import FindingsCache
-from gallery.page_data import decode_page
-from gallery.site import SiteModel, findings_page, index_page
-from indexer import config
-from indexer.journey_cache import JourneyCache
 from journeys import cli
+from journeys.contextual.index import ContextualIndex
+from journeys.corpus.reading import read_corpus
+from journeys.gallery import findings_step
+from journeys.gallery.build import build_site
+from journeys.gallery.corpus import all_sentences, load_themes
+from journeys.gallery.findings_cache import FindingsCache
+from journeys.gallery.page_data import decode_page
+from journeys.gallery.site import SiteModel, findings_page, index_page
+from journeys.indexer import config
+from journeys.indexer.journey_cache import JourneyCache
 
 pytest_plugins = ["gallery_fixtures"]
 

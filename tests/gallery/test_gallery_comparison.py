@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from gallery.site import COMPARISON_PAGE, SiteModel, findings_page
+from journeys.gallery.site import COMPARISON_PAGE, SiteModel, findings_page
 
 pytest_plugins = ["gallery_fixtures"]
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from gallery.corpus import all_sentences, load_themes, slugify
-from indexer import config
+from journeys.gallery.corpus import all_sentences, load_themes, slugify
+from journeys.indexer import config
 
 REQUIRED_THEMES = {
     "study",

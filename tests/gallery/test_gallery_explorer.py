@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, Route
 
-from contextual.index import ContextualIndex
-from indexer.engine import JourneyEngine
+from journeys.contextual.index import ContextualIndex
+from journeys.indexer.engine import JourneyEngine
+from journeys.server.app import create_app
 from loopback_server import serving
-from server.app import create_app
 
 pytest_plugins = ["gallery_fixtures"]
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from gallery.page_data import decode_page, encode_page
-from indexer import config
-from indexer.errors import InputError
+from journeys.gallery.page_data import decode_page, encode_page
+from journeys.indexer import config
+from journeys.indexer.errors import InputError
 
 TEXT = "The bank by the river bank was closed, and the dog's bark was loud."
 TOLERANCE = 0.5 * 10**-config.GALLERY_SIMILARITY_DECIMALS + 1e-12

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gallery.sparkline import HEIGHT, PAD, geometric_mean_rank, largest_rank, rank_sparkline
+from journeys.gallery.sparkline import HEIGHT, PAD, geometric_mean_rank, largest_rank, rank_sparkline
 
 
 def heights(points: str) -> list[float]:

@@ -14,12 +14,12 @@ from pathlib import Path
 from gallery_fixtures import wait_until
 from hostile_journey import HOSTILE_JOURNEY
 
-from gallery.corpus import all_pairs, all_sentences, load_themes
-from gallery.page_data import decode_page
-from gallery.site import SiteModel, findings_page
-from indexer import config
-from indexer.journey_csv import journey_csv
-from indexer.records import Journey
+from journeys.gallery.corpus import all_pairs, all_sentences, load_themes
+from journeys.gallery.page_data import decode_page
+from journeys.gallery.site import SiteModel, findings_page
+from journeys.indexer import config
+from journeys.indexer.journey_csv import journey_csv
+from journeys.indexer.records import Journey
 from journeys.journey_figure import journey_figure
 
 pytest_plugins = ["gallery_fixtures"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import atomic_files
-from indexer.atomic_files import replace_folder, replaced_atomically
+from journeys.indexer import atomic_files
+from journeys.indexer.atomic_files import replace_folder, replaced_atomically
 
 
 def folder_with(root: Path, name: str, text: str) -> Path:

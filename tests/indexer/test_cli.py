@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from indexer.engine import JourneyEngine
+from journeys.indexer.engine import JourneyEngine
 
 
 def run_cli(

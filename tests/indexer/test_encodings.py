@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from indexer.engine import JourneyEngine
+from journeys.indexer.engine import JourneyEngine
 from reference_spec import reference_spec
 from tiny_models import ENCODER_FAMILIES
 

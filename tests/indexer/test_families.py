@@ -9,11 +9,11 @@ import pytest
 import torch
 from transformers import AutoModel
 
-from indexer.adapters import ADAPTERS
-from indexer.adapters.discovery import DiscoveredAdapter, discover_adapter
-from indexer.engine import JourneyEngine
-from indexer.errors import InputError, UnsupportedModelError
 from journeys.cli import main
+from journeys.indexer.adapters import ADAPTERS
+from journeys.indexer.adapters.discovery import DiscoveredAdapter, discover_adapter
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.errors import InputError, UnsupportedModelError
 from reference_spec import reference_spec
 from tiny_families import REFUSED_FAMILIES, SUPPORTED_FAMILIES
 

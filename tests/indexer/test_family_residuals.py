@@ -19,7 +19,7 @@ from safetensors import safe_open
 from torch import nn
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from indexer.engine import JourneyEngine
+from journeys.indexer.engine import JourneyEngine
 from tiny_families import FAMILY_BUILDERS, REFUSED_FAMILIES, SUPPORTED_FAMILIES
 
 TEXT = "The old man the boat, and the dog's bark was loud in Zürich!"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from indexer import config
-from indexer.journey_cache import JourneyCache
+from journeys.indexer import config
+from journeys.indexer.journey_cache import JourneyCache
 
 TEXT = "Time flies like an arrow."
 

@@ -9,10 +9,10 @@ import json
 
 from hostile_journey import HOSTILE_JOURNEY
 
-from indexer.engine import JourneyEngine
-from indexer.journey_csv import FIXED_COLUMNS, journey_csv
-from indexer.records import Journey, Token
 from journeys import load_journey
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.journey_csv import FIXED_COLUMNS, journey_csv
+from journeys.indexer.records import Journey, Token
 from test_cli import run_cli
 
 TEXT = 'Time flies like an arrow, said "the" fly.'

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from indexer.vocabulary_index import VocabularyIndex
-from indexer.vocabulary_scoring import TOPK_BLOCKS, VocabularyScorer, count_true, padded_mask, top_candidates
+from journeys.indexer.vocabulary_index import VocabularyIndex
+from journeys.indexer.vocabulary_scoring import (
+    TOPK_BLOCKS,
+    VocabularyScorer,
+    count_true,
+    padded_mask,
+    top_candidates,
+)
 
 
 def crowded_vocabulary(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

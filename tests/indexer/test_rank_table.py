@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 import re
 
-from indexer.rank_table import rank_tables
-from indexer.records import Journey, ModelShape, Token, VariantResult
+from journeys.indexer.rank_table import rank_tables
+from journeys.indexer.records import Journey, ModelShape, Token, VariantResult
 from test_cli import run_cli
 
 

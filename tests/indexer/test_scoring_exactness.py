@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from indexer.engine import JourneyEngine
+from journeys.indexer.engine import JourneyEngine
 from reference_spec import reference_spec
 from tiny_families import SUPPORTED_FAMILIES
 

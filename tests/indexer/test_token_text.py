@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.token_text import make_whitespace_visible, readable_byte_level
+from journeys.indexer.token_text import make_whitespace_visible, readable_byte_level
 
 
 def test_byte_level_word_start_and_accents_become_text():

@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from indexer.vocabulary_index import VocabularyIndex, index_folder
+from journeys.indexer.vocabulary_index import VocabularyIndex, index_folder
 
 
 def test_index_holds_unit_rows_of_nonzero_embeddings():

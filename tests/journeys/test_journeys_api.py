@@ -8,10 +8,10 @@ import io
 import pandas
 import pytest
 
-from indexer.errors import InputError
-from indexer.journey_csv import FORMULA_STARTS, journey_csv
-from indexer.records import Token
 from journeys import analyze, load_journey, load_model
+from journeys.indexer.errors import InputError
+from journeys.indexer.journey_csv import FORMULA_STARTS, journey_csv
+from journeys.indexer.records import Token
 
 TEXT = "Time flies like an arrow."
 

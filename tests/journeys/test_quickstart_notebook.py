@@ -6,8 +6,8 @@ from __future__ import annotations
 import nbformat
 from nbclient import NotebookClient
 
-from indexer import config
-from indexer.engine import JourneyEngine
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
 
 NOTEBOOK = config.REPO_ROOT / "notebooks" / "quickstart.ipynb"
 

@@ -19,8 +19,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from gallery import build
-from indexer import atomic_files
+from journeys.gallery import build
+from journeys.indexer import atomic_files
 
 #: Seconds a build holding the lock waits for its release at most (the test gives it much sooner).
 RELEASE_TIMEOUT_S = 300

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.shard_work import Cluster
-from gallery.build import build_site
-from indexer import config
+from journeys.corpus.shard_work import Cluster
+from journeys.gallery.build import build_site
+from journeys.indexer import config
 
 SENTENCES = {
     "about": "fault-injection sentences",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.shard_work import Cluster
-from gallery.build_lock import exclusive_build, lock_path
-from indexer.errors import InputError
+from journeys.corpus.shard_work import Cluster
+from journeys.gallery.build_lock import exclusive_build, lock_path
+from journeys.indexer.errors import InputError
 
 pytest_plugins = ["reliability_fixtures"]
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from contextual.index import ContextualIndex
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.journey_cache import JourneyCache
-from server.app import create_app
+from journeys.contextual.index import ContextualIndex
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.journey_cache import JourneyCache
+from journeys.server.app import create_app
 
 pytest_plugins = ["reliability_fixtures"]
 

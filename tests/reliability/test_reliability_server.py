@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from benchmarks.slow_clients import SlowClientRun, drip, probe_health
-from server.process import ServerProcess, running_server, serve_command
+from journeys.server.process import ServerProcess, running_server, serve_command
 
 #: Small limits, so that the tests see them act within seconds.
 LIMITS = {

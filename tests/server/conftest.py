@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from indexer.engine import JourneyEngine
-from server.app import create_app
+from journeys.indexer.engine import JourneyEngine
+from journeys.server.app import create_app
 
 #: Served in this order, so the first (roberta) is the default model.
 SERVED_FAMILIES = ("roberta", "bert", "distilbert", "gpt2")

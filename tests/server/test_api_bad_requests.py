@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from indexer import config
+from journeys.indexer import config
 
 SEED_DECODER_REFUSAL = "encoders in the BERT layout"
 

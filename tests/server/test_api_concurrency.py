@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from indexer import config
-from server.app import create_app
+from journeys.indexer import config
+from journeys.server.app import create_app
 
 THREADS = 8
 WORDS = [

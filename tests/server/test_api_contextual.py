@@ -6,10 +6,10 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from contextual.index import ContextualIndex
-from corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
-from indexer import config
-from server.app import create_app
+from journeys.contextual.index import ContextualIndex
+from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from journeys.indexer import config
+from journeys.server.app import create_app
 
 CORPUS = [
     "The bank by the river was closed.",

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from indexer import config
-from indexer.engine import JourneyEngine
-from indexer.journey_cache import JourneyCache
-from server.app import create_app
+from journeys.indexer import config
+from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.journey_cache import JourneyCache
+from journeys.server.app import create_app
 
 TEXT = "Time flies like an arrow."
 
@@ -106,8 +106,8 @@ def test_a_request_never_loads_a_model(client, tiny_model_folders, served_engine
         raise AssertionError("a request tried to load a model")
 
     monkeypatch.setattr(JourneyEngine, "load", refuse)
-    monkeypatch.setattr("indexer.engine.load_model", refuse)
-    monkeypatch.setattr("indexer.model_loading.load_model", refuse)
+    monkeypatch.setattr("journeys.indexer.engine.load_model", refuse)
+    monkeypatch.setattr("journeys.indexer.model_loading.load_model", refuse)
     for name in ("minilm", "roberta-base", "/etc", str(tiny_model_folders["roberta"].parent)):
         response = analyze(client, text=TEXT, model=name)
         assert response.status_code == 400

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from indexer import config
-from server.app import create_app
+from journeys.indexer import config
+from journeys.server.app import create_app
 
 TEXT = "Time flies like an arrow."
 

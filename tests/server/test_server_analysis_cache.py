@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.analysis_cache import AnalysisCache
+from journeys.server.analysis_cache import AnalysisCache
 
 
 def fill(cache: AnalysisCache, *keys: str) -> list[str]:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy
+from journeys.server.analysis_slots import AnalysisSlots, ClientGone, ServerBusy
 
 
 def occupied(slots: AnalysisSlots) -> tuple[threading.Event, threading.Event]:

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from contextual.index import ContextualIndex
-from gallery.build import build_site
-from indexer import config
-from server.process import running_server, serve_command
+from journeys.contextual.index import ContextualIndex
+from journeys.gallery.build import build_site
+from journeys.indexer import config
+from journeys.server.process import running_server, serve_command
 
 GALLERY = {
     "about": "test sentences",

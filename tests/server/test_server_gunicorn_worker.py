@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import config
-from server.gunicorn_worker import MAX_HEAD_BYTES, request_is_whole
+from journeys.indexer import config
+from journeys.server.gunicorn_worker import MAX_HEAD_BYTES, request_is_whole
 
 HEAD = b"POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 

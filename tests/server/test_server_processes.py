@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from indexer import config
-from server.process import running_server, serve_command
+from journeys.indexer import config
+from journeys.server.process import running_server, serve_command
 
 TEXT = "Time flies like an arrow."
 

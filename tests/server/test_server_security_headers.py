@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from server.process import ServerProcess, running_server, serve_command
+from journeys.server.process import ServerProcess, running_server, serve_command
 
 READ_S = 2
 POST_HEAD = (

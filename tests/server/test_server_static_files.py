@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.app import create_app
+from journeys.server.app import create_app
 
 
 def test_root_serves_the_site_index(client, site_dir):
