@@ -17,6 +17,7 @@ import pytest
 
 from benchmarks.slow_clients import SlowClientRun, drip, probe_health
 from journeys.server.process import ServerProcess, running_server, serve_command
+from loopback_server import exchange
 
 #: Small limits, so that the tests see them act within seconds.
 LIMITS = {
@@ -55,27 +56,6 @@ def long_text(seed: int) -> str:
 def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     with running_server(serve_command(["minilm"], production=request.param), env=LIMITS) as running:
         yield running
-
-
-def exchange(url: str, data: bytes, timeout_s: float = 60) -> tuple[int, dict[str, str], bytes, float]:
-    """Send raw bytes, keep the connection open, and read until the server closes it: the status, headers,
-    body, and seconds until it closed."""
-    address = urlparse(url)
-    started = time.monotonic()
-    with socket.create_connection((address.hostname, address.port), timeout=timeout_s) as connection:
-        connection.sendall(data)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in header_lines)
-    return (
-        int(status_line.split()[1]),
-        {k.lower(): v for k, v in headers.items()},
-        body,
-        time.monotonic() - started,
-    )
 
 
 def analysis_request(text: str) -> bytes:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import time
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
 
 from journeys.server.process import ServerProcess, running_server, serve_command
+from loopback_server import exchange
 
 READ_S = 2
 POST_HEAD = (
@@ -49,21 +47,6 @@ def server(request, tiny_model_folders, tmp_path_factory) -> Iterator[ServerProc
     env = {"JOURNEYS_BUILD_DIR": str(build), "JOURNEYS_REQUEST_READ_S": str(READ_S)}
     with running_server(command, env=env) as running:
         yield running
-
-
-def exchange(url: str, data: bytes) -> tuple[int, dict[str, str], bytes, float]:
-    """Send raw bytes and read until the server closes: status, headers (lower-case names), body, seconds."""
-    address = urlparse(url)
-    started = time.monotonic()
-    with socket.create_connection((address.hostname, address.port), timeout=60) as connection:
-        connection.sendall(data)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {name.lower(): value for name, value in (line.split(": ", 1) for line in lines)}
-    return int(status_line.split()[1]), headers, body, time.monotonic() - started
 
 
 @pytest.mark.parametrize("kind", list(REQUESTS))
