@@ -107,18 +107,21 @@ def run_analyze(args: argparse.Namespace) -> None:
 
 
 def run_build(args: argparse.Namespace) -> None:
+    """`journeys build`; the site's modules load only for it."""
     from journeys.gallery.build import run_build
 
     run_build(args)
 
 
 def run_findings(args: argparse.Namespace) -> None:
+    """`journeys findings`; the findings' modules load only for it."""
     from journeys.findings.report import run_findings
 
     run_findings(args)
 
 
 def run_server(args: argparse.Namespace) -> None:
+    """`journeys serve`; Flask loads only for it."""
     from journeys.server.app import run_server
 
     run_server(args)
