@@ -18,6 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.indexer.engine import JourneyEngine
 from tiny_families import FAMILY_BUILDERS
 from tiny_models import BUILDERS
@@ -86,6 +87,40 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+#: A small corpus, shared by the corpus, contextual and findings tests.
+SENTENCES = [
+    "Time flies like an arrow.",
+    "The bank by the river was closed, and the dog barked.",
+    "She said that the keys are on the table.",
+    "Can you tell me where the station is?",
+    "In 1999, people paid for crêpes in Zürich.",
+    "Attention layers move each encoding towards its context.",
+    "The old man the boat while the horse raced past the barn.",
+    "Fruit flies like a banana, and the zebrafish swam away.",
+]
+
+
+@pytest.fixture(scope="session")
+def sentences() -> list[str]:
+    return SENTENCES
+
+
+@pytest.fixture(scope="session")
+def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "corpus.txt"
+    path.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_analyses(tiny_engines) -> dict[str, CorpusAnalysis]:
+    """The exact-method analysis of SENTENCES by each tiny encoder family and gpt2, encodings kept."""
+    return {
+        family: analyze_corpus(engine, SENTENCES, "exact", keep_encodings=True, progress=False)
+        for family, engine in tiny_engines.items()
+    }
+
+
 #: Tests that drive Chromium, build a whole site, start servers or Ray, or kill processes: marked `slow`,
 #: so `make test-quick` (`pytest -m "not slow"`) leaves them to `make test`.
 SLOW_FIXTURES = {"browser", "open_page", "built_site", "ray_cluster", "clean_site", "build_folder"}
@@ -94,8 +129,8 @@ SLOW_FILES = {
     "test_server_processes.py",
     "test_server_gunicorn_worker.py",
     "test_server_security_headers.py",
-    "test_findings_corpus_pass.py",
-    "test_findings_ray_pass.py",
+    "test_corpus_pass.py",
+    "test_ray_pass.py",
     "test_quickstart_notebook.py",
 }
 

@@ -17,7 +17,7 @@ import pytest
 from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.corpus.ray_address import checked_address
 from journeys.corpus.shard_work import Cluster
-from test_findings_corpus_pass import CHILD_TIMEOUT_S, assert_same_analysis
+from test_corpus_pass import CHILD_TIMEOUT_S, assert_same_analysis
 
 
 def test_the_ray_pass_equals_the_in_process_pass_on_minilm(minilm_engine, sentences, tmp_path, ray_cluster):

@@ -12,7 +12,7 @@ from journeys.corpus.fortunes import read_fortunes, sentence_problem
 from journeys.corpus.outside_corpus import load_outside_corpus
 from journeys.corpus.token_classes import CONTENT, FUNCTION, classify_text
 from journeys.indexer import config
-from tests.findings.test_findings_pos_tags import require_tagger
+from test_pos_tags import require_tagger
 
 #: Penn Treebank closed classes as Lingua::EN::Tagger spells them, written out here independently.
 CLOSED_CLASSES = {
