@@ -8,6 +8,7 @@ it is replaced once joined): the shards written so far stay, and the next run re
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -57,36 +58,41 @@ def compute_on_ray(
     missing: list[int],
     written: Callable[[int, dict[str, np.ndarray]], None],
 ) -> None:
-    """Compute the `missing` shards on `cluster`, handing each one's arrays to `written` as it arrives."""
-    started_here = connect(cluster.address)
-    stopping = signal.signal(signal.SIGTERM, _stop)
-    try:
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        actors = cluster.actors or max(1, cpus // work.torch_threads)
-        items = [
-            {"shard": shard, "first": start, "sentences": json.dumps(sentences[start:stop])}
-            for shard, (start, stop) in ((shard, ranges[shard]) for shard in missing)
-        ]
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
-        logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # failures reach the user as one line
-        shards = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-            ShardActor,
-            fn_constructor_kwargs={"work": work},
-            batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
-            num_cpus=min(1.0, cpus / actors),
-        )
-        for row in shards.iter_rows():
-            with np.load(io.BytesIO(row["payload"])) as saved:
-                written(int(row["shard"]), {name: saved[name] for name in saved.files})
-    except ray.exceptions.RayError as error:
-        raise ClusterError(f"the corpus pass failed on Ray: {_first_line(error)}") from None
-    finally:
-        signal.signal(signal.SIGTERM, stopping)
-        if started_here:
-            ray.shutdown()
+    """Compute the `missing` shards on `cluster`, handing each one's arrays to `written` as it arrives.
+    Ray prints the cluster's error messages (a task retried, an actor killed) on standard output, which is
+    the report's (`--json`): while the pass runs they go to standard error, and those of the shutdown
+    (the pass's own actors ending) nowhere."""
+    with contextlib.redirect_stdout(sys.stderr):
+        started_here = connect(cluster.address)
+        stopping = signal.signal(signal.SIGTERM, _stop)
+        try:
+            cpus = int(ray.cluster_resources().get("CPU", 1))
+            actors = cluster.actors or max(1, cpus // work.torch_threads)
+            items = [
+                {"shard": shard, "first": start, "sentences": json.dumps(sentences[start:stop])}
+                for shard, (start, stop) in ((shard, ranges[shard]) for shard in missing)
+            ]
+            context = ray.data.DataContext.get_current()
+            context.enable_progress_bars = False
+            context.print_on_execution_start = False
+            logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # failures reach the user as one line
+            shards = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+                ShardActor,
+                fn_constructor_kwargs={"work": work},
+                batch_size=1,
+                compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
+                num_cpus=min(1.0, cpus / actors),
+            )
+            for row in shards.iter_rows():
+                with np.load(io.BytesIO(row["payload"])) as saved:
+                    written(int(row["shard"]), {name: saved[name] for name in saved.files})
+        except ray.exceptions.RayError as error:
+            raise ClusterError(f"the corpus pass failed on Ray: {_first_line(error)}") from None
+        finally:
+            signal.signal(signal.SIGTERM, stopping)
+            if started_here:
+                with contextlib.redirect_stdout(io.StringIO()):  # its own actors' deaths, not news
+                    ray.shutdown()
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
