@@ -1,10 +1,11 @@
 """`journeys build`: precompute every model's journeys for the gallery sentences, then render the site.
 
-The site is written by `PAGE_STEPS`, then by `LINKING_STEPS`, whose pages link to what the first
-ones wrote. A new kind of page is a function `step(context: BuildContext) -> None` added to
-`PAGE_STEPS`; it renders a template extending `site_templates/base.html` with
-`context.site.write_page(template, page, model, model_pages, **values)`. The findings step writes
-`gallery.site.findings_page(model)`, which every later page's navigation links to.
+The build is a row of steps called in order by `build_site`, each taking what it reads as arguments and
+returning what it made: the plan of the site (`SitePlan`: which pages other pages link to, decided from
+the models before anything is written), each model's journeys, each model's findings, then the pages and
+files of every page step, which `Site`, the one writer, renders with the plan's navigation. A new kind
+of page is a function returning `Page`s of a template extending `site_templates/base.html`, called here;
+a page other pages link to is added to `SitePlan.for_models` first.
 """
 
 from __future__ import annotations
@@ -13,33 +14,36 @@ import argparse
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from journeys.corpus.corpus_pass import cluster_option
 from journeys.corpus.shard_work import Cluster
 from journeys.gallery.build_lock import exclusive_build
-from journeys.gallery.comparison_step import write_comparison_page
+from journeys.gallery.comparison_step import comparison_page
 from journeys.gallery.corpus import all_sentences, load_themes
-from journeys.gallery.findings_step import write_findings_pages
-from journeys.gallery.pages import (
-    BuildContext,
-    copy_assets,
-    write_explorer,
-    write_index_pages,
-    write_sentence_pages,
-)
-from journeys.gallery.pair_pages import write_pair_pages
-from journeys.gallery.precompute import EngineLoader, precompute
-from journeys.gallery.site import SiteModel, SiteWriter
+from journeys.gallery.findings_cache import SiteFindings
+from journeys.gallery.findings_step import findings_pages, site_findings
+from journeys.gallery.pages import asset_files, explorer_page, index_pages, sentence_pages
+from journeys.gallery.pair_pages import pair_pages
+from journeys.gallery.precompute import EngineLoader, ModelJourneys, precompute
+from journeys.gallery.site import Site, SiteModel, SitePlan
 from journeys.indexer import config
 from journeys.indexer.atomic_files import fsync_tree, replace_folder
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
 
-PageStep = Callable[[BuildContext], None]
-PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages, write_comparison_page]
-LINKING_STEPS: list[PageStep] = [write_sentence_pages, write_pair_pages, write_explorer, write_index_pages]
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """What a build wrote and from what: the site folder and its page count, and each model's journeys
+    and findings, in build order."""
+
+    folder: Path
+    pages: int
+    journeys: Mapping[SiteModel, ModelJourneys]
+    findings: Mapping[SiteModel, SiteFindings]
 
 
 def folder_size(folder: Path) -> int:
@@ -55,7 +59,7 @@ def build_site(
     load_engine: EngineLoader = JourneyEngine.load,
     corpus_path: Path | None = None,
     cluster: Cluster | None = None,
-) -> BuildContext:
+) -> BuiltSite:
     """Precompute, then write the site into this build's own staging folder, which takes the old site's
     place in one step only once every step succeeded: a model that cannot load (or any other failure, or
     a kill) leaves the old site as it was. A second build of the same site waits for the first.
@@ -64,29 +68,28 @@ def build_site(
     """
     site_dir = Path(site_dir or config.SITE_DIR)
     with exclusive_build(site_dir):
+        plan = SitePlan.for_models([SiteModel.named(name) for name in dict.fromkeys(models)])
         themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
         texts = [sentence.text for sentence in all_sentences(themes)]
         cache_dir = cache_dir or config.CACHE_DIR
         cache = JourneyCache(cache_dir)
-        site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
-        results = {
-            model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models
+        journeys = {
+            model: precompute(model.name, texts, cache, load_engine=load_engine) for model in plan.models
         }
-        staging = fresh_staging_folder(site_dir)
-        context = BuildContext(
-            site=SiteWriter(staging, site_models),
-            themes=themes,
-            results=results,
-            corpus_path=corpus_path or config.CORPUS_FILE,
-            cache_dir=cache_dir,
-            cluster=cluster,
-        )
-        for step in [*PAGE_STEPS, *LINKING_STEPS]:
-            step(context)
-        fsync_tree(staging)
-        replace_folder(staging, site_dir)
-    context.site.folder = site_dir
-    return context
+        findings = site_findings(journeys, texts, corpus_path or config.CORPUS_FILE, cache_dir, cluster)
+        site = Site(fresh_staging_folder(site_dir), plan)
+        site.write(asset_files(site.templates / "static"))
+        site.write(findings_pages(findings))
+        if plan.compares:
+            site.write([comparison_page(findings)])
+        site.write(sentence_pages(themes, journeys, findings))
+        site.write(pair_pages(themes, journeys))
+        site.write([explorer_page()])
+        site.write(index_pages(plan, themes, journeys))
+        pages = site.finish()
+        fsync_tree(site.folder)
+        replace_folder(site.folder, site_dir)
+    return BuiltSite(folder=site_dir, pages=pages, journeys=journeys, findings=findings)
 
 
 def fresh_staging_folder(site_dir: Path) -> Path:
@@ -108,12 +111,11 @@ def run_build(
     """Build the site for `args.models` and print one summary line."""
     started = time.perf_counter()
     cluster = cluster_option(args.ray, args.ray_actors)
-    context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine, cluster=cluster)
-    site_dir = context.site.folder
-    names = ", ".join(model.label for model in context.results)
-    count = len(context.results)
+    built = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine, cluster=cluster)
+    names = ", ".join(model.label for model in built.journeys)
+    count = len(built.journeys)
     print(
-        f"built {context.site.pages_written} pages for {count} model{'s' * (count != 1)} ({names}) "
-        f"in {time.perf_counter() - started:.1f} s; site {folder_size(site_dir) / 1e6:.1f} MB "
-        f"at {site_dir}",
+        f"built {built.pages} pages for {count} model{'s' * (count != 1)} ({names}) "
+        f"in {time.perf_counter() - started:.1f} s; site {folder_size(built.folder) / 1e6:.1f} MB "
+        f"at {built.folder}",
     )

@@ -3,16 +3,15 @@ model's verdicts side by side and their curves on a relative-depth axis."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from journeys.gallery.comparison_page import comparison_context
-from journeys.gallery.pages import BuildContext
-from journeys.gallery.site import COMPARISON_PAGE, findings_page
+from journeys.gallery.findings_cache import SiteFindings
+from journeys.gallery.site import COMPARISON_PAGE, Page, SiteModel, findings_page
 
 
-def write_comparison_page(context: BuildContext) -> None:
-    """Write `compare.html` from the findings the findings step left in `context`; nothing for one model."""
-    models = list(context.findings)
-    if len(models) < 2:
-        return
-    reports = {model.label: context.findings[model] for model in models}
-    pages = {model.label: findings_page(model) for model in models}
-    context.site.write_page(COMPARISON_PAGE, COMPARISON_PAGE, None, **comparison_context(reports, pages))
+def comparison_page(findings: Mapping[SiteModel, SiteFindings]) -> Page:
+    """`compare.html` from every model's findings, in build order."""
+    reports = {model.label: found.page["findings"] for model, found in findings.items()}
+    pages = {model.label: findings_page(model) for model in findings}
+    return Page(COMPARISON_PAGE, COMPARISON_PAGE, None, comparison_context(reports, pages))

@@ -25,7 +25,7 @@ FORMAT = 7  # bump when the findings code or the cached shape changes (2: sealed
 # claims that cannot be judged)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SiteFindings:
     """What the site renders from one model's findings: the findings page's template values and, per
     gallery sentence text, its contextual neighbours."""

@@ -3,45 +3,60 @@ every gallery sentence for the sentence pages, computed once and then read from 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from journeys.findings.build import build_model_findings
-from journeys.gallery.corpus import all_sentences
 from journeys.gallery.findings_cache import FindingsCache, SiteFindings, rounded_contextual
 from journeys.gallery.findings_page import findings_context
-from journeys.gallery.pages import BuildContext
-from journeys.gallery.precompute import LazyEngine
-from journeys.gallery.site import findings_page
+from journeys.gallery.precompute import LazyEngine, ModelJourneys
+from journeys.gallery.site import Page, SiteModel, findings_page
+
+if TYPE_CHECKING:
+    from journeys.corpus.shard_work import Cluster
 
 #: Nearest corpus occurrences shown per token and layer on a sentence page.
 SENTENCE_CONTEXTUAL_K = 3
 
 
-def write_findings_pages(context: BuildContext) -> None:
-    """Write every model's findings page and keep its sentences' contextual neighbours in `context`."""
-    texts = [sentence.text for sentence in all_sentences(context.themes)]
-    cache = FindingsCache(context.cache_dir)
-    pages = {model: findings_page(model) for model in context.results}
-    for model, results in context.results.items():
-        key = cache.key(model.name, context.corpus_path, texts, SENTENCE_CONTEXTUAL_K)
-        found = cache.get(key)
-        if found is None:
-            found = compute_site_findings(results.engine, context, texts)
-            cache.put(key, found)
-        context.contextual[model] = found.contextual
-        context.findings[model] = found.page["findings"]
-        context.site.write_page("findings.html", pages[model], model, pages, **found.page)
+def site_findings(
+    journeys: Mapping[SiteModel, ModelJourneys],
+    texts: list[str],
+    corpus_path: Path,
+    cache_dir: Path,
+    cluster: Cluster | None = None,
+) -> dict[SiteModel, SiteFindings]:
+    """Every model's findings over `corpus_path` with the contextual neighbours of `texts` (the gallery
+    sentences), from the findings cache under `cache_dir` or computed (corpus passes on `cluster`)."""
+    cache = FindingsCache(cache_dir)
+    found: dict[SiteModel, SiteFindings] = {}
+    for model, results in journeys.items():
+        key = cache.key(model.name, corpus_path, texts, SENTENCE_CONTEXTUAL_K)
+        cached = cache.get(key)
+        if cached is None:
+            cached = compute_site_findings(results.engine, texts, corpus_path, cache_dir, cluster)
+            cache.put(key, cached)
+        found[model] = cached
+    return found
 
 
-def compute_site_findings(engine: LazyEngine, context: BuildContext, texts: list[str]) -> SiteFindings:
+def findings_pages(findings: Mapping[SiteModel, SiteFindings]) -> Iterator[Page]:
+    """Every model's findings page."""
+    pages = {model: findings_page(model) for model in findings}
+    for model, found in findings.items():
+        yield Page("findings.html", pages[model], model, found.page, pages)
+
+
+def compute_site_findings(
+    engine: LazyEngine, texts: list[str], corpus_path: Path, cache_dir: Path, cluster: Cluster | None
+) -> SiteFindings:
     """Analyse the corpus and the gallery sentences (about a minute for MiniLM), then query the contextual
     index for each gallery sentence, leaving out its own occurrences. The time taken goes to the build's
     log, never into a page, so that two builds of the same inputs write the same bytes."""
     loaded = engine.get()
     built = build_model_findings(
-        loaded,
-        corpus_path=context.corpus_path,
-        extra_sentences=texts,
-        cluster=context.cluster,
-        cache_dir=context.cache_dir,
+        loaded, corpus_path=corpus_path, extra_sentences=texts, cluster=cluster, cache_dir=cache_dir
     )
     report = built.report
     print(

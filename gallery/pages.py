@@ -1,25 +1,28 @@
-"""The page-producing steps of the gallery build: assets, sentence pages, the explorer, the indexes."""
+"""The gallery's page steps: assets, sentence pages, the explorer, the indexes. Each takes what it reads
+as arguments and returns the pages and files it asks `gallery.site.Site` to write."""
 
 from __future__ import annotations
 
 import json
-import shutil
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
 from journeys.gallery.corpus import GallerySentence, Theme, all_pairs, all_sentences
+from journeys.gallery.findings_cache import SiteFindings
 from journeys.gallery.journey_files import journey_file_script
 from journeys.gallery.page_data import encode_page
 from journeys.gallery.precompute import ModelJourneys
 from journeys.gallery.site import (
     ASSETS,
     EXPLORER_PAGE,
+    Page,
+    SiteFile,
     SiteModel,
-    SiteWriter,
+    SitePlan,
     findings_page,
     index_page,
     journey_file,
@@ -30,27 +33,6 @@ from journeys.gallery.sparkline import largest_rank, rank_sparkline
 from journeys.indexer import config
 from journeys.indexer.records import Journey
 
-if TYPE_CHECKING:
-    from journeys.corpus.shard_work import Cluster
-
-
-@dataclass
-class BuildContext:
-    """Everything a page step needs: where to write, the sentences, each model's results, the corpus and
-    cache folder the findings step uses (its corpus passes run on `cluster` when given), the contextual
-    neighbours it leaves for the sentence pages (per model, per sentence text: `ContextualResult.to_dict()`
-    with rounded similarities), and each model's findings report as JSON (`FindingsReport.to_dict()`
-    without timings) for the comparison page."""
-
-    site: SiteWriter
-    themes: list[Theme]
-    results: dict[SiteModel, ModelJourneys]
-    corpus_path: Path
-    cache_dir: Path
-    contextual: dict[SiteModel, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    findings: dict[SiteModel, dict[str, Any]] = field(default_factory=dict)
-    cluster: Cluster | None = None
-
 
 def script_json(data: Any) -> Markup:
     """JSON safe to place inside a <script> element (no `<` can close it)."""
@@ -58,12 +40,14 @@ def script_json(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c"))
 
 
-def copy_assets(context: BuildContext) -> None:
-    """The site's CSS and JS, and plotly.js from the installed plotly package: nothing loads from a CDN."""
-    target = context.site.folder / ASSETS
-    shutil.copytree(context.site.templates / "static", target, dirs_exist_ok=True)
+def asset_files(static: Path) -> Iterator[SiteFile]:
+    """The site's CSS and JS from `static`, and plotly.js from the installed plotly package: nothing loads
+    from a CDN."""
+    for path in sorted(static.rglob("*")):
+        if path.is_file():
+            yield SiteFile(f"{ASSETS}/{path.relative_to(static).as_posix()}", path.read_bytes())
     plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
-    (target / "plotly.min.js").write_bytes(plotly_js.read_bytes())
+    yield SiteFile(f"{ASSETS}/plotly.min.js", plotly_js.read_bytes())
 
 
 def pair_links(themes: list[Theme], model: SiteModel, sentence: GallerySentence) -> list[dict[str, str]]:
@@ -86,61 +70,71 @@ def sentence_journeys(
     }
 
 
-def write_sentence_pages(context: BuildContext) -> None:
-    """One page per sentence and model, carrying its journeys by every available method, with the
-    full-precision journeys for download beside it."""
-    sentences = all_sentences(context.themes)
-    themes = {theme.id: theme for theme in context.themes}
-    for model, results in context.results.items():
-        contextual = context.contextual.get(model, {})
+def sentence_pages(
+    themes: list[Theme],
+    journeys: Mapping[SiteModel, ModelJourneys],
+    findings: Mapping[SiteModel, SiteFindings],
+) -> Iterator[Page | SiteFile]:
+    """One page per sentence and model, carrying its journeys by every available method and the
+    contextual neighbours its model's findings hold, with the full-precision journeys for download
+    beside it."""
+    sentences = all_sentences(themes)
+    by_id = {theme.id: theme for theme in themes}
+    for model, results in journeys.items():
+        contextual = findings[model].contextual
         by_text = sentence_journeys(results, sentences)
         for position, sentence in enumerate(sentences):
-            journeys = by_text[sentence.text]
+            found = by_text[sentence.text]
             neighbours = [
                 sentence_page(model, sentences[i].slug) if 0 <= i < len(sentences) else None
                 for i in (position - 1, position + 1)
             ]
             data_file = journey_file(model, sentence.slug)
-            full = encode_page(sentence.text, journeys, results.info, results.unavailable, decimals=None)
-            context.site.write_file(data_file, journey_file_script(data_file, full))
-            context.site.write_page(
+            full = encode_page(sentence.text, found, results.info, results.unavailable, decimals=None)
+            yield SiteFile(data_file, journey_file_script(data_file, full).encode("utf-8"))
+            values = {
+                "sentence": sentence,
+                "theme": by_id[sentence.theme_id],
+                "info": results.info,
+                "unavailable": results.unavailable,
+                "page_data": script_json(
+                    encode_page(sentence.text, found, results.info, results.unavailable)
+                ),
+                "contextual_data": script_json(contextual[sentence.text])
+                if sentence.text in contextual
+                else None,
+                "previous_page": neighbours[0],
+                "next_page": neighbours[1],
+                "top_k": config.GALLERY_TOP_K,
+                "journey_file": PurePosixPath(data_file).name,
+                "download_name": f"{sentence.slug}-{model.slug}",
+                "pairs": pair_links(themes, model, sentence),
+            }
+            yield Page(
                 "sentence.html",
                 sentence_page(model, sentence.slug),
                 model,
-                {other: sentence_page(other, sentence.slug) for other in context.results},
-                sentence=sentence,
-                theme=themes[sentence.theme_id],
-                info=results.info,
-                unavailable=results.unavailable,
-                page_data=script_json(
-                    encode_page(sentence.text, journeys, results.info, results.unavailable)
-                ),
-                contextual_data=script_json(contextual[sentence.text])
-                if sentence.text in contextual
-                else None,
-                previous_page=neighbours[0],
-                next_page=neighbours[1],
-                top_k=config.GALLERY_TOP_K,
-                journey_file=PurePosixPath(data_file).name,
-                download_name=f"{sentence.slug}-{model.slug}",
-                pairs=pair_links(context.themes, model, sentence),
+                values,
+                {other: sentence_page(other, sentence.slug) for other in journeys},
             )
 
 
-def write_explorer(context: BuildContext) -> None:
+def explorer_page() -> Page:
     """The live explorer page; it needs the server and says so when opened without it."""
-    context.site.write_page("explore.html", EXPLORER_PAGE, None, top_k=config.DEFAULT_TOP_K)
+    return Page("explore.html", EXPLORER_PAGE, None, {"top_k": config.DEFAULT_TOP_K})
 
 
-def write_index_pages(context: BuildContext) -> None:
-    """Each model's gallery index, linking to the findings page when one was written."""
-    site = context.site
-    index_pages = {model: index_page(model, site.default_model) for model in context.results}
-    for model, results in context.results.items():
+def index_pages(
+    plan: SitePlan, themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys]
+) -> Iterator[Page]:
+    """Each model's gallery index, linking to its findings page when the plan writes one."""
+    pages = {model: index_page(model, plan.default_model) for model in journeys}
+    by_position = [sentence.text for sentence in all_sentences(themes)]
+    for model, results in journeys.items():
         exact = results.journeys[config.DEFAULT_METHOD]
         largest = largest_rank(exact)
-        by_text = dict(zip((s.text for s in all_sentences(context.themes)), exact, strict=True))
-        themes = [
+        by_text = dict(zip(by_position, exact, strict=True))
+        entries = [
             {
                 "theme": theme,
                 "entries": [
@@ -160,17 +154,14 @@ def write_index_pages(context: BuildContext) -> None:
                     for pair in theme.pairs
                 ],
             }
-            for theme in context.themes
+            for theme in themes
         ]
-        site.write_page(
-            "index.html",
-            index_pages[model],
-            model,
-            index_pages,
-            info=results.info,
-            themes=themes,
-            sentence_count=sum(len(theme.sentences) for theme in context.themes),
-            findings=findings_page(model) if site.exists(findings_page(model)) else None,
-            unavailable=results.unavailable,
-            largest_rank=largest,
-        )
+        values = {
+            "info": results.info,
+            "themes": entries,
+            "sentence_count": sum(len(theme.sentences) for theme in themes),
+            "findings": plan.link(findings_page(model)),
+            "unavailable": results.unavailable,
+            "largest_rank": largest,
+        }
+        yield Page("index.html", pages[model], model, values, pages)

@@ -9,18 +9,21 @@ full-precision journey file beside that sentence's page (for downloads) and the 
 
 from __future__ import annotations
 
-from journeys.gallery.corpus import all_sentences
+from collections.abc import Iterator, Mapping
+
+from journeys.gallery.corpus import Theme, all_sentences
 from journeys.gallery.page_data import encode_page
-from journeys.gallery.pages import BuildContext, script_json, sentence_journeys
-from journeys.gallery.site import journey_file, pair_page, sentence_page
+from journeys.gallery.pages import script_json, sentence_journeys
+from journeys.gallery.precompute import ModelJourneys
+from journeys.gallery.site import Page, SiteModel, journey_file, pair_page, sentence_page
 
 
-def write_pair_pages(context: BuildContext) -> None:
+def pair_pages(themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys]) -> Iterator[Page]:
     """One side-by-side page per pair and model."""
-    sentences = all_sentences(context.themes)
-    for model, results in context.results.items():
+    sentences = all_sentences(themes)
+    for model, results in journeys.items():
         by_text = sentence_journeys(results, sentences)
-        for theme in context.themes:
+        for theme in themes:
             for pair in theme.pairs:
                 page = pair_page(model, pair.slug)
                 root = "../" * page.count("/")
@@ -34,14 +37,17 @@ def write_pair_pages(context: BuildContext) -> None:
                     }
                     for s in sides
                 ]
-                context.site.write_page(
+                values = {
+                    "pair": pair,
+                    "theme": theme,
+                    "info": results.info,
+                    "sentence_pages": [sentence_page(model, s.slug) for s in sides],
+                    "pair_data": script_json(data),
+                }
+                yield Page(
                     "pair.html",
                     page,
                     model,
-                    {other: pair_page(other, pair.slug) for other in context.results},
-                    pair=pair,
-                    theme=theme,
-                    info=results.info,
-                    sentence_pages=[sentence_page(model, s.slug) for s in sides],
-                    pair_data=script_json(data),
+                    values,
+                    {other: pair_page(other, pair.slug) for other in journeys},
                 )

@@ -30,7 +30,7 @@ class LazyEngine:
         return self._engine
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModelJourneys:
     """One model's results: what it offers, per method one journey per text in text order, methods it
     cannot run (with the reason), and the engine, loaded only if something was computed."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,72 @@ def pair_page(model: SiteModel, pair_slug: str) -> str:
 
 
 def findings_page(model: SiteModel) -> str:
-    """Where the findings step writes a model's findings; pages link to it only once it exists."""
+    """Where the findings step writes a model's findings."""
     return f"findings-{model.slug}.html"
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """The pages a build writes that every page's navigation may link to, decided from the build's inputs
+    before any page is written: each model's gallery index and findings page, the explorer, and the
+    comparison page when there are two models or more. Navigation follows the plan, never the disk."""
+
+    models: tuple[SiteModel, ...]
+    linked: frozenset[str]
+
+    @classmethod
+    def for_models(cls, models: Sequence[SiteModel]) -> SitePlan:
+        """The plan of a build of `models`, in build order (the first is the default)."""
+        linked = {EXPLORER_PAGE}
+        linked |= {index_page(model, models[0]) for model in models}
+        linked |= {findings_page(model) for model in models}
+        if len(models) > 1:
+            linked.add(COMPARISON_PAGE)
+        return cls(models=tuple(models), linked=frozenset(linked))
+
+    @property
+    def default_model(self) -> SiteModel:
+        return self.models[0]
+
+    @property
+    def compares(self) -> bool:
+        """Whether the build writes the page comparing its models."""
+        return COMPARISON_PAGE in self.linked
+
+    def link(self, page: str, prefix: str = "") -> str | None:
+        """`page` reached through `prefix`, or None when the build does not write it."""
+        return prefix + page if page in self.linked else None
+
+    def navigation(self, page: str, model: SiteModel | None) -> dict[str, str | None]:
+        """The links base.html's header shows on `page` (site-relative) of `model` (None: site-wide)."""
+        prefix = "../" * page.count("/")  # from the page's folder back to the site root
+        nav_model = model or self.default_model
+        return {
+            "gallery": prefix + index_page(nav_model, self.default_model),
+            "findings": self.link(findings_page(nav_model), prefix),
+            "explorer": prefix + EXPLORER_PAGE,
+            "compare": self.link(COMPARISON_PAGE, prefix),
+        }
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page a step asks for: `template` rendered to `path` (site-relative) for `model` (None for a
+    site-wide page) with the template's own `values`; `model_pages` feeds the model switcher."""
+
+    template: str
+    path: str
+    model: SiteModel | None
+    values: Mapping[str, Any]
+    model_pages: Mapping[SiteModel, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A file of the site that is not a page (an asset, a page's data), at `path` (site-relative)."""
+
+    path: str
+    data: bytes
 
 
 def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
@@ -70,60 +135,50 @@ def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
     return environment
 
 
-class SiteWriter:
-    """Renders templates into the site folder; every page gets the navigation context base.html needs."""
+class Site:
+    """The one writer of the site folder: renders the pages the steps ask for, each with the navigation
+    its plan gives, and writes their files."""
 
-    def __init__(self, folder: Path, models: list[SiteModel], templates: Path = config.TEMPLATES_DIR) -> None:
+    def __init__(self, folder: Path, plan: SitePlan, templates: Path = config.TEMPLATES_DIR) -> None:
         self.folder = Path(folder)
-        self.models = models
+        self.plan = plan
         self.templates = Path(templates)
-        self.pages_written = 0
         self.environment = site_environment(self.templates)
+        self._pages: set[str] = set()
 
-    @property
-    def default_model(self) -> SiteModel:
-        return self.models[0]
-
-    def exists(self, page: str) -> bool:
-        return (self.folder / page).is_file()
-
-    def write_file(self, path: str, text: str) -> None:
-        """Write a file that is not a page (a site-relative path), such as a page's data."""
-        target = self.folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-    def write_page(
-        self,
-        template: str,
-        page: str,
-        model: SiteModel | None,
-        model_pages: dict[SiteModel, str] | None = None,
-        **context: Any,
-    ) -> None:
-        """Render `template` to `page` (a site-relative path); `model_pages` feeds the model switcher."""
-        prefix = "../" * page.count("/")  # from the page's folder back to the site root
-        nav_model = model or self.default_model
-        findings = findings_page(nav_model)
-        navigation = {
-            "gallery": prefix + index_page(nav_model, self.default_model),
-            "findings": prefix + findings if self.exists(findings) or page == findings else None,
-            "explorer": prefix + EXPLORER_PAGE,
-            "compare": prefix + COMPARISON_PAGE if len(self.models) > 1 else None,
-        }
+    def render(self, page: Page) -> str:
+        """The HTML of `page`, with the navigation context base.html needs."""
+        prefix = "../" * page.path.count("/")
         switcher = [
-            {"label": m.label, "href": prefix + target, "current": m == model}
-            for m, target in (model_pages or {}).items()
+            {"label": m.label, "href": prefix + target, "current": m == page.model}
+            for m, target in page.model_pages.items()
         ]
-        html = self.environment.get_template(template).render(
+        return self.environment.get_template(page.template).render(
             root=prefix,
             assets=prefix + ASSETS + "/",
-            model=model,
-            navigation=navigation,
+            model=page.model,
+            navigation=self.plan.navigation(page.path, page.model),
             switcher=switcher,
-            **context,
+            **page.values,
         )
-        target = self.folder / page
+
+    def write(self, outputs: Iterable[Page | SiteFile]) -> None:
+        """Write each page and file a step produced, in its order."""
+        for output in outputs:
+            if isinstance(output, Page):
+                self._write(output.path, self.render(output).encode("utf-8"))
+                self._pages.add(output.path)
+            else:
+                self._write(output.path, output.data)
+
+    def finish(self) -> int:
+        """The number of pages written, once every page the plan promised links to is among them."""
+        missing = self.plan.linked - self._pages
+        if missing:
+            raise RuntimeError(f"the site links to pages its build never wrote: {', '.join(sorted(missing))}")
+        return len(self._pages)
+
+    def _write(self, path: str, data: bytes) -> None:
+        target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        self.pages_written += 1
+        target.write_bytes(data)

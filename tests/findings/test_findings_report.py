@@ -17,7 +17,7 @@ from journeys.findings.build import build_model_findings
 from journeys.findings.control import control_folder
 from journeys.findings.report import build_findings, summary_text
 from journeys.gallery.findings_page import findings_context
-from journeys.gallery.site import SiteModel, SiteWriter, findings_page
+from journeys.gallery.site import Page, Site, SiteModel, SitePlan, findings_page
 from journeys.indexer import config
 from journeys.indexer.errors import InputError
 
@@ -25,10 +25,8 @@ from journeys.indexer.errors import InputError
 def rendered_page(report, folder, example=None) -> str:
     """The findings page the site build writes for `report`, rendered by the site's own writer."""
     model = SiteModel.named(report.model.name)
-    SiteWriter(folder, [model]).write_page(
-        "findings.html", findings_page(model), model, **findings_context(report, example)
-    )
-    return (folder / findings_page(model)).read_text(encoding="utf-8")
+    page = Page("findings.html", findings_page(model), model, findings_context(report, example))
+    return Site(folder, SitePlan.for_models([model])).render(page)
 
 
 @pytest.fixture(scope="module")

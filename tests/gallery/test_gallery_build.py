@@ -196,7 +196,7 @@ def test_a_changed_corpus_recomputes_the_findings(built_site, tmp_path):
     corpus.write_text(config.CORPUS_FILE.read_text(encoding="utf-8") + "A new line joins the corpus.\n")
     cached = len(list(FindingsCache(built_site.cache).folder.iterdir()))
     built_site.loader.loads.clear()
-    context = build_site(
+    built = build_site(
         [built_site.encoder],
         tmp_path / "site",
         built_site.sentences,
@@ -206,7 +206,7 @@ def test_a_changed_corpus_recomputes_the_findings(built_site, tmp_path):
     )
     assert built_site.loader.loads == [built_site.encoder]
     assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == cached + 1
-    assert context.contextual[SiteModel.named(built_site.encoder)]
+    assert built.findings[SiteModel.named(built_site.encoder)].contextual
 
 
 def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_path, capsys, monkeypatch):
@@ -222,7 +222,7 @@ def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_pa
 
 
 def test_a_decoder_alone_builds_a_site(built_site, tmp_path):
-    context = build_site(
+    built = build_site(
         [built_site.decoder], tmp_path / "site", built_site.sentences, built_site.cache, built_site.loader
     )
-    assert set(context.results[SiteModel.named(built_site.decoder)].unavailable) == {"seed"}
+    assert set(built.journeys[SiteModel.named(built_site.decoder)].unavailable) == {"seed"}

@@ -65,10 +65,10 @@ def main() -> None:
         holding, release = (Path(name) for name in args.hold_lock)
         build.fresh_staging_folder = holding_lock(holding, release, build.fresh_staging_folder)
     root = Path(args.root)
-    context = build.build_site(
+    built = build.build_site(
         [args.model], root / "site", Path(args.sentences), root / "cache", corpus_path=Path(args.corpus)
     )
-    print(f"built {context.site.pages_written} pages at {context.site.folder}")
+    print(f"built {built.pages} pages at {built.folder}")
 
 
 if __name__ == "__main__":
