@@ -10,6 +10,7 @@ ones wrote. A new kind of page is a function `step(context: BuildContext) -> Non
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from journeys.corpus.corpus_pass import cluster_option
 from journeys.corpus.shard_work import Cluster
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery.build_lock import exclusive_build
 from journeys.gallery.comparison_step import write_comparison_page
 from journeys.gallery.corpus import all_sentences, load_themes
@@ -31,11 +33,12 @@ from journeys.gallery.pages import (
 )
 from journeys.gallery.pair_pages import write_pair_pages
 from journeys.gallery.precompute import EngineLoader, precompute
+from journeys.gallery.settings import GallerySettings
 from journeys.gallery.site import SiteModel, SiteWriter
-from journeys.indexer import config
 from journeys.indexer.atomic_files import fsync_tree, replace_folder
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.settings import EngineSettings
 
 PageStep = Callable[[BuildContext], None]
 PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages, write_comparison_page]
@@ -52,34 +55,46 @@ def build_site(
     site_dir: Path | None = None,
     sentences_path: Path | None = None,
     cache_dir: Path | None = None,
-    load_engine: EngineLoader = JourneyEngine.load,
+    load_engine: EngineLoader | None = None,
     corpus_path: Path | None = None,
     cluster: Cluster | None = None,
+    engine_settings: EngineSettings | None = None,
+    gallery_settings: GallerySettings | None = None,
+    findings_settings: FindingsSettings | None = None,
 ) -> BuildContext:
     """Precompute, then write the site into this build's own staging folder, which takes the old site's
     place in one step only once every step succeeded: a model that cannot load (or any other failure, or
     a kill) leaves the old site as it was. A second build of the same site waits for the first.
 
-    Folders left as None come from `indexer.config` at call time.
+    Whatever is left as None comes from the settings (their defaults when None) at call time; models load
+    with `load_engine`, by default `JourneyEngine.load` with the engine settings.
     """
-    site_dir = Path(site_dir or config.SITE_DIR)
+    engine_settings = engine_settings or EngineSettings()
+    gallery_settings = gallery_settings or GallerySettings()
+    findings_settings = findings_settings or FindingsSettings()
+    load_engine = load_engine or functools.partial(JourneyEngine.load, settings=engine_settings)
+    site_dir = Path(site_dir or engine_settings.site_dir)
     with exclusive_build(site_dir):
-        themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
+        themes = load_themes(sentences_path or gallery_settings.sentences_file)
         texts = [sentence.text for sentence in all_sentences(themes)]
-        cache_dir = cache_dir or config.CACHE_DIR
-        cache = JourneyCache(cache_dir)
+        cache_dir = cache_dir or engine_settings.cache_dir
+        cache = JourneyCache(cache_dir, engine_settings)
         site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
-        results = {
-            model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models
-        }
+        top_k = engine_settings.default_top_k
+        results = {model: precompute(model.name, texts, cache, top_k, load_engine) for model in site_models}
         staging = fresh_staging_folder(site_dir)
         context = BuildContext(
-            site=SiteWriter(staging, site_models),
+            site=SiteWriter(
+                staging, site_models, gallery_settings.templates_dir, engine_settings.site_content_policy
+            ),
             themes=themes,
             results=results,
-            corpus_path=corpus_path or config.CORPUS_FILE,
+            corpus_path=corpus_path or findings_settings.corpus.corpus_file,
             cache_dir=cache_dir,
             cluster=cluster,
+            engine_settings=engine_settings,
+            gallery_settings=gallery_settings,
+            findings_settings=findings_settings,
         )
         for step in [*PAGE_STEPS, *LINKING_STEPS]:
             step(context)
@@ -103,12 +118,24 @@ def run_build(
     site_dir: Path | None = None,
     sentences_path: Path | None = None,
     cache_dir: Path | None = None,
-    load_engine: EngineLoader = JourneyEngine.load,
+    load_engine: EngineLoader | None = None,
+    engine_settings: EngineSettings | None = None,
+    findings_settings: FindingsSettings | None = None,
 ) -> None:
     """Build the site for `args.models` and print one summary line."""
     started = time.perf_counter()
-    cluster = cluster_option(args.ray, args.ray_actors)
-    context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine, cluster=cluster)
+    findings_settings = findings_settings or FindingsSettings()
+    cluster = cluster_option(args.ray, args.ray_actors, findings_settings.corpus.ray_connect_s)
+    context = build_site(
+        args.models,
+        site_dir,
+        sentences_path,
+        cache_dir,
+        load_engine,
+        cluster=cluster,
+        engine_settings=engine_settings,
+        findings_settings=findings_settings,
+    )
     site_dir = context.site.folder
     names = ", ".join(model.label for model in context.results)
     count = len(context.results)

@@ -18,7 +18,7 @@ SENTENCE_CONTEXTUAL_K = 3
 def write_findings_pages(context: BuildContext) -> None:
     """Write every model's findings page and keep its sentences' contextual neighbours in `context`."""
     texts = [sentence.text for sentence in all_sentences(context.themes)]
-    cache = FindingsCache(context.cache_dir)
+    cache = FindingsCache(context.cache_dir, context.engine_settings, context.findings_settings.corpus)
     pages = {model: findings_page(model) for model in context.results}
     for model, results in context.results.items():
         key = cache.key(model.name, context.corpus_path, texts, SENTENCE_CONTEXTUAL_K)
@@ -42,6 +42,7 @@ def compute_site_findings(engine: LazyEngine, context: BuildContext, texts: list
         extra_sentences=texts,
         cluster=context.cluster,
         cache_dir=context.cache_dir,
+        settings=context.findings_settings,
     )
     report = built.report
     print(
@@ -51,7 +52,8 @@ def compute_site_findings(engine: LazyEngine, context: BuildContext, texts: list
     )
     contextual = {
         text: rounded_contextual(
-            built.contextual.query(loaded, text, SENTENCE_CONTEXTUAL_K, exclude_same_text=True).to_dict()
+            built.contextual.query(loaded, text, SENTENCE_CONTEXTUAL_K, exclude_same_text=True).to_dict(),
+            context.gallery_settings.similarity_decimals,
         )
         for text in texts
     }

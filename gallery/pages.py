@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery.corpus import GallerySentence, Theme, all_pairs, all_sentences
 from journeys.gallery.journey_files import journey_file_script
 from journeys.gallery.page_data import encode_page
 from journeys.gallery.precompute import ModelJourneys
+from journeys.gallery.settings import GallerySettings
 from journeys.gallery.site import (
     ASSETS,
     EXPLORER_PAGE,
@@ -27,8 +29,8 @@ from journeys.gallery.site import (
     sentence_page,
 )
 from journeys.gallery.sparkline import largest_rank, rank_sparkline
-from journeys.indexer import config
 from journeys.indexer.records import Journey
+from journeys.indexer.settings import EngineSettings
 
 if TYPE_CHECKING:
     from journeys.corpus.shard_work import Cluster
@@ -50,6 +52,9 @@ class BuildContext:
     contextual: dict[SiteModel, dict[str, dict[str, Any]]] = field(default_factory=dict)
     findings: dict[SiteModel, dict[str, Any]] = field(default_factory=dict)
     cluster: Cluster | None = None
+    engine_settings: EngineSettings = field(default_factory=EngineSettings)
+    gallery_settings: GallerySettings = field(default_factory=GallerySettings)
+    findings_settings: FindingsSettings = field(default_factory=FindingsSettings)
 
 
 def script_json(data: Any) -> Markup:
@@ -113,14 +118,20 @@ def write_sentence_pages(context: BuildContext) -> None:
                 info=results.info,
                 unavailable=results.unavailable,
                 page_data=script_json(
-                    encode_page(sentence.text, journeys, results.info, results.unavailable)
+                    encode_page(
+                        sentence.text,
+                        journeys,
+                        results.info,
+                        results.unavailable,
+                        context.gallery_settings.similarity_decimals,
+                    )
                 ),
                 contextual_data=script_json(contextual[sentence.text])
                 if sentence.text in contextual
                 else None,
                 previous_page=neighbours[0],
                 next_page=neighbours[1],
-                top_k=config.GALLERY_TOP_K,
+                top_k=context.engine_settings.default_top_k,
                 journey_file=PurePosixPath(data_file).name,
                 download_name=f"{sentence.slug}-{model.slug}",
                 pairs=pair_links(context.themes, model, sentence),
@@ -129,7 +140,8 @@ def write_sentence_pages(context: BuildContext) -> None:
 
 def write_explorer(context: BuildContext) -> None:
     """The live explorer page; it needs the server and says so when opened without it."""
-    context.site.write_page("explore.html", EXPLORER_PAGE, None, top_k=config.DEFAULT_TOP_K)
+    top_k = context.engine_settings.default_top_k
+    context.site.write_page("explore.html", EXPLORER_PAGE, None, top_k=top_k)
 
 
 def write_index_pages(context: BuildContext) -> None:
@@ -137,7 +149,7 @@ def write_index_pages(context: BuildContext) -> None:
     site = context.site
     index_pages = {model: index_page(model, site.default_model) for model in context.results}
     for model, results in context.results.items():
-        exact = results.journeys[config.DEFAULT_METHOD]
+        exact = results.journeys[context.engine_settings.default_method]
         largest = largest_rank(exact)
         by_text = dict(zip((s.text for s in all_sentences(context.themes)), exact, strict=True))
         themes = [

@@ -27,7 +27,13 @@ def write_pair_pages(context: BuildContext) -> None:
                 sides = [pair.first, pair.second]
                 data = [
                     {
-                        "page": encode_page(s.text, by_text[s.text], results.info, results.unavailable),
+                        "page": encode_page(
+                            s.text,
+                            by_text[s.text],
+                            results.info,
+                            results.unavailable,
+                            context.gallery_settings.similarity_decimals,
+                        ),
                         "file": root + journey_file(model, s.slug),
                         "name": f"{s.slug}-{model.slug}",
                         "title": f"“{s.text}”",

@@ -9,7 +9,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from journeys.gallery.corpus import slugify
-from journeys.indexer import config
+from journeys.gallery.settings import GallerySettings
+from journeys.indexer.settings import EngineSettings
 
 ASSETS = "assets"
 EXPLORER_PAGE = "explore.html"
@@ -56,7 +57,7 @@ def findings_page(model: SiteModel) -> str:
     return f"findings-{model.slug}.html"
 
 
-def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
+def site_environment(templates: Path, content_policy: str) -> Environment:
     """The site's one Jinja environment: strict about missing values, HTML escaped, every page given the
     site's Content-Security-Policy (base.html carries it, for pages opened from disk)."""
     environment = Environment(
@@ -66,19 +67,28 @@ def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals["content_policy"] = config.SITE_CONTENT_POLICY
+    environment.globals["content_policy"] = content_policy
     return environment
 
 
 class SiteWriter:
     """Renders templates into the site folder; every page gets the navigation context base.html needs."""
 
-    def __init__(self, folder: Path, models: list[SiteModel], templates: Path = config.TEMPLATES_DIR) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        models: list[SiteModel],
+        templates: Path | None = None,
+        content_policy: str | None = None,
+    ) -> None:
+        """A writer into `folder`; templates and policy default to the gallery's and the engine's settings."""
         self.folder = Path(folder)
         self.models = models
-        self.templates = Path(templates)
+        self.templates = Path(templates or GallerySettings().templates_dir)
         self.pages_written = 0
-        self.environment = site_environment(self.templates)
+        self.environment = site_environment(
+            self.templates, content_policy or EngineSettings().site_content_policy
+        )
 
     @property
     def default_model(self) -> SiteModel:
