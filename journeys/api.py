@@ -7,7 +7,9 @@ where the environment is read (JOURNEYS_BUILD_DIR), as `journeys` reads it when 
 from __future__ import annotations
 
 import functools
+import json
 import os
+from pathlib import Path
 
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.settings import EngineSettings
@@ -39,3 +41,8 @@ def analyze(
     default model), `method` and `top_k` default to the engine's settings."""
     engine = model if isinstance(model, JourneyEngine) else load_model(model)
     return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
+
+
+def load_journey(path: str | Path) -> NotebookJourney:
+    """A journey saved as JSON (the site's JSON download, or `journeys analyze --json` output)."""
+    return NotebookJourney.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
