@@ -8,7 +8,7 @@ SERVE_MODELS ?= minilm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
-# The outside corpus (indexer/config.py OUTSIDE_CORPUS): Debian's fortunes and its part-of-speech tagger.
+# The outside corpus (corpus/settings.py, CorpusSettings.outside_corpus): Debian's fortunes and its part-of-speech tagger.
 FORTUNES := /usr/share/games/fortunes/wisdom
 POS_TAGGER := /usr/share/perl5/Lingua/EN/Tagger.pm
 BENCH_TEXT := /usr/share/doc/jargon-text/jargon.txt.gz

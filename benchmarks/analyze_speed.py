@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -36,9 +37,9 @@ from benchmarks.shaped_models import (
     save_qwen3_shaped_model,
     save_roberta_shaped_model,
 )
-from journeys.indexer import config
 from journeys.indexer.atomic_files import write_bytes_atomic
 from journeys.indexer.engine import Encodings, JourneyEngine
+from journeys.indexer.settings import EngineSettings
 
 RUNS = 9
 #: Rounds of the straightforward algorithm (about 100 s each on the roberta shape), after its warm-up.
@@ -108,7 +109,8 @@ def main() -> None:
     shape = parser.parse_args().shape
     save_model, text, description = SHAPES[shape]
     torch.set_grad_enabled(False)
-    engine = JourneyEngine.load(str(save_model()))
+    settings = EngineSettings.from_environment(os.environ)
+    engine = JourneyEngine.load(str(save_model(settings)), settings=settings)
     started = time.perf_counter()
     engine.analyze(text, top_k=TOP_K)  # positions not seen yet: their 1 / |w + p| tables are built here
     first_analysis = time.perf_counter() - started
@@ -163,7 +165,7 @@ def main() -> None:
         "ratio_to_floor": ours / lower_bound,
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
     }
-    out = config.BUILD_DIR / "bench" / f"analyze_speed-{shape}.json"
+    out = settings.build_dir / "bench" / f"analyze_speed-{shape}.json"
     write_bytes_atomic(out, json.dumps(results, indent=2).encode())
     width = max(map(len, results))
     for name, value in results.items():

@@ -38,13 +38,15 @@ from journeys.contextual.contextual_layers import candidate_index, index_nbytes,
 from journeys.contextual.contextual_rows import OccurrenceRows
 from journeys.contextual.contextual_store import Chunk
 from journeys.contextual.index import RESCORE_MARGIN, ContextualIndex, contextual_folder, map_vectors
-from journeys.indexer import config
+from journeys.contextual.settings import ContextualSettings
 from journeys.indexer.atomic_files import write_bytes_atomic
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import EngineSettings
 
 MODEL = "minilm"
 METHOD = "exact"
-BENCH_DIR = config.BUILD_DIR / "bench" / "contextual-scale"
+#: Where under the build folder (JOURNEYS_BUILD_DIR: `make bench-contextual` sets one of its own) it works.
+BENCH_DIR = Path("bench") / "contextual-scale"
 #: Held-out sentences, one token occurrence of each a query checked against exhaustive search: the grid
 #: chooses the search setting on the tuning ones, recall is reported on the reporting ones.
 TUNING_SENTENCES = 500
@@ -129,12 +131,13 @@ def bench_corpus(engine: JourneyEngine, limit: int) -> tuple[BenchCorpus, dict[s
     ensure_installed()
     sentences = list(dict.fromkeys(s for package in PACKAGES for s in package_sentences(package)))
     sentences = sentences[:limit] if limit else sentences
-    folder = BENCH_DIR / f"first-{limit}" if limit else BENCH_DIR
+    bench = engine.settings.build_dir / BENCH_DIR
+    folder = bench / f"first-{limit}" if limit else bench
     lengths = np.array([len(ids) for ids in engine.loaded.tokenizer(sentences)["input_ids"]])
     fits = lengths <= engine.info.max_tokens
     kept = [s for s, fit in zip(sentences, fits, strict=True) if fit]
     counts = {"sentences": len(sentences), "refused_over_long": int((~fits).sum())}
-    cache = load_or_encode(MODEL, METHOD, kept, folder, workers=2)
+    cache = load_or_encode(MODEL, METHOD, kept, folder, 2, engine.settings)
     lengths = lengths[fits]
     order = np.random.default_rng(SEED).permutation(len(kept))
     live = [int(i) for i in order if lengths[i] == LIVE_TOKENS][: FIRST_TEXTS + COLD_TEXTS + WARM_TEXTS]
@@ -221,7 +224,9 @@ def crossover(corpus: BenchCorpus, engine: JourneyEngine, sizes: tuple[int, ...]
         row: dict[str, float] = {"occurrences": size}
         for name, compressed_from in (("exhaustive", size + 1), ("compressed", 0)):
             started = time.perf_counter()
-            index = one_layer_index(candidate_index(vectors, compressed_from), vectors)
+            index = one_layer_index(
+                candidate_index(vectors, ContextualSettings(compressed_from=compressed_from)), vectors
+            )
             row[f"{name}_build_s"] = round(time.perf_counter() - started, 2)
             seconds = (
                 statistics.median(timed(partial(index.nearest, 0, live, RECALL_K))) * engine.info.num_layers
@@ -239,7 +244,9 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     """The compressed index over every indexed occurrence, built and saved as `journeys build` would, then
     measured."""
     started = time.perf_counter()
-    ContextualIndex.build(engine, METHOD, corpus.indexed_sentences, corpus.chunks(), max_tokens=10**9)
+    ContextualIndex.build(
+        engine, METHOD, corpus.indexed_sentences, corpus.chunks(), ContextualSettings(max_tokens=10**9)
+    )
     build_seconds = round(time.perf_counter() - started, 1)
     return {"build_s": build_seconds, **measured(corpus, engine)}
 
@@ -247,7 +254,7 @@ def at_scale(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
 def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
     """The saved index loaded as the server loads it: memory, disk, query times with the page cache cold and
     warm, rows read per query, and recall@10 over the grid of search settings."""
-    folder = contextual_folder(MODEL, METHOD)
+    folder = contextual_folder(engine, METHOD)
     first, cold, warm = (
         corpus.live_texts[:FIRST_TEXTS],
         corpus.live_texts[FIRST_TEXTS : FIRST_TEXTS + COLD_TEXTS],
@@ -258,8 +265,10 @@ def measured(corpus: BenchCorpus, engine: JourneyEngine) -> dict[str, object]:
         print("journeys: cannot drop the page cache (not root): warm figures only", file=sys.stderr)
     result: dict[str, object] = {
         "page_cache_dropped": can_drop,
-        "first_query_cold_s": round(in_fresh_process(first_query, first[0], True), 3) if can_drop else None,
-        "first_query_warm_s": round(in_fresh_process(first_query, first[1], False), 3),
+        "first_query_cold_s": round(in_fresh_process(first_query, engine.settings, first[0], True), 3)
+        if can_drop
+        else None,
+        "first_query_warm_s": round(in_fresh_process(first_query, engine.settings, first[1], False), 3),
     }
     rss_before = _rss_bytes()
     started = time.perf_counter()
@@ -310,10 +319,10 @@ def in_fresh_process(call: Callable[..., float], *args: object) -> float:
         return pool.submit(call, *args).result()
 
 
-def first_query(text: str, cold: bool) -> float:
+def first_query(settings: EngineSettings, text: str, cold: bool) -> float:
     """Seconds of the first query after loading the engine and the saved index (which reads every file to
     check its digest), with the page cache dropped after the load when `cold`: a server up for a while."""
-    engine = JourneyEngine.load(MODEL)
+    engine = JourneyEngine.load(MODEL, settings=settings)
     index = ContextualIndex.load_saved(engine)
     assert index is not None
     if cold:
@@ -329,7 +338,7 @@ def rows_read(index: ContextualIndex, engine: JourneyEngine, text: str, hidden: 
     units = [unit_rows(vectors) for vectors in engine.encodings(text, METHOD).vectors.numpy()]
     fetch = index.fetched(RECALL_K)
     found = [
-        contextual_layers.search(layer, unit, fetch, index.nprobe)
+        contextual_layers.search(layer, unit, fetch, index.nprobe, index.settings.query_bits)
         for layer, unit in zip(index.layers, units, strict=True)
     ]
     rows = sum(int((candidates >= 0).sum()) for candidates in found)
@@ -407,7 +416,7 @@ def grid(
         points.append(point)
     best = max(points, key=lambda point: point["tuning_recall_at_10"])
     next((p for p in points if p["tuning_recall_at_10"] >= TUNING_RECALL), best)["chosen"] = True
-    index.nprobe, index.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
+    index.nprobe, index.candidates = index.settings.nprobe, index.settings.candidates
     return points
 
 
@@ -466,7 +475,7 @@ def main() -> None:
         "load_average_at_start": os.getloadavg(),
     }
     print(json.dumps(machine), flush=True)
-    engine = JourneyEngine.load(MODEL)
+    engine = JourneyEngine.load(MODEL, settings=EngineSettings.from_environment(os.environ))
     corpus, counts = bench_corpus(engine, args.limit)
     counts.update(
         indexed_occurrences=corpus.indexed_count,

@@ -22,9 +22,10 @@ import torch
 
 from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.corpus.reading import read_corpus
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.shard_work import Cluster
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import EngineSettings
 
 
 def load_average() -> list[float]:
@@ -111,11 +112,11 @@ def kill_and_resume(model: str, sentences: list[str]) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=config.BUNDLED_MODEL_NAME)
+    parser.add_argument("--model", default=EngineSettings().bundled_model_name)
     parser.add_argument("--sentences", type=int, default=64, help="the first N sentences of data/corpus.txt")
     args = parser.parse_args()
-    engine = JourneyEngine.load(args.model)
-    sentences = read_corpus(config.CORPUS_FILE, engine).sentences[: args.sentences]
+    engine = JourneyEngine.load(args.model, settings=EngineSettings.from_environment(os.environ))
+    sentences = read_corpus(CorpusSettings().corpus_file, engine).sentences[: args.sentences]
     print(
         json.dumps(
             {

@@ -23,6 +23,7 @@ import torch
 from journeys.contextual.contextual_rows import OccurrenceRows
 from journeys.indexer.atomic_files import replaced_atomically, write_bytes_atomic
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import EngineSettings
 
 #: Sentences encoded between two progress lines of a worker.
 PROGRESS_EVERY = 2000
@@ -44,14 +45,14 @@ class CachedEncodings:
 
 
 def load_or_encode(
-    model: str, method: str, sentences: list[str], folder: Path, workers: int
+    model: str, method: str, sentences: list[str], folder: Path, workers: int, settings: EngineSettings
 ) -> CachedEncodings:
     """The cached encodings of `sentences` in `folder`, encoded first when the cache is missing or stale."""
     meta_path = folder / "meta.json"
     digest = _digest(model, method, sentences)
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     if meta.get("digest") != digest:
-        meta = _encode(model, method, sentences, folder, workers, digest)
+        meta = _encode(model, method, sentences, folder, workers, digest, settings)
     vectors = np.memmap(folder / "encodings.f32", np.float32, "r", shape=tuple(meta["shape"]))
     with np.load(folder / "rows.npz") as saved:
         rows = OccurrenceRows(**{name: saved[name] for name in saved.files})
@@ -59,9 +60,15 @@ def load_or_encode(
 
 
 def _encode(
-    model: str, method: str, sentences: list[str], folder: Path, workers: int, digest: str
+    model: str,
+    method: str,
+    sentences: list[str],
+    folder: Path,
+    workers: int,
+    digest: str,
+    settings: EngineSettings,
 ) -> dict[str, object]:
-    engine = JourneyEngine.load(model)
+    engine = JourneyEngine.load(model, settings=settings)
     tokenizer = engine.loaded.tokenizer
     lengths = np.array([len(ids) for ids in tokenizer(sentences, add_special_tokens=True)["input_ids"]])
     starts = np.concatenate([[0], np.cumsum(lengths)])
@@ -70,7 +77,9 @@ def _encode(
     started = time.perf_counter()
     with replaced_atomically(folder / "encodings.f32") as temporary:
         np.memmap(temporary, np.float32, "w+", shape=shape).flush()
-        jobs = [(model, method, sentences, starts, shape, temporary, w, workers) for w in range(workers)]
+        jobs = [
+            (model, method, sentences, starts, shape, temporary, w, workers, settings) for w in range(workers)
+        ]
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             parts = pool.starmap(_encode_share, jobs)
     rows = OccurrenceRows.concatenate(parts)
@@ -92,10 +101,11 @@ def _encode_share(
     path: Path,
     worker: int,
     workers: int,
+    settings: EngineSettings,
 ) -> OccurrenceRows:
     """Encode every `workers`-th sentence from `worker` on into its rows of the file; return their rows."""
     torch.set_num_threads(1)
-    engine = JourneyEngine.load(model)
+    engine = JourneyEngine.load(model, settings=settings)
     tokenizer = engine.loaded.tokenizer
     vectors = np.memmap(path, np.float32, "r+", shape=shape)
     parts = []

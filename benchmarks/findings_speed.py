@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 
@@ -19,15 +20,18 @@ from benchmarks.shaped_models import save_roberta_shaped_model
 from journeys.contextual.index import ContextualIndex
 from journeys.corpus.corpus_analysis import analyze_corpus
 from journeys.corpus.reading import read_corpus
+from journeys.corpus.settings import CorpusSettings
 from journeys.findings.density import nearest_other_rows
-from journeys.indexer import config
+from journeys.findings.settings import FindingsSettings
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.options import METHODS
+from journeys.indexer.settings import EngineSettings
 
 
 def measure(engine: JourneyEngine, sentences: list[str]) -> dict[str, object]:
     """Timings of one model over `sentences`."""
     result: dict[str, object] = {"model": engine.info.name, "layers": engine.info.num_layers}
-    for method in config.METHODS:
+    for method in METHODS:
         started = time.perf_counter()
         analysis = analyze_corpus(engine, sentences, method, keep_encodings=method == "exact", progress=False)
         seconds = time.perf_counter() - started
@@ -43,10 +47,10 @@ def measure(engine: JourneyEngine, sentences: list[str]) -> dict[str, object]:
             result["contextual_build_seconds"] = round(time.perf_counter() - started, 2)
             result["contextual_bytes"] = contextual.nbytes
             started = time.perf_counter()
-            contextual.query(engine, sentences[0], k=config.CONTEXTUAL_DEFAULT_K)
+            contextual.query(engine, sentences[0])
             result["contextual_query_seconds"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    nearest_other_rows(engine.index, config.DENSITY_NEIGHBOURS)
+    nearest_other_rows(engine.index, FindingsSettings().density_neighbours)
     result["density_seconds"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -58,9 +62,10 @@ def main() -> None:
     torch.set_grad_enabled(False)
     machine = platform.processor() or platform.machine()
     print(json.dumps({"machine": machine, "threads": torch.get_num_threads()}))
-    for name in (config.BUNDLED_MODEL_NAME, str(save_roberta_shaped_model())):
-        engine = JourneyEngine.load(name)
-        sentences = read_corpus(config.CORPUS_FILE, engine).sentences
+    settings = EngineSettings.from_environment(os.environ)
+    for name in (settings.bundled_model_name, str(save_roberta_shaped_model(settings))):
+        engine = JourneyEngine.load(name, settings=settings)
+        sentences = read_corpus(CorpusSettings().corpus_file, engine).sentences
         sentences = sentences[: args.sentences] if args.sentences else sentences
         print(json.dumps({"sentences": len(sentences), **measure(engine, sentences)}), flush=True)
 

@@ -12,6 +12,7 @@ does not change the cost of analysing a given number of tokens.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -29,13 +30,13 @@ from transformers import (
     RobertaTokenizerFast,
 )
 
-from journeys.indexer import config
 from journeys.indexer.atomic_files import fsync_tree, replace_folder
+from journeys.indexer.settings import EngineSettings
 
 ROBERTA_BASE_VOCAB_SIZE = 50265
 QWEN3_VOCAB_SIZE = 151936
-ROBERTA_FOLDER = config.BENCH_MODELS_DIR / "roberta-base-shaped"
-QWEN3_FOLDER = config.BENCH_MODELS_DIR / "qwen3-0.6b-shaped"
+#: Where under the build folder the benchmarks' random models live (not tracked; rebuilt when missing).
+BENCH_MODELS = "bench-models"
 TOKENIZER_VOCAB_SIZE = 2000
 TRAINING_TEXT = [
     "Attention layers move each token's encoding towards its context, and later layers move it back.",
@@ -117,16 +118,18 @@ def _qwen3(folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     return Qwen3Model(shape).to(torch.bfloat16), tokenizer
 
 
-def save_roberta_shaped_model(folder: Path = ROBERTA_FOLDER) -> Path:
-    """Save (once) a random roberta-base-shaped model with a small tokenizer into `folder`."""
-    return _save_once(folder, _roberta)
+def save_roberta_shaped_model(settings: EngineSettings) -> Path:
+    """Save (once) a random roberta-base-shaped model with a small tokenizer under the build folder."""
+    return _save_once(settings.build_dir / BENCH_MODELS / "roberta-base-shaped", _roberta)
 
 
-def save_qwen3_shaped_model(folder: Path = QWEN3_FOLDER) -> Path:
-    """Save (once) a random Qwen3-0.6B-shaped model (bfloat16) with a small tokenizer into `folder`."""
-    return _save_once(folder, _qwen3)
+def save_qwen3_shaped_model(settings: EngineSettings) -> Path:
+    """Save (once) a random Qwen3-0.6B-shaped model (bfloat16) with a small tokenizer under the build
+    folder."""
+    return _save_once(settings.build_dir / BENCH_MODELS / "qwen3-0.6b-shaped", _qwen3)
 
 
 if __name__ == "__main__":
-    print(save_roberta_shaped_model())
-    print(save_qwen3_shaped_model())
+    environment_settings = EngineSettings.from_environment(os.environ)
+    print(save_roberta_shaped_model(environment_settings))
+    print(save_qwen3_shaped_model(environment_settings))

@@ -21,7 +21,7 @@ import numpy as np
 
 from journeys.contextual.contextual_layers import candidate_index
 from journeys.contextual.contextual_rows import OccurrenceRows
-from journeys.indexer import config
+from journeys.contextual.settings import ContextualSettings
 from journeys.indexer.atomic_files import replaced_atomically
 from journeys.indexer.sealed_files import (
     file_digest,
@@ -51,11 +51,12 @@ def write_index_folder(
     meta: dict[str, Any],
     sentences: list[str],
     chunks: Iterable[Chunk],
-    max_tokens: int = config.CONTEXTUAL_MAX_TOKENS,
-    compressed_from: int = config.CONTEXTUAL_COMPRESSED_FROM,
+    settings: ContextualSettings,
 ) -> dict[str, Any]:
-    """Write every file of the index of `chunks` (whole sentences, up to `max_tokens` occurrences) and last
-    the sealed manifest, `meta` plus the files' digests, the row count and the hidden size; return it."""
+    """Write every file of the index of `chunks` (whole sentences, up to `settings.max_tokens` occurrences)
+    and last the sealed manifest, `meta` plus the files' digests, the row count and the hidden size; return
+    it."""
+    max_tokens = settings.max_tokens
     files: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
         rows, shape, temporaries = _stream_vectors(stack, folder, chunks, max_tokens, len(sentences))
@@ -65,7 +66,7 @@ def write_index_folder(
         raise ValueError(f"the contextual index holds no whole sentence in {max_tokens} tokens")
     for layer in range(layers):
         vectors = np.memmap(folder / vectors_name(layer), np.float32, "r", shape=(count, hidden))
-        index = candidate_index(vectors, compressed_from)
+        index = candidate_index(vectors, settings)
         files[layer_name(layer)] = write_with_digest(folder / layer_name(layer), partial(_write_faiss, index))
         del index, vectors
     kept = int(rows.token_sentence.max()) + 1

@@ -32,10 +32,11 @@ from journeys.contextual.contextual_store import (
     vectors_name,
     write_index_folder,
 )
+from journeys.contextual.settings import ContextualSettings
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.corpus.reading import read_corpus
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.sharded_rows import ShardedRows
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.options import checked_count
 from journeys.indexer.records import ModelInfo, Token
@@ -106,6 +107,7 @@ class ContextualIndex:
         vectors: list[np.ndarray],
         rows: OccurrenceRows,
         sentences_digest: str,
+        settings: ContextualSettings | None = None,
     ) -> None:
         self.method = method
         self.sentences = sentences  # the indexed sentences (a prefix of the corpus when capped)
@@ -113,8 +115,9 @@ class ContextualIndex:
         self.vectors = vectors  # per layer, (N, H) float32 memmap of the raw encodings
         self.rows = rows
         self.sentences_digest = sentences_digest  # of the whole corpus it was built from
-        self.nprobe = config.CONTEXTUAL_NPROBE
-        self.candidates = config.CONTEXTUAL_CANDIDATES
+        self.settings = settings or ContextualSettings()
+        self.nprobe = self.settings.nprobe
+        self.candidates = self.settings.candidates
 
     @classmethod
     def build(
@@ -123,23 +126,23 @@ class ContextualIndex:
         method: str,
         sentences: list[str],
         chunks: Iterable[Chunk],
-        max_tokens: int = config.CONTEXTUAL_MAX_TOKENS,
-        compressed_from: int = config.CONTEXTUAL_COMPRESSED_FROM,
+        settings: ContextualSettings | None = None,
     ) -> ContextualIndex:
         """Index the encodings of `sentences` arriving as (rows, float32 (n, L, H)) `chunks` in corpus order,
-        whole sentences up to `max_tokens` occurrences; save it for the engine's model and return it."""
-        folder = contextual_folder(engine.info.name, method)
+        whole sentences up to the settings' `max_tokens` occurrences; save it for the engine's model and
+        return it."""
+        settings = settings or ContextualSettings()
+        folder = contextual_folder(engine, method)
         meta = {**_meta(engine, method), "sentences_digest": _digest(sentences)}
-        manifest = write_index_folder(folder, meta, sentences, chunks, max_tokens, compressed_from)
-        return cls.load(folder, manifest)
+        manifest = write_index_folder(folder, meta, sentences, chunks, settings)
+        return cls.load(folder, manifest, settings)
 
     @classmethod
     def from_analysis(
         cls,
         engine: JourneyEngine,
         analysis: CorpusAnalysis,
-        max_tokens: int = config.CONTEXTUAL_MAX_TOKENS,
-        compressed_from: int = config.CONTEXTUAL_COMPRESSED_FROM,
+        settings: ContextualSettings | None = None,
     ) -> ContextualIndex:
         """Index and save the encodings kept by `analyze_corpus(..., keep_encodings=True)`, or by a sharded
         corpus pass: then streamed shard by shard from their memory-mapped files, never all in memory."""
@@ -153,17 +156,21 @@ class ContextualIndex:
             (rows.slice(start, stop), part)
             for start, stop, part in zip(ends[:-1], ends[1:], parts, strict=True)
         )
-        return cls.build(engine, analysis.method, analysis.sentences, chunks, max_tokens, compressed_from)
+        return cls.build(engine, analysis.method, analysis.sentences, chunks, settings)
 
     @classmethod
     def load_saved(
-        cls, engine: JourneyEngine, method: str = config.DEFAULT_METHOD, sentences: list[str] | None = None
+        cls,
+        engine: JourneyEngine,
+        method: str | None = None,
+        sentences: list[str] | None = None,
+        settings: ContextualSettings | None = None,
     ) -> ContextualIndex | None:
-        """The index saved for this model and method if it matches the weights and engine version (and
-        was built from exactly `sentences`, if given); None otherwise, or when its files are damaged
-        (then said in one line)."""
-        engine.checked_method(method)
-        folder = contextual_folder(engine.info.name, method)
+        """The index saved for this model and method (default: the engine's) if it matches the weights and
+        engine version (and was built from exactly `sentences`, if given); None otherwise, or when its files
+        are damaged (then said in one line)."""
+        method = engine.checked_method(engine.settings.default_method if method is None else method)
+        folder = contextual_folder(engine, method)
         expected = _meta(engine, method)
         if sentences is not None:
             expected["sentences_digest"] = _digest(sentences)
@@ -177,23 +184,30 @@ class ContextualIndex:
         except DamagedFileError as damage:
             warn_damaged(damage, "not using the contextual index (journeys build writes it again)")
             return None
-        return cls.load(folder, manifest)
+        return cls.load(folder, manifest, settings)
 
     @classmethod
     def load_or_build(
-        cls, engine: JourneyEngine, method: str = config.DEFAULT_METHOD, sentences: list[str] | None = None
+        cls,
+        engine: JourneyEngine,
+        method: str | None = None,
+        sentences: list[str] | None = None,
+        settings: ContextualSettings | None = None,
     ) -> ContextualIndex:
         """The saved index for this model and method (for exactly `sentences` if given), else built
         from `sentences` or the repo corpus and saved."""
-        saved = cls.load_saved(engine, method, sentences)
+        saved = cls.load_saved(engine, method, sentences, settings)
         if saved is not None:
             return saved
         if sentences is None:
-            sentences = read_corpus(config.CORPUS_FILE, engine).sentences
-        return cls.from_analysis(engine, analyze_corpus(engine, sentences, method, keep_encodings=True))
+            sentences = read_corpus(CorpusSettings().corpus_file, engine).sentences
+        analysis = analyze_corpus(engine, sentences, method, keep_encodings=True)
+        return cls.from_analysis(engine, analysis, settings)
 
     @classmethod
-    def load(cls, folder: Path, manifest: dict[str, Any]) -> ContextualIndex:
+    def load(
+        cls, folder: Path, manifest: dict[str, Any], settings: ContextualSettings | None = None
+    ) -> ContextualIndex:
         """Read an index written by `write_index_folder`, whose files `manifest` lists (and were checked);
         the candidate indexes into memory, the encodings as memmaps."""
         shape = (manifest["rows"], manifest["hidden"])
@@ -207,6 +221,7 @@ class ContextualIndex:
             [map_vectors(folder / vectors_name(layer), shape) for layer in layers],
             rows,
             manifest["sentences_digest"],
+            settings,
         )
 
     @property
@@ -219,15 +234,16 @@ class ContextualIndex:
         self,
         engine: JourneyEngine,
         text: str,
-        k: int = config.CONTEXTUAL_DEFAULT_K,
+        k: int | None = None,
         exclude_same_text: bool = False,
     ) -> ContextualResult:
-        """The k nearest corpus occurrences of every token of `text` at every layer.
+        """The k nearest corpus occurrences (default: the settings' `default_k`) of every token of `text` at
+        every layer.
 
         `exclude_same_text` leaves out occurrences from corpus sentences identical to `text`, so a
         gallery sentence that is also in the corpus does not find itself.
         """
-        k = checked_count("k", k, config.CONTEXTUAL_MAX_K)
+        k = checked_count("k", self.settings.default_k if k is None else k, self.settings.max_k)
         encoded = engine.encodings(text, self.method)
         excluded = self._sentences_equal_to(text) if exclude_same_text else set()
         keep = k + (int(np.isin(self.rows.token_sentence, list(excluded)).sum()) if excluded else 0)
@@ -261,9 +277,11 @@ class ContextualIndex:
         its best `keep` + RESCORE_MARGIN are scored in float64, so fp32 rounding cannot change which are kept
         and every similarity returned is exact."""
         unit_queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
-        found = contextual_layers.search(self.layers[layer], unit_queries, self.fetched(keep), self.nprobe)
+        found = contextual_layers.search(
+            self.layers[layer], unit_queries, self.fetched(keep), self.nprobe, self.settings.query_bits
+        )
         blocks = [slice(start, start + SCREEN_BLOCK) for start in range(0, len(queries), SCREEN_BLOCK)]
-        with ThreadPoolExecutor(config.CONTEXTUAL_SCREEN_THREADS) as pool:
+        with ThreadPoolExecutor(self.settings.screen_threads) as pool:
             screened = list(
                 pool.map(lambda rows: self._rescored(layer, unit_queries[rows], found[rows], keep), blocks)
             )
@@ -303,14 +321,14 @@ class ContextualIndex:
         sentence = int(self.rows.token_sentence[row])
         position = int(self.rows.token_position[row])
         start, end = (int(x) for x in self.rows.offsets[row])
-        before, match, after = snippet(self.sentences[sentence], start, end, position == 0)
+        before, match, after = snippet(
+            self.sentences[sentence], start, end, position == 0, self.settings.snippet_chars
+        )
         token = texts[int(self.rows.token_ids[row])]
         return ContextualHit(sentence, position, token, similarity, before, match or token, after)
 
 
-def snippet(
-    text: str, start: int, end: int, at_start: bool, width: int = config.CONTEXTUAL_SNIPPET_CHARS
-) -> tuple[str, str, str]:
+def snippet(text: str, start: int, end: int, at_start: bool, width: int) -> tuple[str, str, str]:
     """(before, match, after) around text[start:end], at most `width` characters either side, cut
     ends marked with '…'. A token without a span (special token) sits at the start or the end."""
     if start == end:
@@ -331,16 +349,16 @@ def map_vectors(path: Path, shape: tuple[int, int]) -> np.memmap:
     return np.memmap(path, np.float32, "r", shape=shape)
 
 
-def contextual_folder(model_name: str, method: str) -> Path:
-    """Where a model's contextual index for one method is saved."""
-    return index_folder(model_name) / f"contextual-{method}"
+def contextual_folder(engine: JourneyEngine, method: str) -> Path:
+    """Where the engine's model's contextual index for one method is saved."""
+    return index_folder(engine.settings.index_dir, engine.info.name) / f"contextual-{method}"
 
 
 def _meta(engine: JourneyEngine, method: str) -> dict[str, Any]:
     """What a saved index must match besides its sentences: weights, engine version, method."""
     return {
         "format": FORMAT,
-        "engine_version": config.ENGINE_VERSION,
+        "engine_version": engine.settings.engine_version,
         "method": method,
         "fingerprint": engine.index.fingerprint,
         "num_layers": engine.info.num_layers,

@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from journeys.corpus import encoding_measures
 from journeys.corpus.pos_tags import TaggedSentence
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.token_classes import SPECIAL, ClassifiedText, classify_text
-from journeys.indexer import config
 from journeys.indexer.engine import Encodings, JourneyEngine
 from journeys.indexer.records import ModelInfo
 
@@ -49,18 +49,23 @@ class CorpusAnalysis:
 def analyze_corpus(
     engine: JourneyEngine,
     sentences: list[str],
-    method: str = config.DEFAULT_METHOD,
-    variant: str = config.FINDINGS_VARIANT,
+    method: str | None = None,
+    variant: str | None = None,
     keep_encodings: bool = False,
     progress: bool = True,
     tags: Sequence[TaggedSentence] | None = None,
+    settings: CorpusSettings | None = None,
 ) -> CorpusAnalysis:
     """Rank, similarity, neighbour overlap and cohesion of every token of every sentence, in memory
     (`corpus.corpus_pass` runs the same chunks resumably, writing each to disk); function words by the
-    word list, or by each sentence's part-of-speech `tags` when given."""
+    word list, or by each sentence's part-of-speech `tags` when given. The method defaults to the engine's,
+    the variant to the settings'."""
     if tags is not None and len(tags) != len(sentences):
         raise ValueError(f"{len(tags)} tagged sentences for {len(sentences)} sentences")
-    chunk_size = config.FINDINGS_CHUNK_SENTENCES
+    settings = settings or CorpusSettings()
+    method = engine.settings.default_method if method is None else method
+    variant = settings.variant if variant is None else variant
+    chunk_size = settings.chunk_sentences
     with tqdm(
         total=len(sentences),
         unit="sentence",
@@ -75,6 +80,7 @@ def analyze_corpus(
                 start,
                 method,
                 keep_encodings,
+                settings.overlap_k,
                 on_sentence=lambda _tokens: bar.update(),
                 tags=None if tags is None else tags[start : start + chunk_size],
             )
@@ -89,12 +95,14 @@ def analyze_chunk(
     first_sentence: int,
     method: str,
     keep_encodings: bool,
+    overlap_k: int,
     on_sentence: Callable[[int], None] | None = None,
     tags: Sequence[TaggedSentence] | None = None,
 ) -> dict[str, np.ndarray]:
     """The named arrays of one chunk of sentences (the corpus's from `first_sentence` on), token-major,
-    every variant's ranks and similarities as `rank.<variant>` and `similarity.<variant>`; `on_sentence`
-    is told each sentence's token count once it has been run."""
+    every variant's ranks and similarities as `rank.<variant>` and `similarity.<variant>`, neighbour overlap
+    over the `overlap_k` nearest rows; `on_sentence` is told each sentence's token count once it has been
+    run."""
     chunk_tags = [None] * len(chunk) if tags is None else tags
     classified = [
         classify_text(engine.loaded.tokenizer, text, tagged)
@@ -107,7 +115,7 @@ def analyze_chunk(
             on_sentence(len(encoded[-1].token_ids))
     _check_same_tokens(encoded, classified)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
-    _add_chunk(parts, engine, encoded, classified, first_sentence, keep_encodings)
+    _add_chunk(parts, engine, encoded, classified, first_sentence, keep_encodings, overlap_k)
     return {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
 
 
@@ -152,6 +160,7 @@ def _add_chunk(
     classified: list[ClassifiedText],
     first_sentence: int,
     keep_encodings: bool,
+    overlap_k: int,
 ) -> None:
     """Score a chunk's encodings in one batch (every variant) and append its arrays to the parts."""
     layers = engine.info.num_layers
@@ -162,10 +171,8 @@ def _add_chunk(
     queries = np.concatenate(
         [item.vectors.transpose(0, 1).reshape(-1, item.vectors.shape[2]).numpy() for item in encoded]
     )
-    _similarity, neighbour_ids = engine.index.search(queries, config.FINDINGS_OVERLAP_K)
-    parts["overlap"].append(
-        encoding_measures.neighbour_overlap(neighbour_ids.reshape(-1, layers, config.FINDINGS_OVERLAP_K))
-    )
+    _similarity, neighbour_ids = engine.index.search(queries, overlap_k)
+    parts["overlap"].append(encoding_measures.neighbour_overlap(neighbour_ids.reshape(-1, layers, overlap_k)))
     for offset, (item, classes) in enumerate(zip(encoded, classified, strict=True)):
         num_tokens = len(item.token_ids)
         vectors = item.vectors.float().numpy()  # (L, T, H)

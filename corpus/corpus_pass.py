@@ -24,11 +24,12 @@ from tqdm import tqdm
 
 from journeys.corpus.corpus_analysis import CorpusAnalysis, joined_analysis
 from journeys.corpus.ray_address import ClusterError, checked_address
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.shard_store import ShardStore
 from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
+from journeys.indexer.settings import REPO_ROOT
 from journeys.indexer.vocabulary_index import index_folder
 
 PASSES_FOLDER = "corpus-passes"
@@ -38,44 +39,50 @@ FORMAT = 1
 CODE_PACKAGES = ("corpus", "indexer")
 
 
-def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
+def cluster_option(ray: str | None, actors: int | None, connect_s: float) -> Cluster | None:
     """The cluster the --ray and --ray-actors options ask for, if any, refused in one line before any work
-    starts when Ray is not installed or no Ray cluster answers at the address in time (Ray itself would wait
-    minutes)."""
+    starts when Ray is not installed or no Ray cluster answers at the address within `connect_s` seconds
+    (Ray itself would wait minutes)."""
     if ray is None:
         if actors is not None:
             raise InputError("--ray-actors needs --ray (auto or a cluster address)")
         return None
     if importlib.util.find_spec("ray") is None:
         raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
-    return Cluster(ray if ray == "auto" else checked_address(ray), actors)
+    return Cluster(ray if ray == "auto" else checked_address(ray, connect_s), actors)
 
 
 def run_corpus_pass(
     engine: JourneyEngine,
     sentences: list[str],
-    method: str = config.DEFAULT_METHOD,
-    variant: str = config.FINDINGS_VARIANT,
+    method: str | None = None,
+    variant: str | None = None,
     keep_encodings: bool = False,
     progress: bool = True,
     cluster: Cluster | None = None,
     cache_dir: Path | None = None,
+    settings: CorpusSettings | None = None,
 ) -> CorpusAnalysis:
     """The analysis of `sentences`, computing only the shards not already on disk (in this process, or
     on `cluster`), then reading every shard: per-token numbers in memory, encodings memory-mapped. The
-    caller checks `method` (`findings.report.supported_methods`); the engine refuses it again per text."""
+    caller checks `method` (`findings.report.supported_methods`); the engine refuses it again per text.
+    Defaults: the engine's method and cache folder, the settings' variant."""
+    settings = settings or CorpusSettings()
+    method = engine.settings.default_method if method is None else method
+    variant = settings.variant if variant is None else variant
     work = ShardWork(
         model=_loadable_name(engine.loaded.name),
         causal_mask=engine.causal_mask,
         weights=weights_digest(engine.loaded.model),
         method=method,
         keep_encodings=keep_encodings,
+        overlap_k=settings.overlap_k,
         torch_threads=torch.get_num_threads(),
         faiss_threads=faiss.omp_get_max_threads(),
     )
-    size = config.FINDINGS_CHUNK_SENTENCES
+    size = settings.chunk_sentences
     ranges = [(start, min(start + size, len(sentences))) for start in range(0, len(sentences), size)]
-    store = pass_store(engine, work, sentences, cache_dir or config.CACHE_DIR)
+    store = pass_store(engine, work, sentences, cache_dir or engine.settings.cache_dir, size)
     tokens = shard_tokens(engine, sentences, ranges)
     with store.exclusive():
         done = store.complete(ranges)
@@ -115,25 +122,28 @@ def run_corpus_pass(
     )
 
 
-def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cache_dir: Path) -> ShardStore:
+def pass_store(
+    engine: JourneyEngine, work: ShardWork, sentences: list[str], cache_dir: Path, chunk_sentences: int
+) -> ShardStore:
     """The shard folder of this pass, named by the digest of its key."""
     key = {
         "format": FORMAT,
         "model": engine.info.name,
         "weights": work.weights,
-        "engine_version": config.ENGINE_VERSION,
+        "engine_version": engine.settings.engine_version,
         "code": code_digest(),
         "method": work.method,
         "variants": list(engine.info.variants),
         "keep_encodings": work.keep_encodings,
-        "chunk_sentences": config.FINDINGS_CHUNK_SENTENCES,
+        "chunk_sentences": chunk_sentences,
+        "overlap_k": work.overlap_k,
         "torch_threads": work.torch_threads,
         "faiss_threads": work.faiss_threads,
         "sentences": len(sentences),
         "sentences_digest": _digest(json.dumps(sentences, ensure_ascii=False).encode()),
     }
     key_digest = _digest(json.dumps(key, sort_keys=True).encode())
-    name = f"{index_folder(engine.info.name).name}-{work.method}-{key_digest[:24]}"
+    name = f"{index_folder(engine.settings.index_dir, engine.info.name).name}-{work.method}-{key_digest[:24]}"
     return ShardStore(Path(cache_dir) / PASSES_FOLDER / name, key, key_digest)
 
 
@@ -148,8 +158,8 @@ def code_digest() -> str:
     """BLAKE2b of the source of every module of CODE_PACKAGES."""
     digest = hashlib.blake2b(digest_size=16)
     for package in CODE_PACKAGES:
-        for path in sorted((config.REPO_ROOT / package).rglob("*.py")):
-            digest.update(str(path.relative_to(config.REPO_ROOT)).encode())
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            digest.update(str(path.relative_to(REPO_ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

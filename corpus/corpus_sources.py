@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeys.corpus.sentence_split import looks_like_running_text, split_paragraphs, split_text
-from journeys.indexer import config
 from journeys.indexer.errors import InputError
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+#: How a corpus text file is read: auto, one sentence per line, running text.
+LAYOUTS = ("auto", "lines", "running")
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ class SourceText:
 
 def read_source(path: str | Path, layout: str = "auto") -> SourceText:
     """The candidate sentences of a file or folder; refuses a missing, empty or binary input."""
-    if layout not in config.CORPUS_LAYOUTS:
-        raise InputError(f"corpus layout {layout!r} is not one of {', '.join(config.CORPUS_LAYOUTS)}")
+    if layout not in LAYOUTS:
+        raise InputError(f"corpus layout {layout!r} is not one of {', '.join(LAYOUTS)}")
     path = Path(path)
     if path.is_dir():
         files = sorted(file for file in path.rglob("*.txt") if file.is_file())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from journeys.corpus.fortunes import read_fortunes
 from journeys.corpus.pos_tags import MissingPackageError, TaggedSentence, tag_sentences
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 
 #: Sentences tagged beyond those still needed, so that one pass usually fills the sample.
 TAGGING_MARGIN = 16
@@ -22,6 +22,7 @@ class OutsideCorpus:
     """The sampled sentences in reading order, their tags and sources, and what was left out."""
 
     name: str
+    packages: tuple[str, ...]  # the Debian packages it comes from
     sentences: list[str]
     tags: list[TaggedSentence]
     sources: list[str]  # "fortune-file:line" of each sentence
@@ -29,16 +30,21 @@ class OutsideCorpus:
     dropped: Counter[str]  # sentences left out, by reason
 
 
-def load_outside_corpus(size: int = config.OUTSIDE_CORPUS_SENTENCES) -> OutsideCorpus:
-    """`size` tagged sentences (the lowest SHA-256 digests of the text), in reading order; refuses when
-    the Debian packages are not installed."""
-    if not all((config.FORTUNES_DIR / name).is_file() for name in config.FORTUNES_FILES):
+def load_outside_corpus(size: int | None = None, settings: CorpusSettings | None = None) -> OutsideCorpus:
+    """`size` tagged sentences (default: the settings'; the lowest SHA-256 digests of the text), in reading
+    order; refuses when the Debian packages are not installed."""
+    settings = settings or CorpusSettings()
+    size = settings.outside_corpus_sentences if size is None else size
+    if not all((settings.fortunes_dir / name).is_file() for name in settings.fortunes_files):
         raise MissingPackageError(
-            f"Debian's fortunes package is not installed ({config.FORTUNES_DIR} lacks its files): "
+            f"Debian's fortunes package is not installed ({settings.fortunes_dir} lacks its files): "
             "run `make install-outside-corpus` or `apt-get install fortunes`"
         )
     read = read_fortunes(
-        config.FORTUNES_DIR, config.FORTUNES_FILES, config.FORTUNES_MIN_WORDS, config.FORTUNES_MAX_WORDS
+        settings.fortunes_dir,
+        settings.fortunes_files,
+        settings.fortunes_min_words,
+        settings.fortunes_max_words,
     )
     order = sorted(
         range(len(read.sentences)), key=lambda i: hashlib.sha256(read.sentences[i].encode()).digest()
@@ -49,14 +55,17 @@ def load_outside_corpus(size: int = config.OUTSIDE_CORPUS_SENTENCES) -> OutsideC
     while len(chosen) < size and position < len(order):
         batch = order[position : position + size - len(chosen) + TAGGING_MARGIN]
         position += len(batch)
-        for index, tagged in zip(batch, tag_sentences([read.sentences[i] for i in batch]), strict=True):
+        for index, tagged in zip(
+            batch, tag_sentences([read.sentences[i] for i in batch], settings), strict=True
+        ):
             if tagged is None:
                 dropped["tagger tokens do not line up with the text"] += 1
             elif len(chosen) < size:
                 chosen.append((index, tagged))
     chosen.sort(key=lambda pair: pair[0])
     return OutsideCorpus(
-        name=config.OUTSIDE_CORPUS,
+        name=settings.outside_corpus,
+        packages=settings.outside_corpus_packages,
         sentences=[read.sentences[index] for index, _ in chosen],
         tags=[tagged for _, tagged in chosen],
         sources=[read.sources[index] for index, _ in chosen],

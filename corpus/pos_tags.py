@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 
 #: Closed-class tags (Lingua::EN::Tagger spells DT as DET, PRP$ as PRPS and WP$ as WPS).
 FUNCTION_TAGS = frozenset(
@@ -68,14 +68,17 @@ class TaggedSentence:
         return self.tag_at(position) in FUNCTION_TAGS
 
 
-def tag_sentences(sentences: list[str]) -> list[TaggedSentence | None]:
+def tag_sentences(
+    sentences: list[str], settings: CorpusSettings | None = None
+) -> list[TaggedSentence | None]:
     """Each sentence tagged, or None where the tagger's tokens do not line up with its characters.
     Sentences must be single lines."""
+    settings = settings or CorpusSettings()
     if any("\n" in sentence or "\r" in sentence for sentence in sentences):
         raise ValueError("sentences given to the tagger must be single lines")
-    check_tagger()
+    check_tagger(settings)
     result = subprocess.run(
-        [config.PERL, "-e", _PERL_TAGGER],
+        [settings.perl, "-e", _PERL_TAGGER],
         input="".join(f"{sentence}\n" for sentence in sentences),
         capture_output=True,
         text=True,
@@ -86,11 +89,11 @@ def tag_sentences(sentences: list[str]) -> list[TaggedSentence | None]:
     return [align(sentence, line) for sentence, line in zip(sentences, lines, strict=True)]
 
 
-def check_tagger() -> None:
+def check_tagger(settings: CorpusSettings) -> None:
     """Refuse, naming the Debian package, when perl or Lingua::EN::Tagger is missing."""
-    if shutil.which(config.PERL) is None or not config.POS_TAGGER_MODULE.is_file():
+    if shutil.which(settings.perl) is None or not settings.pos_tagger_module.is_file():
         raise MissingPackageError(
-            f"the part-of-speech tagger is not installed ({config.POS_TAGGER_MODULE} is missing): "
+            f"the part-of-speech tagger is not installed ({settings.pos_tagger_module} is missing): "
             "run `make install-outside-corpus` or `apt-get install liblingua-en-tagger-perl`"
         )
 

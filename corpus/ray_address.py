@@ -1,8 +1,8 @@
 """The address --ray takes, checked before any model loads: `host:port`, `[IPv6]:port` or `ray://…` (Ray
 Client), a port from 1 to 65535, and a listener that answers as a Ray cluster within
-`config.RAY_CONNECT_TIMEOUT_S`. Ray's own connection waits minutes on a listener that is not Ray, ignoring
-SIGTERM, so the check runs in a child process that is killed at the deadline, its output (Ray's C++
-warnings) discarded.
+`CorpusSettings.ray_connect_s` (JOURNEYS_RAY_CONNECT_S). Ray's own connection waits minutes on a listener
+that is not Ray, ignoring SIGTERM, so the check runs in a child process that is killed at the deadline, its
+output (Ray's C++ warnings) discarded.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 
-from journeys.indexer import config
 from journeys.indexer.errors import InputError
 
 ADDRESS = re.compile(r"^(?:ray://)?(?:\[(?P<ipv6>[^\]\s]+)\]|(?P<host>[^\s:/\[\]]+)):(?P<port>\d{1,5})$")
@@ -36,7 +35,7 @@ class ClusterError(InputError):
     """The Ray cluster asked for cannot run the pass; the message says why in one line."""
 
 
-def checked_address(address: str, timeout_s: float = config.RAY_CONNECT_TIMEOUT_S) -> str:
+def checked_address(address: str, timeout_s: float) -> str:
     """`address` as Ray takes it, once a Ray cluster has answered there within `timeout_s` seconds;
     refused in one line otherwise."""
     found = ADDRESS.match(address)

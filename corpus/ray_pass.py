@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import numpy as np
 from journeys.corpus.ray_address import ClusterError
 from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import EngineSettings
 
 try:
     import ray
@@ -36,7 +38,9 @@ class ShardActor:
     def __init__(self, work: ShardWork) -> None:
         work.use_threads()
         self.work = work
-        self.engine = JourneyEngine.load(work.model, causal_mask=work.causal_mask)
+        # A Ray worker is a program of its own (on another node, perhaps): its build folder is its own.
+        settings = EngineSettings.from_environment(os.environ)
+        self.engine = JourneyEngine.load(work.model, causal_mask=work.causal_mask, settings=settings)
         if weights_digest(self.engine.loaded.model) != work.weights:
             raise RuntimeError(f"model {work.model!r} on this node has other weights than the driver's")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from journeys.corpus.corpus_sources import SourceLine, read_source
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
 
@@ -47,11 +47,15 @@ class Corpus:
 def read_corpus(
     path: str | Path,
     engine: JourneyEngine,
-    max_chars: int = config.CORPUS_MAX_CHARS,
+    max_chars: int | None = None,
     warnings: TextIO | None = None,
     layout: str = "auto",
+    settings: CorpusSettings | None = None,
 ) -> Corpus:
-    """The sentences of `path` the engine can analyse; each skipped line is reported on `warnings`."""
+    """The sentences of `path` the engine can analyse, each at most `max_chars` characters (default: the
+    settings'); each skipped line is reported on `warnings`."""
+    settings = settings or CorpusSettings()
+    max_chars = settings.max_chars if max_chars is None else max_chars
     warnings = sys.stderr if warnings is None else warnings
     source = read_source(path, layout)
     kept: list[SourceLine] = []
@@ -76,7 +80,7 @@ def read_corpus(
     skipped.sort(key=lambda s: (s.source, s.line_number))
     if not sentences:
         raise InputError(f"corpus {path} has no usable sentence (skipped: {_counts(skipped)})")
-    _report(path, source.layouts, len(sentences), skipped, warnings)
+    _report(path, source.layouts, len(sentences), skipped, warnings, settings.skips_listed)
     return Corpus(path=str(path), sentences=sentences, skipped=skipped, layouts=source.layouts)
 
 
@@ -108,14 +112,19 @@ def _counts(skipped: list[SkippedLine]) -> str:
 
 
 def _report(
-    path: str | Path, layouts: dict[str, str], kept: int, skipped: list[SkippedLine], warnings: TextIO
+    path: str | Path,
+    layouts: dict[str, str],
+    kept: int,
+    skipped: list[SkippedLine],
+    warnings: TextIO,
+    listed: int,
 ) -> None:
-    """Name the first skipped lines with their reason, then count every skipped line by kind."""
-    for line in skipped[: config.CORPUS_SKIPS_LISTED]:
+    """Name the first `listed` skipped lines with their reason, then count every skipped line by kind."""
+    for line in skipped[:listed]:
         print(f"journeys: warning: {line.source}:{line.line_number}: {line.reason}; skipped", file=warnings)
-    if len(skipped) > config.CORPUS_SKIPS_LISTED:
+    if len(skipped) > listed:
         print(
-            f"journeys: warning: {len(skipped) - config.CORPUS_SKIPS_LISTED} more skipped lines not listed",
+            f"journeys: warning: {len(skipped) - listed} more skipped lines not listed",
             file=warnings,
         )
     running = sorted(file for file, layout in layouts.items() if layout == "running")

@@ -35,6 +35,7 @@ class ShardWork:
     weights: str
     method: str
     keep_encodings: bool
+    overlap_k: int
     torch_threads: int
     faiss_threads: int
 
@@ -47,7 +48,9 @@ class ShardWork:
         self, engine: JourneyEngine, chunk: list[str], first: int, on_sentence: Callable[[int], None] | None
     ) -> dict[str, np.ndarray]:
         """One shard's arrays."""
-        return analyze_chunk(engine, chunk, first, self.method, self.keep_encodings, on_sentence=on_sentence)
+        return analyze_chunk(
+            engine, chunk, first, self.method, self.keep_encodings, self.overlap_k, on_sentence=on_sentence
+        )
 
 
 def weights_digest(model: torch.nn.Module) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 from transformers import PreTrainedTokenizerBase
 
 from journeys.corpus.pos_tags import TaggedSentence
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 
 GROUPS = ("function", "content", "continuation", "other", "special")
 FUNCTION, CONTENT, CONTINUATION, OTHER, SPECIAL = range(len(GROUPS))
@@ -35,10 +35,11 @@ class ClassifiedText:
 
 
 @cache
-def load_function_words(path: Path = config.FUNCTION_WORDS_FILE) -> frozenset[str]:
-    """The closed-class word list: every whitespace-separated word outside `#` comments, lower-cased."""
+def load_function_words(path: Path | None = None) -> frozenset[str]:
+    """The closed-class word list (default: the corpus settings' file): every whitespace-separated word
+    outside `#` comments, lower-cased."""
     words = set()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in Path(path or CorpusSettings().function_words_file).read_text(encoding="utf-8").splitlines():
         words.update(line.split("#", 1)[0].lower().split())
     return frozenset(words)
 

@@ -27,7 +27,7 @@ from journeys.findings.report import (
     report_from,
     supported_methods,
 )
-from journeys.indexer import config
+from journeys.findings.settings import FindingsSettings
 from journeys.indexer.engine import JourneyEngine
 
 
@@ -43,38 +43,41 @@ class ModelFindings:
 
 def build_model_findings(
     engine: JourneyEngine,
-    corpus_path: Path = config.CORPUS_FILE,
+    corpus_path: Path | None = None,
     extra_sentences: list[str] | None = None,
     progress: bool = True,
     cluster: Cluster | None = None,
     cache_dir: Path | None = None,
+    settings: FindingsSettings | None = None,
 ) -> ModelFindings:
-    """Report, contextual index (saved under build/indexes) and the page's contextual example.
+    """Report, contextual index (saved beside the engine's indexes) and the page's contextual example.
 
-    `extra_sentences` (the gallery's, say) join the corpus file's sentences, duplicates dropped. The
-    corpus pass writes its shards under `cache_dir` (default config.CACHE_DIR), on `cluster` if given.
+    The corpus is `corpus_path` (default: the settings' corpus file); `extra_sentences` (the gallery's,
+    say) join its sentences, duplicates dropped. The corpus pass writes its shards under `cache_dir`
+    (default: the engine's cache folder), on `cluster` if given.
     """
-    corpus = read_corpus(corpus_path, engine)
+    settings = settings or FindingsSettings()
+    corpus = read_corpus(corpus_path or settings.corpus.corpus_file, engine, settings=settings.corpus)
     sentences = list(dict.fromkeys([*corpus.sentences, *(extra_sentences or [])]))
     corpus = replace(corpus, sentences=sentences)
-    outside = outside_corpus_or_none()
+    outside = outside_corpus_or_none(settings)
     started = time.perf_counter()
     methods = supported_methods(engine, "exact")
-    analyses = analyze_methods(engine, sentences, methods, True, progress, cluster, cache_dir)
-    report = report_from(engine, corpus, analyses, time.perf_counter() - started)
-    report.control = control_findings(engine, sentences, progress=progress)
+    analyses = analyze_methods(engine, sentences, methods, True, progress, cluster, cache_dir, settings)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings)
+    report.control = control_findings(engine, sentences, progress=progress, settings=settings)
     if outside is not None:
-        report.outside = outside_findings(engine, outside, progress=progress)
+        report.outside = outside_findings(engine, outside, progress=progress, settings=settings)
     contextual = ContextualIndex.from_analysis(engine, analyses["exact"])
-    folder = contextual_folder(engine.info.name, "exact")
+    folder = contextual_folder(engine, "exact")
     example = contextual_example(engine, contextual, analyses["exact"])
     return ModelFindings(report, contextual, folder, example)
 
 
-def outside_corpus_or_none() -> OutsideCorpus | None:
+def outside_corpus_or_none(settings: FindingsSettings) -> OutsideCorpus | None:
     """The outside corpus, or None with a warning when its Debian packages are not installed."""
     try:
-        return load_outside_corpus()
+        return load_outside_corpus(settings=settings.corpus)
     except MissingPackageError as error:
         print(f"journeys: warning: the findings go without the outside corpus: {error}", file=sys.stderr)
         return None

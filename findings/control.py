@@ -31,14 +31,14 @@ CONTROL_SEED = 0
 MANIFEST = "control-manifest.json"
 
 
-def control_folder(model_name: str, seed: int = CONTROL_SEED) -> Path:
-    """Where a model's random-weights copy lives: beside its vocabulary index."""
-    return index_folder(model_name) / f"random-weights-seed{seed}"
+def control_folder(engine: JourneyEngine, seed: int = CONTROL_SEED) -> Path:
+    """Where the engine's model's random-weights copy lives: beside its vocabulary index."""
+    return index_folder(engine.settings.index_dir, engine.loaded.name) / f"random-weights-seed{seed}"
 
 
 def saved_random_copy(engine: JourneyEngine, seed: int = CONTROL_SEED) -> Path:
     """The folder of `engine`'s model with random weights (made now unless a whole copy is there)."""
-    folder = control_folder(engine.loaded.name, seed)
+    folder = control_folder(engine, seed)
     digests = read_sealed_or_none(folder / MANIFEST, "making the random-weights copy again")
     if digests is not None:
         try:
@@ -61,5 +61,7 @@ def saved_random_copy(engine: JourneyEngine, seed: int = CONTROL_SEED) -> Path:
 
 
 def load_control(engine: JourneyEngine, seed: int = CONTROL_SEED) -> JourneyEngine:
-    """An engine over the random-weights copy of `engine`'s model, with the same causal-mask setting."""
-    return JourneyEngine.load(str(saved_random_copy(engine, seed)), causal_mask=engine.causal_mask)
+    """An engine over the random-weights copy of `engine`'s model, with the same causal mask and settings."""
+    return JourneyEngine.load(
+        str(saved_random_copy(engine, seed)), causal_mask=engine.causal_mask, settings=engine.settings
+    )

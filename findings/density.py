@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from journeys.indexer import config
+from journeys.findings.settings import FindingsSettings
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 from journeys.indexer.vocabulary_index import VocabularyIndex, index_folder
@@ -34,11 +34,14 @@ def nearest_other_rows(index: VocabularyIndex, k: int) -> tuple[np.ndarray, np.n
     return np.concatenate(found_similarity), np.concatenate(found_rows)
 
 
-def vocabulary_density(engine: JourneyEngine, k: int = config.DENSITY_NEIGHBOURS) -> np.ndarray:
-    """Per vocabulary id, mean cosine to its k nearest other rows; NaN for rows of zero norm."""
+def vocabulary_density(engine: JourneyEngine, k: int | None = None) -> np.ndarray:
+    """Per vocabulary id, mean cosine to its k nearest other rows (default: the findings settings'
+    `density_neighbours`); NaN for rows of zero norm."""
+    k = FindingsSettings().density_neighbours if k is None else k
     words = engine.reference.words
     key = engine.index.fingerprint[:16]
-    path = index_folder(engine.loaded.name) / f"density-k{k}-v{config.ENGINE_VERSION}-{key}.json"
+    folder = index_folder(engine.settings.index_dir, engine.loaded.name)
+    path = folder / f"density-k{k}-v{engine.settings.engine_version}-{key}.json"
     cached = read_sealed_or_none(path, "recomputing the vocabulary density")
     if cached is not None and len(cached) == words.shape[0]:
         return np.array(cached, dtype=np.float64)  # null (a zero row) becomes NaN

@@ -24,12 +24,13 @@ from journeys.findings import measures, uncertainty
 from journeys.findings.control import CONTROL_SEED, load_control
 from journeys.findings.density import vocabulary_density
 from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES
+from journeys.findings.settings import FindingsSettings
 from journeys.findings.spike import Spike
 from journeys.findings.statistics import Quartiles
 from journeys.findings.summary import MethodFindings, group_density, summarise
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.records import ModelInfo
+from journeys.indexer.settings import EngineSettings
 
 #: The model the study used; the page of any other model says its verdicts are about that model.
 STUDY_MODEL = "roberta-base"
@@ -44,11 +45,12 @@ class ControlFindings:
     found: MethodFindings
     of_model: str  # the trained model's name
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, overlap_k: int) -> dict[str, Any]:
         """The copy is named after the trained model, not by the folder it was saved in, so two builds of
         the same inputs in different folders write the same pages."""
         name = f"{self.of_model} with random weights (seed {self.seed})"
-        return {"model": self.model.to_dict() | {"name": name}, "seed": self.seed, **_method_dict(self.found)}
+        found = _method_dict(self.found, overlap_k)
+        return {"model": self.model.to_dict() | {"name": name}, "seed": self.seed, **found}
 
 
 @dataclass
@@ -61,11 +63,11 @@ class OutsideFindings:
     tag_agreement: float  # share of word tokens that tag and word list put in the same group
     found: MethodFindings
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, overlap_k: int) -> dict[str, Any]:
         corpus = self.corpus
         return {
             "name": corpus.name,
-            "packages": list(config.OUTSIDE_CORPUS_PACKAGES),
+            "packages": list(corpus.packages),
             "sentences": len(corpus.sentences),
             "too_long": self.too_long,
             "tokens": sum(self.token_counts.values()),
@@ -73,7 +75,7 @@ class OutsideFindings:
             "dropped": dict(sorted(corpus.dropped.items())),
             "token_counts": self.token_counts,
             "tag_agreement": self.tag_agreement,
-            **_method_dict(self.found),
+            **_method_dict(self.found, overlap_k),
         }
 
 
@@ -91,6 +93,7 @@ class FindingsReport:
     variant: str
     token_counts: dict[str, int]
     density: dict[str, dict[str, float]]  # median local density per group, per occurrence and per word
+    settings: FindingsSettings  # what the findings were computed with
     methods: dict[str, MethodFindings] = field(default_factory=dict)
     control: ControlFindings | None = None
     outside: OutsideFindings | None = None
@@ -107,6 +110,7 @@ class FindingsReport:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `journeys findings --json` (NaN written as null)."""
         num_layers = self.model.num_layers
+        overlap_k = self.settings.corpus.overlap_k
         return _plain(
             {
                 "model": self.model.to_dict(),
@@ -122,7 +126,7 @@ class FindingsReport:
                 },
                 "groups": list(GROUPS),
                 "token_counts": self.token_counts,
-                "density": {"neighbours": config.DENSITY_NEIGHBOURS, "median_by_group": self.density},
+                "density": {"neighbours": self.settings.density_neighbours, "median_by_group": self.density},
                 "depth": {
                     "num_layers": num_layers,
                     "relative_depth": [measures.relative_depth(i, num_layers) for i in range(num_layers)],
@@ -142,9 +146,9 @@ class FindingsReport:
                 "sentences_per_second": len(self.corpus.sentences) * len(self.methods) / self.seconds
                 if self.seconds
                 else None,
-                "methods": {name: _method_dict(found) for name, found in self.methods.items()},
-                "control": None if self.control is None else self.control.to_dict(),
-                "outside": None if self.outside is None else self.outside.to_dict(),
+                "methods": {name: _method_dict(found, overlap_k) for name, found in self.methods.items()},
+                "control": None if self.control is None else self.control.to_dict(overlap_k),
+                "outside": None if self.outside is None else self.outside.to_dict(overlap_k),
             }
         )
 
@@ -163,9 +167,11 @@ def analyze_methods(
     progress: bool,
     cluster: Cluster | None = None,
     cache_dir: Path | None = None,
+    settings: FindingsSettings | None = None,
 ) -> dict[str, CorpusAnalysis]:
     """One resumable corpus pass per method (shards under `cache_dir`, on `cluster` if given); encodings
     are kept for the exact method only, if asked."""
+    settings = settings or FindingsSettings()
     return {
         method: run_corpus_pass(
             engine,
@@ -175,16 +181,22 @@ def analyze_methods(
             progress=progress,
             cluster=cluster,
             cache_dir=cache_dir,
+            settings=settings.corpus,
         )
         for method in methods
     }
 
 
 def report_from(
-    engine: JourneyEngine, corpus: Corpus, analyses: dict[str, CorpusAnalysis], seconds: float
+    engine: JourneyEngine,
+    corpus: Corpus,
+    analyses: dict[str, CorpusAnalysis],
+    seconds: float,
+    settings: FindingsSettings | None = None,
 ) -> FindingsReport:
     """Summarise the analyses of a corpus into the report (the sensitivity table for the first method)."""
-    density = vocabulary_density(engine)
+    settings = settings or FindingsSettings()
+    density = vocabulary_density(engine, settings.density_neighbours)
     first = next(iter(analyses.values()))
     return FindingsReport(
         model=engine.info,
@@ -192,8 +204,11 @@ def report_from(
         variant=first.variant,
         token_counts={name: int((first.groups == code).sum()) for code, name in enumerate(GROUPS)},
         density=group_density(first, density),
+        settings=settings,
         methods={
-            method: summarise(analysis, density, with_sensitivity=analysis is first)
+            method: summarise(
+                analysis, density, with_sensitivity=analysis is first, scatter_points=settings.scatter_points
+            )
             for method, analysis in analyses.items()
         },
         seconds=seconds,
@@ -201,12 +216,17 @@ def report_from(
 
 
 def control_findings(
-    engine: JourneyEngine, sentences: list[str], seed: int = CONTROL_SEED, progress: bool = True
+    engine: JourneyEngine,
+    sentences: list[str],
+    seed: int = CONTROL_SEED,
+    progress: bool = True,
+    settings: FindingsSettings | None = None,
 ) -> ControlFindings:
     """The exact-method findings of `engine`'s model with random weights, over the same sentences."""
+    settings = settings or FindingsSettings()
     control = load_control(engine, seed)
-    analysis = analyze_corpus(control, sentences, "exact", progress=progress)
-    found = summarise(analysis, vocabulary_density(control), with_sensitivity=False)
+    analysis = analyze_corpus(control, sentences, "exact", progress=progress, settings=settings.corpus)
+    found = _summarised(analysis, vocabulary_density(control, settings.density_neighbours), settings)
     return ControlFindings(model=control.info, seed=seed, found=found, of_model=engine.info.name)
 
 
@@ -219,9 +239,15 @@ def tag_agreement(engine: JourneyEngine, sentences: list[str], by_tag: np.ndarra
     return float((by_tag == by_list)[word].mean()) if word.any() else float("nan")
 
 
-def outside_findings(engine: JourneyEngine, corpus: OutsideCorpus, progress: bool = True) -> OutsideFindings:
+def outside_findings(
+    engine: JourneyEngine,
+    corpus: OutsideCorpus,
+    progress: bool = True,
+    settings: FindingsSettings | None = None,
+) -> OutsideFindings:
     """The exact-method findings over the outside corpus (`load_outside_corpus()`), function words decided
     by tag; sentences longer than the model takes are left out and counted."""
+    settings = settings or FindingsSettings()
     fits = [
         len(engine.loaded.tokenizer(text)["input_ids"]) <= engine.info.max_tokens for text in corpus.sentences
     ]
@@ -232,46 +258,58 @@ def outside_findings(engine: JourneyEngine, corpus: OutsideCorpus, progress: boo
         tags=[corpus.tags[i] for i in kept],
         sources=[corpus.sources[i] for i in kept],
     )
-    analysis = analyze_corpus(engine, corpus.sentences, "exact", progress=progress, tags=corpus.tags)
+    analysis = analyze_corpus(
+        engine, corpus.sentences, "exact", progress=progress, tags=corpus.tags, settings=settings.corpus
+    )
     return OutsideFindings(
         corpus=corpus,
         too_long=len(fits) - len(kept),
         token_counts={name: int((analysis.groups == code).sum()) for code, name in enumerate(GROUPS)},
         tag_agreement=tag_agreement(engine, corpus.sentences, analysis.groups),
-        found=summarise(analysis, vocabulary_density(engine), with_sensitivity=False),
+        found=_summarised(analysis, vocabulary_density(engine, settings.density_neighbours), settings),
     )
+
+
+def _summarised(analysis: CorpusAnalysis, density: np.ndarray, settings: FindingsSettings) -> MethodFindings:
+    """The findings of a side analysis (the control's, the outside corpus's): no sensitivity table."""
+    return summarise(analysis, density, with_sensitivity=False, scatter_points=settings.scatter_points)
 
 
 def build_findings(
     engine: JourneyEngine,
     corpus_path: str | Path,
-    method: str = config.DEFAULT_METHOD,
+    method: str | None = None,
     progress: bool = True,
     layout: str = "auto",
     control: bool = False,
     outside: bool = False,
     cluster: Cluster | None = None,
+    settings: FindingsSettings | None = None,
 ) -> FindingsReport:
-    """Read the corpus (`layout`: see corpus/corpus_sources.py), analyse it by `method` (and the other
-    method where supported), and report; with `control`, the random-weights copy's findings too, and with
-    `outside`, the findings over the outside corpus."""
-    methods = supported_methods(engine, method)
-    corpus = read_corpus(corpus_path, engine, layout=layout)
-    outside_corpus = load_outside_corpus() if outside else None  # refused before any analysis
+    """Read the corpus (`layout`: see corpus/corpus_sources.py), analyse it by `method` (default: the
+    engine's; and the other method where supported), and report; with `control`, the random-weights copy's
+    findings too, and with `outside`, the findings over the outside corpus."""
+    settings = settings or FindingsSettings()
+    methods = supported_methods(engine, engine.settings.default_method if method is None else method)
+    corpus = read_corpus(corpus_path, engine, layout=layout, settings=settings.corpus)
+    # refused before any analysis
+    outside_corpus = load_outside_corpus(settings=settings.corpus) if outside else None
     started = time.perf_counter()
-    analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster)
-    report = report_from(engine, corpus, analyses, time.perf_counter() - started)
+    analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster, settings=settings)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings)
     if control:
-        report.control = control_findings(engine, corpus.sentences, progress=progress)
+        report.control = control_findings(engine, corpus.sentences, progress=progress, settings=settings)
     if outside_corpus is not None:
-        report.outside = outside_findings(engine, outside_corpus, progress=progress)
+        report.outside = outside_findings(engine, outside_corpus, progress=progress, settings=settings)
     return report
 
 
-def run_findings(args: argparse.Namespace) -> None:
+def run_findings(
+    args: argparse.Namespace, engine_settings: EngineSettings, settings: FindingsSettings
+) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
-    cluster = cluster_option(args.ray, args.ray_actors)
-    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
+    cluster = cluster_option(args.ray, args.ray_actors, settings.corpus.ray_connect_s)
+    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask, settings=engine_settings)
     progress = not args.json or sys.stderr.isatty()
     report = build_findings(
         engine,
@@ -282,6 +320,7 @@ def run_findings(args: argparse.Namespace) -> None:
         control=args.control,
         outside=args.outside_corpus,
         cluster=cluster,
+        settings=settings,
     )
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)
@@ -360,7 +399,7 @@ def _quartiles_dict(found: Quartiles) -> dict[str, Any]:
     return {"median": found.median, "q1": found.q1, "q3": found.q3, "count": found.count}
 
 
-def _method_dict(found: MethodFindings) -> dict[str, Any]:
+def _method_dict(found: MethodFindings, overlap_k: int) -> dict[str, Any]:
     return {
         "variant": found.variant,
         "verdicts": [v.to_dict() for v in found.verdicts],
@@ -369,7 +408,7 @@ def _method_dict(found: MethodFindings) -> dict[str, Any]:
         "sensitivity": [row.to_dict() for row in found.sensitivity],
         "rank": {group: _quartiles_dict(q) for group, q in found.rank.items()},
         "similarity": {group: _quartiles_dict(q) for group, q in found.similarity.items()},
-        "neighbour_overlap": {"k": config.FINDINGS_OVERLAP_K, "median_by_group": found.overlap},
+        "neighbour_overlap": {"k": overlap_k, "median_by_group": found.overlap},
         "cohesion": _quartiles_dict(found.cohesion),
         "displacement_alignment": _quartiles_dict(found.alignment),
         "density_spearman": found.density_spearman,

@@ -15,10 +15,10 @@ from journeys.findings.claims import Choices, ClaimComputer, ClaimInputs, ClaimV
 from journeys.findings.curves import GroupCurves, group_curves
 from journeys.findings.effect_sizes import spearman
 from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES, SensitivityRow, sensitivity_table
+from journeys.findings.settings import FindingsSettings
 from journeys.findings.spike import Spike
 from journeys.findings.statistics import Quartiles
 from journeys.findings.uncertainty import N_RESAMPLES
-from journeys.indexer import config
 
 #: Groups drawn in the density scatter and correlated with density.
 DENSITY_GROUPS = (FUNCTION, CONTENT, CONTINUATION, OTHER)
@@ -59,9 +59,12 @@ def summarise(
     density: np.ndarray,
     n_resamples: int = N_RESAMPLES,
     with_sensitivity: bool = True,
+    scatter_points: int | None = None,
 ) -> MethodFindings:
     """The findings of one corpus analysis; the sensitivity table only when asked (it decides every claim
-    again under each alternative)."""
+    again under each alternative); up to `scatter_points` (default: the findings settings') points per
+    group in the density scatter."""
+    scatter_points = FindingsSettings().scatter_points if scatter_points is None else scatter_points
     groups = analysis.groups
     codes = range(len(GROUPS))
     inputs = ClaimInputs.from_analysis(analysis, density, analysis.variant)
@@ -98,20 +101,20 @@ def summarise(
         cohesion=statistics.quartiles(analysis.cohesion),
         alignment=statistics.quartiles(analysis.alignment),
         density_spearman=rho,
-        scatter=_scatter_sample(final_density, analysis.rank[:, -1], groups),
+        scatter=_scatter_sample(final_density, analysis.rank[:, -1], groups, scatter_points),
         sensitivity=sensitivity,
     )
 
 
 def _scatter_sample(
-    density: np.ndarray, final_rank: np.ndarray, groups: np.ndarray
+    density: np.ndarray, final_rank: np.ndarray, groups: np.ndarray, points: int
 ) -> dict[str, dict[str, list[float]]]:
-    """Up to FINDINGS_SCATTER_POINTS (density, final rank) points per group, a fixed-seed sample."""
+    """Up to `points` (density, final rank) points per group, a fixed-seed sample."""
     generator = np.random.default_rng(0)
     sample = {}
     for code in DENSITY_GROUPS:
         rows = np.flatnonzero((groups == code) & np.isfinite(density) & (final_rank >= 0))
-        if len(rows) > config.FINDINGS_SCATTER_POINTS:
-            rows = np.sort(generator.choice(rows, config.FINDINGS_SCATTER_POINTS, replace=False))
+        if len(rows) > points:
+            rows = np.sort(generator.choice(rows, points, replace=False))
         sample[GROUPS[code]] = {"density": density[rows].tolist(), "rank": final_rank[rows].tolist()}
     return sample

@@ -11,6 +11,7 @@ a page other pages link to is added to `SitePlan.for_models` first.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from journeys.corpus.corpus_pass import cluster_option
 from journeys.corpus.shard_work import Cluster
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery.build_lock import exclusive_build
 from journeys.gallery.comparison_step import comparison_page
 from journeys.gallery.corpus import all_sentences, load_themes
@@ -28,11 +30,12 @@ from journeys.gallery.findings_step import findings_pages, site_findings
 from journeys.gallery.pages import asset_files, explorer_page, index_pages, sentence_pages
 from journeys.gallery.pair_pages import pair_pages
 from journeys.gallery.precompute import EngineLoader, ModelJourneys, precompute
+from journeys.gallery.settings import GallerySettings
 from journeys.gallery.site import Site, SiteModel, SitePlan
-from journeys.indexer import config
 from journeys.indexer.atomic_files import fsync_tree, replace_folder
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.settings import EngineSettings
 
 
 @dataclass(frozen=True)
@@ -56,36 +59,48 @@ def build_site(
     site_dir: Path | None = None,
     sentences_path: Path | None = None,
     cache_dir: Path | None = None,
-    load_engine: EngineLoader = JourneyEngine.load,
+    load_engine: EngineLoader | None = None,
     corpus_path: Path | None = None,
     cluster: Cluster | None = None,
+    engine_settings: EngineSettings | None = None,
+    gallery_settings: GallerySettings | None = None,
+    findings_settings: FindingsSettings | None = None,
 ) -> BuiltSite:
     """Precompute, then write the site into this build's own staging folder, which takes the old site's
     place in one step only once every step succeeded: a model that cannot load (or any other failure, or
     a kill) leaves the old site as it was. A second build of the same site waits for the first.
 
-    Folders left as None come from `indexer.config` at call time.
+    Whatever is left as None comes from the settings (their defaults when None) at call time; models load
+    with `load_engine`, by default `JourneyEngine.load` with the engine settings.
     """
-    site_dir = Path(site_dir or config.SITE_DIR)
+    engine_settings = engine_settings or EngineSettings()
+    gallery = gallery_settings or GallerySettings()
+    findings_settings = findings_settings or FindingsSettings()
+    load_engine = load_engine or functools.partial(JourneyEngine.load, settings=engine_settings)
+    site_dir = Path(site_dir or engine_settings.site_dir)
+    top_k, decimals = engine_settings.default_top_k, gallery.similarity_decimals
     with exclusive_build(site_dir):
         plan = SitePlan.for_models([SiteModel.named(name) for name in dict.fromkeys(models)])
-        themes = load_themes(sentences_path or config.GALLERY_SENTENCES)
+        themes = load_themes(sentences_path or gallery.sentences_file)
         texts = [sentence.text for sentence in all_sentences(themes)]
-        cache_dir = cache_dir or config.CACHE_DIR
-        cache = JourneyCache(cache_dir)
-        journeys = {
-            model: precompute(model.name, texts, cache, load_engine=load_engine) for model in plan.models
-        }
-        findings = site_findings(journeys, texts, corpus_path or config.CORPUS_FILE, cache_dir, cluster)
-        site = Site(fresh_staging_folder(site_dir), plan)
+        cache_dir = cache_dir or engine_settings.cache_dir
+        cache = JourneyCache(cache_dir, engine_settings)
+        journeys = {model: precompute(model.name, texts, cache, top_k, load_engine) for model in plan.models}
+        corpus_path = corpus_path or findings_settings.corpus.corpus_file
+        findings = site_findings(
+            journeys, texts, corpus_path, cache_dir, cluster, engine_settings, gallery, findings_settings
+        )
+        site = Site(
+            fresh_staging_folder(site_dir), plan, gallery.templates_dir, engine_settings.site_content_policy
+        )
         site.write(asset_files(site.templates / "static"))
         site.write(findings_pages(findings))
         if plan.compares:
             site.write([comparison_page(findings)])
-        site.write(sentence_pages(themes, journeys, findings))
-        site.write(pair_pages(themes, journeys))
-        site.write([explorer_page()])
-        site.write(index_pages(plan, themes, journeys))
+        site.write(sentence_pages(themes, journeys, findings, top_k, decimals))
+        site.write(pair_pages(themes, journeys, decimals))
+        site.write([explorer_page(top_k)])
+        site.write(index_pages(plan, themes, journeys, engine_settings.default_method))
         pages = site.finish()
         fsync_tree(site.folder)
         replace_folder(site.folder, site_dir)
@@ -106,12 +121,24 @@ def run_build(
     site_dir: Path | None = None,
     sentences_path: Path | None = None,
     cache_dir: Path | None = None,
-    load_engine: EngineLoader = JourneyEngine.load,
+    load_engine: EngineLoader | None = None,
+    engine_settings: EngineSettings | None = None,
+    findings_settings: FindingsSettings | None = None,
 ) -> None:
     """Build the site for `args.models` and print one summary line."""
     started = time.perf_counter()
-    cluster = cluster_option(args.ray, args.ray_actors)
-    built = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine, cluster=cluster)
+    findings_settings = findings_settings or FindingsSettings()
+    cluster = cluster_option(args.ray, args.ray_actors, findings_settings.corpus.ray_connect_s)
+    built = build_site(
+        args.models,
+        site_dir,
+        sentences_path,
+        cache_dir,
+        load_engine,
+        cluster=cluster,
+        engine_settings=engine_settings,
+        findings_settings=findings_settings,
+    )
     names = ", ".join(model.label for model in built.journeys)
     count = len(built.journeys)
     print(

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from journeys.indexer import config
+from journeys.gallery.settings import GallerySettings
 
 SLUG_WORDS = 8
 
@@ -53,9 +53,10 @@ def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
     return "-".join(words[:max_words]) or "sentence"
 
 
-def load_themes(path: Path = config.GALLERY_SENTENCES) -> list[Theme]:
-    """Themes in file order; refuses a file where two sentences would share a page name."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+def load_themes(path: Path | None = None) -> list[Theme]:
+    """Themes in file order (default file: the gallery settings'); refuses a file where two sentences would
+    share a page name."""
+    data = json.loads(Path(path or GallerySettings().sentences_file).read_text(encoding="utf-8"))
     themes, seen = [], {}
     for theme in data["themes"]:
         sentences = []

@@ -16,8 +16,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
+from journeys.gallery.settings import GallerySettings
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
+from journeys.indexer.settings import EngineSettings
 
 FORMAT = 7  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
 # 4: verdicts with intervals, sensitivity, random-weights control; 5: the control named after its model;
@@ -43,10 +45,10 @@ class SiteFindings:
         return cls(page=page, contextual=data["contextual"])
 
 
-def rounded_contextual(
-    result: dict[str, Any], decimals: int = config.GALLERY_SIMILARITY_DECIMALS
-) -> dict[str, Any]:
-    """`ContextualResult.to_dict()` with every hit's similarity rounded to `decimals`."""
+def rounded_contextual(result: dict[str, Any], decimals: int | None = None) -> dict[str, Any]:
+    """`ContextualResult.to_dict()` with every hit's similarity rounded to `decimals` (default: the gallery
+    settings')."""
+    decimals = GallerySettings().similarity_decimals if decimals is None else decimals
     neighbours = [
         [[{**hit, "similarity": round(hit["similarity"], decimals)} for hit in layer] for layer in token]
         for token in result["neighbours"]
@@ -57,19 +59,27 @@ def rounded_contextual(
 class FindingsCache:
     """Cached `SiteFindings` under one folder, one sealed JSON file per key."""
 
-    def __init__(self, folder: Path = config.CACHE_DIR) -> None:
-        self.folder = Path(folder) / "findings"
+    def __init__(
+        self,
+        folder: Path | None = None,
+        settings: EngineSettings | None = None,
+        corpus: CorpusSettings | None = None,
+    ) -> None:
+        """The cache under `folder` (default: the engine settings' cache folder), keyed on the engine version
+        and the outside corpus's files as the settings name them."""
+        self.settings = settings or EngineSettings()
+        self.corpus = corpus or CorpusSettings()
+        self.folder = Path(folder or self.settings.cache_dir) / "findings"
 
-    @staticmethod
-    def key(model: str, corpus_path: Path, texts: list[str], k: int) -> dict[str, Any]:
+    def key(self, model: str, corpus_path: Path, texts: list[str], k: int) -> dict[str, Any]:
         """Everything the cached findings depend on that is known without loading the model."""
         return {
             "model": model,
             "model_files": _model_files(model),
-            "engine_version": config.ENGINE_VERSION,
+            "engine_version": self.settings.engine_version,
             "format": FORMAT,
             "corpus": hashlib.sha256(Path(corpus_path).read_bytes()).hexdigest(),
-            "outside_corpus": _outside_corpus_files(),
+            "outside_corpus": _outside_corpus_files(self.corpus),
             "sentences": hashlib.sha256("\n".join(texts).encode()).hexdigest(),
             "k": k,
         }
@@ -99,11 +109,11 @@ def _model_files(model: str) -> list[list[Any]]:
     return [_stamp(p) for p in sorted(folder.iterdir()) if p.is_file()]
 
 
-def _outside_corpus_files() -> list[Any]:
+def _outside_corpus_files(settings: CorpusSettings) -> list[Any]:
     """What the outside corpus is read from: the sample size, and size and time of each fortune file and
     of the tagger (absent files included, so installing the packages later rebuilds the findings)."""
-    files = [config.FORTUNES_DIR / name for name in config.FORTUNES_FILES] + [config.POS_TAGGER_MODULE]
-    return [config.OUTSIDE_CORPUS_SENTENCES, [_stamp(p) if p.is_file() else [p.name] for p in files]]
+    files = [settings.fortunes_dir / name for name in settings.fortunes_files] + [settings.pos_tagger_module]
+    return [settings.outside_corpus_sentences, [_stamp(p) if p.is_file() else [p.name] for p in files]]
 
 
 def _stamp(path: Path) -> list[Any]:

@@ -12,7 +12,7 @@ from journeys.corpus.token_classes import GROUPS
 from journeys.findings import measures
 from journeys.findings.report import STUDY_MODEL, FindingsReport
 from journeys.gallery.findings_charts import report_figures
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT
 
 METHOD_LABELS = {
     "exact": "exact (what the model computes)",
@@ -31,7 +31,7 @@ def findings_context(report: FindingsReport, example: dict[str, Any] | None = No
     for timing in ("seconds", "sentences_per_second"):  # the build's log has them; pages stay reproducible
         data.pop(timing)
     methods = list(report.methods)
-    figures = plotly.io.to_json(report_figures(report, config.FINDINGS_OVERLAP_K), validate=False)
+    figures = plotly.io.to_json(report_figures(report, report.settings.corpus.overlap_k), validate=False)
     main = data["methods"][report.method]
     columns = [(f"{m}", data["methods"][m]) for m in methods]
     if data["control"] is not None:
@@ -52,7 +52,7 @@ def findings_context(report: FindingsReport, example: dict[str, Any] | None = No
         "layers": list(range(report.model.num_layers)),
         "is_study_model": report.is_study_model,
         "study_model": STUDY_MODEL,
-        "scatter_points": config.FINDINGS_SCATTER_POINTS,
+        "scatter_points": report.settings.scatter_points,
         "thresholds": {
             "move_factor": measures.MOVE_FACTOR,
             "move_floor": measures.MOVE_FLOOR,
@@ -79,6 +79,6 @@ def _verdict_rows(columns: list[tuple[str, dict[str, Any]]]) -> list[dict[str, A
 def _display_path(path: str) -> str:
     """A corpus path relative to the repository when it lies inside it."""
     try:
-        return str(Path(path).resolve().relative_to(config.REPO_ROOT))
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
     except ValueError:
         return path

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeys.indexer import config
 from journeys.indexer.records import Journey, ModelInfo, ModelShape, Neighbour, Token, VariantResult
 
 FORMAT = 2
@@ -48,10 +47,11 @@ def encode_page(
     journeys: dict[str, Journey],
     info: ModelInfo,
     unavailable: dict[str, str],
-    decimals: int | None = config.GALLERY_SIMILARITY_DECIMALS,
+    decimals: int | None,
 ) -> dict[str, Any]:
-    """The compact page data for one text analysed by one model with one or more methods; `decimals=None`
-    keeps every similarity as computed (the full-precision files the downloads read)."""
+    """The compact page data for one text analysed by one model with one or more methods, similarities
+    rounded to `decimals` (`GallerySettings.similarity_decimals`); `decimals=None` keeps every similarity as
+    computed (the full-precision files the downloads read)."""
     first = next(iter(journeys.values()))
     vocabulary = VocabularyTable()
     methods = {}

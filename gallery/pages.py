@@ -30,7 +30,6 @@ from journeys.gallery.site import (
     sentence_page,
 )
 from journeys.gallery.sparkline import largest_rank, rank_sparkline
-from journeys.indexer import config
 from journeys.indexer.records import Journey
 
 
@@ -74,6 +73,8 @@ def sentence_pages(
     themes: list[Theme],
     journeys: Mapping[SiteModel, ModelJourneys],
     findings: Mapping[SiteModel, SiteFindings],
+    top_k: int,
+    decimals: int,
 ) -> Iterator[Page | SiteFile]:
     """One page per sentence and model, carrying its journeys by every available method and the
     contextual neighbours its model's findings hold, with the full-precision journeys for download
@@ -98,14 +99,14 @@ def sentence_pages(
                 "info": results.info,
                 "unavailable": results.unavailable,
                 "page_data": script_json(
-                    encode_page(sentence.text, found, results.info, results.unavailable)
+                    encode_page(sentence.text, found, results.info, results.unavailable, decimals)
                 ),
                 "contextual_data": script_json(contextual[sentence.text])
                 if sentence.text in contextual
                 else None,
                 "previous_page": neighbours[0],
                 "next_page": neighbours[1],
-                "top_k": config.GALLERY_TOP_K,
+                "top_k": top_k,
                 "journey_file": PurePosixPath(data_file).name,
                 "download_name": f"{sentence.slug}-{model.slug}",
                 "pairs": pair_links(themes, model, sentence),
@@ -119,19 +120,21 @@ def sentence_pages(
             )
 
 
-def explorer_page() -> Page:
-    """The live explorer page; it needs the server and says so when opened without it."""
-    return Page("explore.html", EXPLORER_PAGE, None, {"top_k": config.DEFAULT_TOP_K})
+def explorer_page(top_k: int) -> Page:
+    """The live explorer page (asking for `top_k` neighbours); it needs the server and says so when opened
+    without it."""
+    return Page("explore.html", EXPLORER_PAGE, None, {"top_k": top_k})
 
 
 def index_pages(
-    plan: SitePlan, themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys]
+    plan: SitePlan, themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys], method: str
 ) -> Iterator[Page]:
-    """Each model's gallery index, linking to its findings page when the plan writes one."""
+    """Each model's gallery index (its ranks by `method`), linking to its findings page when the plan writes
+    one."""
     pages = {model: index_page(model, plan.default_model) for model in journeys}
     by_position = [sentence.text for sentence in all_sentences(themes)]
     for model, results in journeys.items():
-        exact = results.journeys[config.DEFAULT_METHOD]
+        exact = results.journeys[method]
         largest = largest_rank(exact)
         by_text = dict(zip(by_position, exact, strict=True))
         entries = [

@@ -18,8 +18,10 @@ from journeys.gallery.precompute import ModelJourneys
 from journeys.gallery.site import Page, SiteModel, journey_file, pair_page, sentence_page
 
 
-def pair_pages(themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys]) -> Iterator[Page]:
-    """One side-by-side page per pair and model."""
+def pair_pages(
+    themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys], decimals: int
+) -> Iterator[Page]:
+    """One side-by-side page per pair and model, similarities in its page data rounded to `decimals`."""
     sentences = all_sentences(themes)
     for model, results in journeys.items():
         by_text = sentence_journeys(results, sentences)
@@ -30,7 +32,13 @@ def pair_pages(themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys])
                 sides = [pair.first, pair.second]
                 data = [
                     {
-                        "page": encode_page(s.text, by_text[s.text], results.info, results.unavailable),
+                        "page": encode_page(
+                            s.text,
+                            by_text[s.text],
+                            results.info,
+                            results.unavailable,
+                            decimals,
+                        ),
                         "file": root + journey_file(model, s.slug),
                         "name": f"{s.slug}-{model.slug}",
                         "title": f"“{s.text}”",

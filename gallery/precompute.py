@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
-from journeys.indexer.options import SEED_REFUSAL
+from journeys.indexer.options import METHODS, SEED_REFUSAL
 from journeys.indexer.records import Journey, ModelInfo
 
 EngineLoader = Callable[[str], JourneyEngine]
@@ -46,11 +45,12 @@ def precompute(
     model: str,
     texts: list[str],
     cache: JourneyCache,
-    top_k: int = config.GALLERY_TOP_K,
-    load_engine: EngineLoader = JourneyEngine.load,
+    top_k: int,
+    load_engine: EngineLoader,
 ) -> ModelJourneys:
-    """Analyse `texts` by each method the model offers, computing only what the cache lacks, with a
-    progress bar. What the model offers is cached too, so a fully cached rebuild never loads it."""
+    """Analyse `texts` by each method the model offers, listing `top_k` neighbours (the server's default,
+    so that it finds these in the cache), computing only what the cache lacks, with a progress bar. What the
+    model offers is cached too, so a fully cached rebuild never loads it."""
     engine = LazyEngine(model, load_engine)
     info = cache.get_model_info(model)
     if info is None:
@@ -58,7 +58,7 @@ def precompute(
         cache.put_model_info(model, info)
     journeys = {method: _method_journeys(engine, method, texts, cache, top_k) for method in info.methods}
     refusal = SEED_REFUSAL.format(model=info.name)
-    unavailable = {method: refusal for method in config.METHODS if method not in info.methods}
+    unavailable = {method: refusal for method in METHODS if method not in info.methods}
     return ModelJourneys(name=model, info=info, journeys=journeys, unavailable=unavailable, engine=engine)
 
 

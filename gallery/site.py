@@ -10,7 +10,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from journeys.gallery.corpus import slugify
-from journeys.indexer import config
+from journeys.gallery.settings import GallerySettings
+from journeys.indexer.settings import EngineSettings
 
 ASSETS = "assets"
 EXPLORER_PAGE = "explore.html"
@@ -121,7 +122,7 @@ class SiteFile:
     data: bytes
 
 
-def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
+def site_environment(templates: Path, content_policy: str) -> Environment:
     """The site's one Jinja environment: strict about missing values, HTML escaped, every page given the
     site's Content-Security-Policy (base.html carries it, for pages opened from disk)."""
     environment = Environment(
@@ -131,7 +132,7 @@ def site_environment(templates: Path = config.TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals["content_policy"] = config.SITE_CONTENT_POLICY
+    environment.globals["content_policy"] = content_policy
     return environment
 
 
@@ -139,11 +140,16 @@ class Site:
     """The one writer of the site folder: renders the pages the steps ask for, each with the navigation
     its plan gives, and writes their files."""
 
-    def __init__(self, folder: Path, plan: SitePlan, templates: Path = config.TEMPLATES_DIR) -> None:
+    def __init__(
+        self, folder: Path, plan: SitePlan, templates: Path | None = None, content_policy: str | None = None
+    ) -> None:
+        """A writer into `folder`; templates and policy default to the gallery's and the engine's settings."""
         self.folder = Path(folder)
         self.plan = plan
-        self.templates = Path(templates)
-        self.environment = site_environment(self.templates)
+        self.templates = Path(templates or GallerySettings().templates_dir)
+        self.environment = site_environment(
+            self.templates, content_policy or EngineSettings().site_content_policy
+        )
         self._pages: set[str] = set()
 
     def render(self, page: Page) -> str:

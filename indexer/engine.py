@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import torch
 
-from journeys.indexer import config
 from journeys.indexer.adapters import ArchitectureAdapter, adapter_for
 from journeys.indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
 from journeys.indexer.capture import PostAttentionCapture
@@ -20,6 +19,7 @@ from journeys.indexer.model_loading import LoadedModel, load_model
 from journeys.indexer.options import checked_method, checked_top_k
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
+from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import is_blank
 from journeys.indexer.token_text import vocabulary_display_texts
 from journeys.indexer.vocabulary_index import VocabularyIndex
@@ -39,9 +39,13 @@ class Encodings:
 
 
 class JourneyEngine:
-    """A loaded model with its vocabulary index, answering analyses of any text."""
+    """A loaded model with its vocabulary index, answering analyses of any text; `settings` (the defaults
+    when None) say where its index is saved and what an analysis defaults to."""
 
-    def __init__(self, loaded: LoadedModel, causal_mask: bool = True) -> None:
+    def __init__(
+        self, loaded: LoadedModel, causal_mask: bool = True, settings: EngineSettings | None = None
+    ) -> None:
+        self.settings = settings or EngineSettings()
         self.loaded = loaded
         self.adapter: ArchitectureAdapter = adapter_for(loaded.model)
         family = loaded.model.config.model_type
@@ -55,7 +59,7 @@ class JourneyEngine:
         self.capture = PostAttentionCapture(self.adapter.analysis_modules())
         self.reference = self.adapter.reference_rows()
         words = self.reference.words
-        self.index = VocabularyIndex.load_or_build(words.numpy(), loaded.name)
+        self.index = VocabularyIndex.load_or_build(words.numpy(), loaded.name, self.settings)
         positions = None if self.reference.positions is None else self.reference.positions.rows
         self.scorer = VocabularyScorer(self.index, words, positions)
         self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, words.shape[0])
@@ -71,9 +75,11 @@ class JourneyEngine:
         )
 
     @classmethod
-    def load(cls, model_name: str, causal_mask: bool = True) -> JourneyEngine:
+    def load(
+        cls, model_name: str, causal_mask: bool = True, settings: EngineSettings | None = None
+    ) -> JourneyEngine:
         """Load a model by registry name, folder or Hub id, and prepare its index."""
-        return cls(load_model(model_name), causal_mask=causal_mask)
+        return cls(load_model(model_name, settings), causal_mask=causal_mask, settings=settings)
 
     def checked_method(self, method: str) -> str:
         """`method` if this model offers it; otherwise a refusal that says why."""
@@ -91,9 +97,10 @@ class JourneyEngine:
             )
         return token_ids
 
-    def encodings(self, text: str, method: str = config.DEFAULT_METHOD) -> Encodings:
-        """The encodings at every layer's analysis point for `text`, by the chosen method."""
-        self.checked_method(method)
+    def encodings(self, text: str, method: str | None = None) -> Encodings:
+        """The encodings at every layer's analysis point for `text`, by the chosen method (default: the
+        settings' default method)."""
+        method = self.checked_method(self.settings.default_method if method is None else method)
         token_ids = self.tokenize(text)
         input_ids = torch.tensor([token_ids])
         forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
@@ -137,14 +144,15 @@ class JourneyEngine:
             return torch.full((num_tokens,), table.first_row)
         return table.rows_for(num_tokens)
 
-    def analyze(
-        self, text: str, method: str = config.DEFAULT_METHOD, top_k: int = config.DEFAULT_TOP_K
-    ) -> Journey:
-        """Rank, similarity and nearest vocabulary rows of every token at every layer.
+    def analyze(self, text: str, method: str | None = None, top_k: int | None = None) -> Journey:
+        """Rank, similarity and nearest vocabulary rows of every token at every layer; the method and top-k
+        default to the settings'.
 
         Each text is scored on its own, so a text's journey never depends on what else was analysed.
         """
-        checked_top_k(top_k)
+        method = self.settings.default_method if method is None else method
+        top_k = self.settings.default_top_k if top_k is None else top_k
+        checked_top_k(top_k, self.settings.max_top_k)
         encoded = self.encodings(text, method)
         return self._journey(encoded, method, self.score([encoded], top_k))
 

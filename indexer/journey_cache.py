@@ -2,7 +2,7 @@
 build writes them; both ask the indexer for records, never each other).
 
 One sealed JSON file per result (`indexer.sealed_files`), holding `Journey.to_dict()` and the key it
-answers; the key is the model name, method, text, top-k, `config.ENGINE_VERSION` and FORMAT, so a change
+answers; the key is the model name, method, text, top-k, the engine version and FORMAT, so a change
 to the engine's numbers invalidates every entry. A damaged or edited file is reported and recomputed.
 """
 
@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from journeys.indexer import config
 from journeys.indexer.records import Journey, ModelInfo
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
+from journeys.indexer.settings import EngineSettings
 
 FORMAT = 2  # bump when the stored shape changes (2: sealed files)
 
@@ -23,18 +23,21 @@ FORMAT = 2  # bump when the stored shape changes (2: sealed files)
 class JourneyCache:
     """Cached journeys under one folder; writes are atomic and sealed, so readers never use half a file."""
 
-    def __init__(self, folder: Path = config.CACHE_DIR) -> None:
-        self.folder = Path(folder) / "journeys"
+    def __init__(self, folder: Path | None = None, settings: EngineSettings | None = None) -> None:
+        """The cache under `folder` (default: the settings' cache folder), keyed on the settings' engine
+        version."""
+        settings = settings or EngineSettings()
+        self.folder = Path(folder or settings.cache_dir) / "journeys"
+        self.engine_version = settings.engine_version
 
-    @staticmethod
-    def key(model: str, method: str, text: str, top_k: int) -> dict[str, Any]:
+    def key(self, model: str, method: str, text: str, top_k: int) -> dict[str, Any]:
         """Everything a cached result depends on."""
         return {
             "model": model,
             "method": method,
             "text": text,
             "top_k": top_k,
-            "engine_version": config.ENGINE_VERSION,
+            "engine_version": self.engine_version,
             "format": FORMAT,
         }
 
@@ -60,7 +63,7 @@ class JourneyCache:
 
     def model_info_path(self, model: str) -> Path:
         """The file that holds what a model offers, so a fully cached rebuild need not load it."""
-        key = {"model": model, "engine_version": config.ENGINE_VERSION, "format": FORMAT}
+        key = {"model": model, "engine_version": self.engine_version, "format": FORMAT}
         return (
             self.folder / f"model-{hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()}.json"
         )

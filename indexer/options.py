@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from journeys.indexer import config
 from journeys.indexer.errors import InputError
+
+#: The methods the engine implements: what the model computes, and the published demo's computation.
+METHODS = ("exact", "seed")
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
@@ -16,14 +18,14 @@ SEED_REFUSAL = (
 
 
 def checked_method(
-    value: Any, offered: tuple[str, ...] = config.METHODS, model: str = "", name: str = "method"
+    value: Any, offered: tuple[str, ...] = METHODS, model: str = "", name: str = "method"
 ) -> str:
     """`value` if it names a method `offered`; refuses an unknown name, or a method this model lacks."""
     if isinstance(value, str) and value in offered:
         return value
-    if isinstance(value, str) and value in config.METHODS:
+    if isinstance(value, str) and value in METHODS:
         raise InputError(SEED_REFUSAL.format(model=model or "this model"))
-    raise InputError(f"{name} must be one of {', '.join(config.METHODS)}, not {shown(value)}")
+    raise InputError(f"{name} must be one of {', '.join(METHODS)}, not {shown(value)}")
 
 
 def checked_count(name: str, value: Any, largest: int) -> int:
@@ -34,9 +36,9 @@ def checked_count(name: str, value: Any, largest: int) -> int:
     return whole
 
 
-def checked_top_k(value: Any, name: str = "top_k") -> int:
-    """How many nearest vocabulary rows to list: 1 to MAX_TOP_K."""
-    return checked_count(name, value, config.MAX_TOP_K)
+def checked_top_k(value: Any, largest: int, name: str = "top_k") -> int:
+    """How many nearest vocabulary rows to list: 1 to `largest` (`EngineSettings.max_top_k`)."""
+    return checked_count(name, value, largest)
 
 
 def json_type(value: Any) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from journeys.indexer import config
 from journeys.indexer.sealed_files import (
     DamagedFileError,
     check_digests,
@@ -23,6 +22,7 @@ from journeys.indexer.sealed_files import (
     write_sealed_json,
     write_with_digest,
 )
+from journeys.indexer.settings import EngineSettings
 
 INDEX_FILE = "vocabulary.faiss"
 ROW_IDS_FILE = "vocabulary_row_ids.npy"
@@ -68,38 +68,42 @@ class VocabularyIndex:
         return cls(index, row_ids, fingerprint or embedding_fingerprint(word_embeddings))
 
     @classmethod
-    def load_or_build(cls, word_embeddings: np.ndarray, model_name: str) -> VocabularyIndex:
-        """Reuse the index saved under build/ for this model when its fingerprint matches and its files are
-        intact, else build it and save it; a damaged saved index is reported in one line and rebuilt."""
-        folder = index_folder(model_name)
+    def load_or_build(
+        cls, word_embeddings: np.ndarray, model_name: str, settings: EngineSettings
+    ) -> VocabularyIndex:
+        """Reuse the index saved under the build folder for this model when its fingerprint and engine version
+        match and its files are intact, else build it and save it; a damaged saved index is reported in one
+        line and rebuilt."""
+        folder = index_folder(settings.index_dir, model_name)
         fingerprint = embedding_fingerprint(word_embeddings)
         try:
-            saved = cls.load_saved(folder, fingerprint)
+            saved = cls.load_saved(folder, fingerprint, settings.engine_version)
         except DamagedFileError as damage:
             warn_damaged(damage, "rebuilding the vocabulary index")
             saved = None
         if saved is not None:
             return saved
         built = cls.build(word_embeddings, fingerprint)
-        built.save(folder)
+        built.save(folder, settings.engine_version)
         return built
 
     @classmethod
-    def load_saved(cls, folder: Path, fingerprint: str) -> VocabularyIndex | None:
-        """The index saved in `folder` for these weights and this engine version, None when there is none;
+    def load_saved(cls, folder: Path, fingerprint: str, engine_version: str) -> VocabularyIndex | None:
+        """The index saved in `folder` for these weights and engine version, None when there is none;
         DamagedFileError when its files are not exactly what was saved."""
         try:
             meta = read_sealed_json(folder / META_FILE)
         except FileNotFoundError:
             return None
-        if meta["fingerprint"] != fingerprint or meta["engine_version"] != config.ENGINE_VERSION:
+        if meta["fingerprint"] != fingerprint or meta["engine_version"] != engine_version:
             return None
         check_digests(folder, meta["files"])
         index = faiss.read_index(str(folder / INDEX_FILE))
         return cls(index, np.load(folder / ROW_IDS_FILE), fingerprint)
 
-    def save(self, folder: Path) -> None:
-        """Write the index and its row ids atomically, then the sealed manifest holding their digests."""
+    def save(self, folder: Path, engine_version: str) -> None:
+        """Write the index and its row ids atomically, then the sealed manifest holding their digests and the
+        engine version."""
         files = {
             INDEX_FILE: write_with_digest(
                 folder / INDEX_FILE, lambda path: faiss.write_index(self.index, str(path))
@@ -108,14 +112,14 @@ class VocabularyIndex:
         }
         meta = {
             "fingerprint": self.fingerprint,
-            "engine_version": config.ENGINE_VERSION,
+            "engine_version": engine_version,
             "rows": len(self.row_ids),
             "files": files,
         }
         write_sealed_json(folder / META_FILE, meta)
 
 
-def index_folder(model_name: str) -> Path:
-    """Where a model's indexes live: build/indexes/<model name made filename-safe>."""
+def index_folder(index_dir: Path, model_name: str) -> Path:
+    """Where a model's indexes live: `index_dir`/<model name made filename-safe>."""
     safe = "".join(char if char.isalnum() or char in "-_." else "_" for char in model_name.strip("/"))
-    return config.INDEX_DIR / safe
+    return index_dir / safe

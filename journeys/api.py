@@ -1,30 +1,44 @@
-"""The notebook entry points: load a model once, analyse texts, read back a downloaded journey."""
+"""The notebook entry points: load a model once, analyse texts, read back a downloaded journey.
+
+A notebook has no `main`: a `load_model` call without `settings` is where its program starts, so that is
+where the environment is read (JOURNEYS_BUILD_DIR), as `journeys` reads it when it starts.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import EngineSettings
 from journeys.notebook_journey import NotebookJourney
 
 
+def load_model(
+    name: str | None = None, causal_mask: bool = True, settings: EngineSettings | None = None
+) -> JourneyEngine:
+    """The engine of a registry name, model folder or Hub id (default: the settings' default model), loaded
+    once per process and then reused."""
+    settings = settings or EngineSettings.from_environment(os.environ)
+    return _loaded(name or settings.default_model, causal_mask, settings)
+
+
 @functools.cache
-def load_model(name: str = config.DEFAULT_MODEL, causal_mask: bool = True) -> JourneyEngine:
-    """The engine of a registry name, model folder or Hub id, loaded once per process and then reused."""
-    return JourneyEngine.load(name, causal_mask=causal_mask)
+def _loaded(name: str, causal_mask: bool, settings: EngineSettings) -> JourneyEngine:
+    return JourneyEngine.load(name, causal_mask=causal_mask, settings=settings)
 
 
 def analyze(
     text: str,
-    model: str | JourneyEngine = config.DEFAULT_MODEL,
-    method: str = config.DEFAULT_METHOD,
-    top_k: int = config.DEFAULT_TOP_K,
+    model: str | JourneyEngine | None = None,
+    method: str | None = None,
+    top_k: int | None = None,
 ) -> NotebookJourney:
     """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
-    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine."""
+    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine (default: the
+    default model), `method` and `top_k` default to the engine's settings."""
     engine = model if isinstance(model, JourneyEngine) else load_model(model)
     return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
 

@@ -1,7 +1,8 @@
 """The `journeys` command: analyze text, build the gallery, compute findings, serve the explorer.
 
 Every refusal is one line on stderr and exit code 2; the subcommands' own modules are imported
-only when used, so `journeys analyze` does not load Flask or Plotly.
+only when used, so `journeys analyze` does not load Flask or Plotly. The environment is read here, once:
+each subcommand is handed the settings `from_environment` makes of it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
+from journeys.corpus.corpus_sources import LAYOUTS
 from journeys.corpus.pos_tags import MissingPackageError
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
 from journeys.indexer.journey_csv import journey_csv
-from journeys.indexer.options import checked_top_k
+from journeys.indexer.options import METHODS, checked_top_k
 from journeys.indexer.rank_table import rank_tables
+from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import command_line_text
 
 USER_ERRORS = (*ENGINE_ERRORS, MissingPackageError)
@@ -32,15 +35,17 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def add_model_argument(parser: argparse.ArgumentParser, multiple: bool = False) -> None:
+def add_model_argument(
+    parser: argparse.ArgumentParser, settings: EngineSettings, multiple: bool = False
+) -> None:
     """--model: a registry name, a local Hugging Face model folder, or a Hub id."""
-    names = ", ".join([config.BUNDLED_MODEL_NAME, *config.HUB_MODELS])
+    names = ", ".join([settings.bundled_model_name, *settings.hub_models])
     parser.add_argument(
         "--model",
         action="append" if multiple else "store",
-        default=None if multiple else config.DEFAULT_MODEL,
+        default=None if multiple else settings.default_model,
         help=f"registry name ({names}), a local model folder, or a Hub id (owner/name); "
-        f"default {config.DEFAULT_MODEL}" + (" (repeatable)" if multiple else ""),
+        f"default {settings.default_model}" + (" (repeatable)" if multiple else ""),
     )
     parser.add_argument(
         "--no-causal-mask",
@@ -49,25 +54,29 @@ def add_model_argument(parser: argparse.ArgumentParser, multiple: bool = False) 
     )
 
 
-def add_method_argument(parser: argparse.ArgumentParser) -> None:
+def add_method_argument(parser: argparse.ArgumentParser, settings: EngineSettings) -> None:
     parser.add_argument(
         "--method",
-        choices=config.METHODS,
-        default=config.DEFAULT_METHOD,
+        choices=METHODS,
+        default=settings.default_method,
         help="exact: what the model computes (default); seed: the published demo's computation",
     )
 
 
-def top_k_argument(value: str) -> int:
-    """argparse type for --top-k: a whole number from 1 to MAX_TOP_K."""
-    try:
-        number: int | str = int(value)
-    except ValueError:
-        number = value  # refused below as not a whole number
-    try:
-        return checked_top_k(number, name="the value")
-    except InputError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+def top_k_argument(largest: int) -> Callable[[str], int]:
+    """argparse type for --top-k: a whole number from 1 to `largest`."""
+
+    def top_k(value: str) -> int:
+        try:
+            number: int | str = int(value)
+        except ValueError:
+            number = value  # refused below as not a whole number
+        try:
+            return checked_top_k(number, largest, name="the value")
+        except InputError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return top_k
 
 
 def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,9 +102,10 @@ def positive_count(value: str) -> int:
     return int(value)
 
 
-def run_analyze(args: argparse.Namespace) -> None:
+def run_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     text = command_line_text(args.text)
-    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
+    settings = EngineSettings.from_environment(environ)
+    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask, settings=settings)
     journey = engine.analyze(text, method=args.method, top_k=args.top_k)
     if args.json:
         json.dump(journey.to_dict(), sys.stdout, ensure_ascii=False)
@@ -106,37 +116,51 @@ def run_analyze(args: argparse.Namespace) -> None:
         print(rank_tables(journey))
 
 
-def run_build(args: argparse.Namespace) -> None:
+def run_build(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     """`journeys build`; the site's modules load only for it."""
+    from journeys.findings.settings import FindingsSettings
     from journeys.gallery.build import run_build
 
-    run_build(args)
+    run_build(
+        args,
+        engine_settings=EngineSettings.from_environment(environ),
+        findings_settings=FindingsSettings(corpus=CorpusSettings.from_environment(environ)),
+    )
 
 
-def run_findings(args: argparse.Namespace) -> None:
+def run_findings(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     """`journeys findings`; the findings' modules load only for it."""
     from journeys.findings.report import run_findings
+    from journeys.findings.settings import FindingsSettings
 
-    run_findings(args)
+    findings = FindingsSettings(corpus=CorpusSettings.from_environment(environ))
+    run_findings(args, EngineSettings.from_environment(environ), findings)
 
 
-def run_server(args: argparse.Namespace) -> None:
+def run_server(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     """`journeys serve`; Flask loads only for it."""
     from journeys.server.app import run_server
+    from journeys.server.settings import ServerSettings
 
-    run_server(args)
+    run_server(args, ServerSettings.from_environment(environ))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentParser:
+    """The `journeys` command's parser; its defaults and limits come from `settings` (the defaults when
+    None), which need no environment."""
+    settings = settings or EngineSettings()
     parser = OneLineErrorParser(prog="journeys", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="rank every token's own embedding at every layer")
-    add_model_argument(analyze)
+    add_model_argument(analyze, settings)
     analyze.add_argument("--text", required=True, help="the text to analyse; - reads it from standard input")
-    add_method_argument(analyze)
+    add_method_argument(analyze, settings)
     analyze.add_argument(
-        "--top-k", type=top_k_argument, default=config.DEFAULT_TOP_K, help="neighbours listed"
+        "--top-k",
+        type=top_k_argument(settings.max_top_k),
+        default=settings.default_top_k,
+        help="neighbours listed",
     )
     output = analyze.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
@@ -144,12 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.set_defaults(handler=run_analyze)
 
     build = commands.add_parser("build", help="precompute the gallery and render the static site")
-    build.add_argument("--models", nargs="+", default=[config.DEFAULT_MODEL], help="models to build")
+    build.add_argument("--models", nargs="+", default=[settings.default_model], help="models to build")
     add_cluster_arguments(build)
     build.set_defaults(handler=run_build)
 
     findings = commands.add_parser("findings", help="test the study's claims over a corpus")
-    add_model_argument(findings)
+    add_model_argument(findings, settings)
     findings.add_argument(
         "--corpus",
         required=True,
@@ -158,12 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     findings.add_argument(
         "--corpus-layout",
-        choices=config.CORPUS_LAYOUTS,
+        choices=LAYOUTS,
         default="auto",
         help="lines: one sentence per line; running: split running text into sentences; auto (default): "
         "running text when blank lines separate paragraphs whose sentences wrap across lines",
     )
-    add_method_argument(findings)
+    add_method_argument(findings, settings)
     findings.add_argument("--json", action="store_true", help="print one JSON object")
     findings.add_argument(
         "--control", action="store_true", help="also analyse a random-weights copy of the model (seed 0)"
@@ -171,24 +195,27 @@ def build_parser() -> argparse.ArgumentParser:
     findings.add_argument(
         "--outside-corpus",
         action="store_true",
-        help=f"also analyse the outside corpus ({config.OUTSIDE_CORPUS}: Debian's fortunes, function words "
-        "by part-of-speech tag; needs the Debian packages `make install-outside-corpus` installs)",
+        help=f"also analyse the outside corpus ({CorpusSettings().outside_corpus}: Debian's fortunes, "
+        "function words by part-of-speech tag; needs the Debian packages `make install-outside-corpus` "
+        "installs)",
     )
     add_cluster_arguments(findings)
     findings.set_defaults(handler=run_findings)
 
     serve = commands.add_parser("serve", help="serve the site and the live query API")
-    add_model_argument(serve, multiple=True)
+    add_model_argument(serve, settings, multiple=True)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=run_server)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run the `journeys` command with `argv` (default: the command line) in `environ` (default: this
+    process's environment), the one place the environment is read."""
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
+        args.handler(args, os.environ if environ is None else environ)
         sys.stdout.flush()  # inside the try, so that a reader who left is handled below
     except USER_ERRORS as error:
         print(f"journeys: error: {error}", file=sys.stderr)

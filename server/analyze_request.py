@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from journeys.indexer import config
 from journeys.indexer.options import checked_count, checked_method, checked_top_k, json_type, shown
 from journeys.indexer.text_input import is_blank
+from journeys.server.settings import ServerSettings
 
 FIELDS = ("text", "model", "method", "top_k")
 CONTEXTUAL_FIELDS = ("text", "model", "k")
@@ -38,24 +38,29 @@ class ContextualRequest:
     text: str
 
 
-def parse_analyze_request(body: bytes, model_names: list[str]) -> AnalyzeRequest:
-    """Decode and check a JSON body; the model defaults to the first of `model_names`."""
+def parse_analyze_request(body: bytes, model_names: list[str], settings: ServerSettings) -> AnalyzeRequest:
+    """Decode and check a JSON body; the model defaults to the first of `model_names`, the method and top-k
+    to the engine settings'."""
     fields = _decode_fields(body, FIELDS)
+    engine = settings.engine
     return AnalyzeRequest(
-        text=_text(fields.get("text")),
+        text=_text(fields.get("text"), settings.max_text_chars),
         model=_model(fields.get("model", model_names[0]), model_names),
-        method=checked_method(fields.get("method", config.DEFAULT_METHOD), name='"method"'),
-        top_k=checked_top_k(fields.get("top_k", config.DEFAULT_TOP_K), name='"top_k"'),
+        method=checked_method(fields.get("method", engine.default_method), name='"method"'),
+        top_k=checked_top_k(fields.get("top_k", engine.default_top_k), engine.max_top_k, name='"top_k"'),
     )
 
 
-def parse_contextual_request(body: bytes, model_names: list[str]) -> ContextualRequest:
+def parse_contextual_request(
+    body: bytes, model_names: list[str], settings: ServerSettings
+) -> ContextualRequest:
     """Decode and check a JSON body for /api/contextual, by the same rules as /api/analyze."""
     fields = _decode_fields(body, CONTEXTUAL_FIELDS)
+    contextual = settings.contextual
     return ContextualRequest(
-        text=_text(fields.get("text")),
+        text=_text(fields.get("text"), settings.max_text_chars),
         model=_model(fields.get("model", model_names[0]), model_names),
-        k=checked_count('"k"', fields.get("k", config.CONTEXTUAL_DEFAULT_K), config.CONTEXTUAL_MAX_K),
+        k=checked_count('"k"', fields.get("k", contextual.default_k), contextual.max_k),
     )
 
 
@@ -83,17 +88,15 @@ def _first_line(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-def _text(text: Any) -> str:
+def _text(text: Any, max_chars: int) -> str:
     if text is None:
         raise RequestError('"text" is missing: give the text to analyse')
     if not isinstance(text, str):
         raise RequestError(f'"text" must be a string, not {json_type(text)}')
     if is_blank(text):
         raise RequestError('"text" is empty: give at least one word')
-    if len(text) > config.SERVER_MAX_TEXT_CHARS:
-        raise RequestError(
-            f'"text" is {len(text)} characters long; this server takes at most {config.SERVER_MAX_TEXT_CHARS}'
-        )
+    if len(text) > max_chars:
+        raise RequestError(f'"text" is {len(text)} characters long; this server takes at most {max_chars}')
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -24,7 +24,6 @@ from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 from journeys.contextual.index import ContextualIndex
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError, UnsupportedModelError
 from journeys.indexer.journey_cache import JourneyCache
@@ -39,8 +38,12 @@ from journeys.server.analyze_request import (
 )
 from journeys.server.client_presence import client_is_waiting
 from journeys.server.openapi import openapi_document
-from journeys.server.security_headers import SECURITY_HEADERS
+from journeys.server.security_headers import security_headers
+from journeys.server.settings import ServerSettings
 from journeys.server.threaded_server import make_guarded_server
+
+#: Where an app keeps its `ServerSettings`, for the gunicorn worker serving it.
+SETTINGS_KEY = "JOURNEYS_SERVER_SETTINGS"
 
 SITE_NOT_BUILT = (
     "The site is not built yet: run `make build`, then reload this page.\n"
@@ -69,14 +72,13 @@ class Analyst:
         engines: list[JourneyEngine],
         stored: JourneyCache | None,
         contextual: dict[str, ContextualIndex],
+        settings: ServerSettings,
     ) -> None:
         self.engines = {engine.info.name: engine for engine in engines}
         self.stored = stored
         self.contextual = contextual
-        self.recent = AnalysisCache(config.SERVER_CACHE_ENTRIES, config.SERVER_CACHE_MAX_CHARS)
-        self.slots = AnalysisSlots(
-            config.SERVER_ANALYSIS_SLOTS, config.SERVER_MAX_WAITING, config.SERVER_SLOT_WAIT_S
-        )
+        self.recent = AnalysisCache(settings.cache_entries, settings.cache_max_chars)
+        self.slots = AnalysisSlots(settings.analysis_slots, settings.max_waiting, settings.slot_wait_s)
 
     def answer(self, query: AnalyzeRequest, client_waiting: Callable[[], bool]) -> str:
         """The journey of `query.text` as JSON text, byte for byte what `journeys analyze --json` prints."""
@@ -108,22 +110,27 @@ class Analyst:
 
 def create_app(
     engines: list[JourneyEngine],
-    site_dir: Path = config.SITE_DIR,
+    site_dir: Path | None = None,
     stored: JourneyCache | None = None,
     contextual: dict[str, ContextualIndex] | None = None,
+    settings: ServerSettings | None = None,
 ) -> Flask:
-    """The app over `engines` (the first is the default model), serving the site from `site_dir`.
+    """The app over `engines` (the first is the default model), serving the site from `site_dir` (default:
+    the settings' site folder), with the limits of `settings` (the defaults when None).
 
     `stored` is the cache `journeys build` fills; the server reads it and never writes it.
     `contextual` maps model names to the contextual-neighbour indexes `journeys build` saved.
     """
     if not engines:
         raise ValueError("the server needs at least one loaded model")
-    analyst = Analyst(engines, stored, contextual or {})
+    settings = settings or ServerSettings()
+    analyst = Analyst(engines, stored, contextual or {}, settings)
     model_names = list(analyst.engines)
-    site_root = Path(site_dir).resolve()
+    site_root = Path(site_dir or settings.engine.site_dir).resolve()
+    headers = security_headers(settings.engine.site_content_policy)
     app = Flask(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = config.SERVER_MAX_BODY_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config[SETTINGS_KEY] = settings
     app.url_map.converters["site_path"] = SitePathConverter
 
     @app.get("/api/health")
@@ -136,20 +143,22 @@ def create_app(
 
     @app.get("/api/openapi.json")
     def openapi() -> Response:
-        return jsonify(openapi_document())
+        return jsonify(openapi_document(settings))
 
     @app.post("/api/analyze")
     def analyze() -> Response | tuple[Response, int]:
         return _json_answer(
-            lambda body: analyst.answer(parse_analyze_request(body, model_names), _client_waiting)
+            lambda body: analyst.answer(parse_analyze_request(body, model_names, settings), _client_waiting),
+            settings,
         )
 
     @app.post("/api/contextual")
     def contextual_neighbours() -> Response | tuple[Response, int]:
         return _json_answer(
             lambda body: analyst.contextual_neighbours(
-                parse_contextual_request(body, model_names), _client_waiting
-            )
+                parse_contextual_request(body, model_names, settings), _client_waiting
+            ),
+            settings,
         )
 
     @app.get("/")
@@ -166,12 +175,12 @@ def create_app(
 
     @app.after_request
     def secured(response: Response) -> Response:
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(headers)
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
-        response = jsonify(error=_http_error_message(error))
+        response = jsonify(error=_http_error_message(error, settings.max_body_bytes))
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response, error.code or 500
@@ -184,7 +193,7 @@ def create_app(
     return app
 
 
-def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, int]:
+def _json_answer(answer: Callable[[bytes], str], settings: ServerSettings) -> Response | tuple[Response, int]:
     """Run `answer` on the request's JSON body; a refused request is a 400 with a message, a busy server a
     503 with Retry-After."""
     if not request.is_json:
@@ -194,9 +203,9 @@ def _json_answer(answer: Callable[[bytes], str]) -> Response | tuple[Response, i
     except (TimeoutError, ClientDisconnected) as error:
         if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
             raise  # the client closed its side before the body was whole: werkzeug's 400
-        seconds = f"{config.SERVER_REQUEST_READ_S:g}"
+        seconds = f"{settings.request_read_s:g}"
         return jsonify(error=f"the request body did not arrive within {seconds} s"), 408
-    if request.content_length is None and len(body) >= config.SERVER_MAX_BODY_BYTES:
+    if request.content_length is None and len(body) >= settings.max_body_bytes:
         raise RequestEntityTooLarge()  # Werkzeug cuts a chunked body at the cap without saying so
     try:
         return Response(answer(body), mimetype="application/json")
@@ -221,7 +230,7 @@ def _inside(root: Path, filename: str) -> bool:
     return path is not None and Path(path).resolve().is_relative_to(root)
 
 
-def _http_error_message(error: HTTPException) -> str:
+def _http_error_message(error: HTTPException, max_body_bytes: int) -> str:
     """A one-line message for a person, instead of Werkzeug's HTML page."""
     if error.code == 404:
         if isinstance(error, NoContextualIndex):
@@ -231,12 +240,18 @@ def _http_error_message(error: HTTPException) -> str:
         allowed = " or ".join(m for m in getattr(error, "valid_methods", None) or [] if m in ("GET", "POST"))
         return f"{request.method} is not allowed on {request.path}; use {allowed}"
     if error.code == 413:
-        return f"the request body is larger than the {config.SERVER_MAX_BODY_BYTES} bytes this server accepts"
+        return f"the request body is larger than the {max_body_bytes} bytes this server accepts"
     return error.description or error.name
 
 
-def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
-    """Load each named model once (duplicates ignored) and build the app over the built site.
+def server_settings(app: Flask) -> ServerSettings:
+    """The settings `create_app` built `app` with."""
+    return app.config[SETTINGS_KEY]
+
+
+def load_app(model_names: list[str], settings: ServerSettings, causal_mask: bool = True) -> Flask:
+    """Load each named model once (duplicates ignored) with the settings' engine settings and build the app
+    over the built site.
 
     The loading runs on a thread that ends when it is done. PyTorch's OpenMP runtime keeps a team of
     worker threads for every thread that has run parallel work, and once it manages more threads than
@@ -247,19 +262,23 @@ def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
     names = list(dict.fromkeys(model_names))
 
     def load() -> tuple[list[JourneyEngine], dict[str, ContextualIndex]]:
-        engines = [JourneyEngine.load(name, causal_mask=causal_mask) for name in names]
-        contextual = {engine.info.name: ContextualIndex.load_saved(engine) for engine in engines}
+        engines = [JourneyEngine.load(name, causal_mask, settings.engine) for name in names]
+        contextual = {
+            engine.info.name: ContextualIndex.load_saved(engine, settings=settings.contextual)
+            for engine in engines
+        }
         return engines, {name: index for name, index in contextual.items() if index is not None}
 
     with ThreadPoolExecutor(1, thread_name_prefix="loading") as loader:
         engines, contextual = loader.submit(load).result()
-    return create_app(engines, config.SITE_DIR, JourneyCache(), contextual)
+    return create_app(engines, None, JourneyCache(None, settings.engine), contextual, settings)
 
 
-def run_server(args: argparse.Namespace) -> None:
+def run_server(args: argparse.Namespace, settings: ServerSettings) -> None:
     """`journeys serve`: load the models, then serve on host:port, printing the URL once ready."""
-    app = load_app(args.model or [config.DEFAULT_MODEL], causal_mask=not args.no_causal_mask)
+    models = args.model or [settings.engine.default_model]
+    app = load_app(models, settings, causal_mask=not args.no_causal_mask)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    server = make_guarded_server(args.host, args.port, app)
+    server = make_guarded_server(args.host, args.port, app, settings)
     print(f"journeys: serving on http://{host}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
     server.serve_forever()

@@ -2,28 +2,31 @@
 
 `preload_app` imports `server.wsgi` (which loads the models) once in the master before the workers
 fork, so every worker shares the model's memory pages copy-on-write. Worker and thread counts come
-from `indexer.config` (environment JOURNEYS_WORKERS, JOURNEYS_THREADS). The workers are gthread workers
+from `ServerSettings.from_environment` (JOURNEYS_WORKERS, JOURNEYS_THREADS). The workers are gthread workers
 that read each request whole in their event loop first (`server.gunicorn_worker`), so slow clients
 cannot hold the request threads; they keep beating the heartbeat while their threads compute, so a long
 analysis is not mistaken for a stuck worker.
 """
 
-# Module-level names are read as gunicorn settings, so import values, not the `config` module.
+# Module-level names are read as gunicorn settings; names it does not know are ignored.
+import os
+
 import torch
 
-from journeys.indexer.config import SERVER_THREADS, SERVER_WORKERS
+from journeys.server.settings import ServerSettings
 
+SETTINGS = ServerSettings.from_environment(os.environ)
 preload_app = True
-workers = SERVER_WORKERS
+workers = SETTINGS.workers
 worker_class = "journeys.server.gunicorn_worker.BufferingThreadWorker"
-threads = SERVER_THREADS
+threads = SETTINGS.threads
 # A long text on a large model takes seconds; a worker silent for this long is stuck and restarted.
 timeout = 120
 graceful_timeout = 10
 # No `gunicornc` control socket: it lives at one path per user, so two servers would contend for it.
 control_socket_disable = True
 # The threads torch would use in one process (cores, or OMP_NUM_THREADS), shared out among the workers.
-TORCH_THREADS_PER_WORKER = max(1, torch.get_num_threads() // SERVER_WORKERS)
+TORCH_THREADS_PER_WORKER = max(1, torch.get_num_threads() // SETTINGS.workers)
 
 
 def post_fork(server: object, worker: object) -> None:

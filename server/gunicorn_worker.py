@@ -1,14 +1,14 @@
 """The gunicorn worker of `make serve-prod`: gthread, except that each request is read whole in the event
 loop before a request thread takes it, so slow or silent clients never hold a thread.
 
-gunicorn's gthread worker hands a connection to a thread once its first byte arrives; the thread then
-blocks until the request head is complete, with no deadline (neither `timeout` nor `keepalive` bounds
-it), so four clients sending a byte a second held all four threads, and /api/health with them. Here the
-event loop gathers the request head and, when its length is declared, the body (up to the API's cap);
-a request not whole within `config.SERVER_REQUEST_READ_S` seconds is answered 408 and closed, and the
-thread's own reads (a body sent after "100 Continue", say) keep the same deadline. The refusals gunicorn
-writes itself (a malformed request line, 414, 431) are JSON like the app's. TLS belongs to the front
-(see README), so this worker refuses to run with a certificate.
+gunicorn's gthread worker hands a connection to a thread once its first byte arrives; the thread then blocks
+until the request head is complete, with no deadline (neither `timeout` nor `keepalive` bounds it), so four
+clients sending a byte a second held all four threads, and /api/health with them. Here the event loop gathers
+the request head and, when its length is declared, the body (up to the API's cap); a request not whole within
+the app's `ServerSettings.request_read_s` seconds is answered 408 and closed, and the thread's own reads (a
+body sent after "100 Continue", say) keep the same deadline. The refusals gunicorn writes itself (a malformed
+request line, 414, 431) are JSON like the app's. TLS belongs to the front (see README), so this worker refuses
+to run with a certificate.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any
 from gunicorn import http, util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from journeys.indexer import config
+from journeys.server.app import server_settings
 from journeys.server.protocol_errors import error_response
+from journeys.server.security_headers import security_headers
 from journeys.server.socket_deadlines import DeadlineSocket
 
 #: Bytes taken from a socket per readable event.
@@ -52,9 +53,13 @@ class BufferingThreadWorker(ThreadWorker):
             )
         super().check_config(cfg, log)
 
-    def init_process(self) -> None:
-        util.write_error = write_json_error  # gunicorn's own refusals, in this worker process: JSON
-        super().init_process()
+    def load_wsgi(self) -> None:
+        """Load the app, then keep the settings it was built with: the read deadline, the body cap and the
+        headers of gunicorn's own refusals, which are JSON in this worker process."""
+        super().load_wsgi()
+        self.settings = server_settings(self.wsgi)
+        self.headers = security_headers(self.settings.engine.site_content_policy)
+        util.write_error = partial(write_json_error, headers=self.headers)
 
     def accept(self, listener: socket) -> None:
         """Accept a connection and wait, in the event loop, for its first request."""
@@ -75,7 +80,7 @@ class BufferingThreadWorker(ThreadWorker):
         """Gather the next request of `conn` in the event loop, until it is whole or its deadline passes."""
         conn.sock.setblocking(False)
         conn.arrived = bytearray()
-        conn.read_deadline = time.monotonic() + config.SERVER_REQUEST_READ_S
+        conn.read_deadline = time.monotonic() + self.settings.request_read_s
         self.arriving.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_request_bytes, conn))
 
@@ -90,7 +95,7 @@ class BufferingThreadWorker(ThreadWorker):
             self.drop(conn)
             return
         conn.arrived += received
-        if not request_is_whole(conn.arrived):
+        if not request_is_whole(conn.arrived, self.settings.max_body_bytes):
             return
         self.poller.unregister(client)
         self.arriving.remove(conn)
@@ -109,11 +114,10 @@ class BufferingThreadWorker(ThreadWorker):
         now = time.monotonic()
         for conn in [c for c in self.arriving if force or c.read_deadline <= now]:
             if not force:
-                seconds = f"{config.SERVER_REQUEST_READ_S:g}"
+                seconds = f"{self.settings.request_read_s:g}"
+                refusal = error_response(408, f"the request did not arrive within {seconds} s", self.headers)
                 with contextlib.suppress(OSError):
-                    util.write_nonblock(
-                        conn.sock, error_response(408, f"the request did not arrive within {seconds} s")
-                    )
+                    util.write_nonblock(conn.sock, refusal)
             self.drop(conn)
 
     def drop(self, conn: TConn) -> None:
@@ -124,10 +128,10 @@ class BufferingThreadWorker(ThreadWorker):
         conn.close()
 
 
-def request_is_whole(data: bytes | bytearray) -> bool:
+def request_is_whole(data: bytes | bytearray, max_body_bytes: int) -> bool:
     """True once `data` holds a request head and the body it declares, or enough for the app to refuse it
-    (a body over the cap, a head over MAX_HEAD_BYTES); a client that waits for "100 Continue" sends its
-    body only after gunicorn's thread answers, so its head is enough."""
+    (a body over `max_body_bytes`, a head over MAX_HEAD_BYTES); a client that waits for "100 Continue"
+    sends its body only after gunicorn's thread answers, so its head is enough."""
     head_end = data.find(HEAD_END)
     if head_end < 0:
         return len(data) > MAX_HEAD_BYTES
@@ -136,10 +140,10 @@ def request_is_whole(data: bytes | bytearray) -> bool:
     if b"\r\nexpect:" in head:
         return True
     if b"\r\ntransfer-encoding:" in head:
-        return len(body) > config.SERVER_MAX_BODY_BYTES or chunked_body_is_whole(bytes(body))
+        return len(body) > max_body_bytes or chunked_body_is_whole(bytes(body))
     declared = CONTENT_LENGTH.search(head)
     length = int(declared.group(1)) if declared else 0
-    return length > config.SERVER_MAX_BODY_BYTES or len(body) >= length
+    return length > max_body_bytes or len(body) >= length
 
 
 def chunked_body_is_whole(body: bytes) -> bool:
@@ -159,6 +163,6 @@ def chunked_body_is_whole(body: bytes) -> bool:
             return False
 
 
-def write_json_error(sock: socket, status: int, reason: str, message: str) -> None:
-    """gunicorn's `util.write_error`, with a JSON body."""
-    util.write_nonblock(sock, error_response(status, message))
+def write_json_error(sock: socket, status: int, reason: str, message: str, headers: dict[str, str]) -> None:
+    """gunicorn's `util.write_error`, with a JSON body and `headers`."""
+    util.write_nonblock(sock, error_response(status, message, headers))

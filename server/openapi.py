@@ -1,14 +1,16 @@
 """The OpenAPI 3.1 document of the live API, served at /api/openapi.json and checked against real responses.
 
-Its limits come from `indexer.config`, so the document cannot drift from what the server enforces.
+Its limits come from the server's `ServerSettings`, so the document cannot drift from what the server
+enforces.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from journeys.indexer import config
+from journeys.indexer.options import METHODS
 from journeys.indexer.reference_rows import POSITIONAL, RAW
+from journeys.server.settings import ServerSettings
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -49,38 +51,11 @@ SCHEMAS: dict[str, Any] = {
             "vocab_size": COUNT,
             "max_tokens": COUNT,
             "variants": _array({"enum": [RAW, POSITIONAL]}),
-            "methods": _array({"enum": list(config.METHODS)}),
+            "methods": _array({"enum": list(METHODS)}),
             "position_encoding": {"type": "string"},
         }
     ),
     "Models": _object({"models": _array(_ref("Model"))}),
-    "AnalyzeRequest": _object(
-        {
-            "text": {"type": "string", "minLength": 1, "maxLength": config.SERVER_MAX_TEXT_CHARS},
-            "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
-            "method": {"enum": list(config.METHODS), "default": config.DEFAULT_METHOD},
-            "top_k": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": config.MAX_TOP_K,
-                "default": config.DEFAULT_TOP_K,
-            },
-        },
-        required=["text"],
-    ),
-    "ContextualRequest": _object(
-        {
-            "text": {"type": "string", "minLength": 1, "maxLength": config.SERVER_MAX_TEXT_CHARS},
-            "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
-            "k": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": config.CONTEXTUAL_MAX_K,
-                "default": config.CONTEXTUAL_DEFAULT_K,
-            },
-        },
-        required=["text"],
-    ),
     "ContextualHit": _object(
         {
             "sentence": COUNT,
@@ -93,7 +68,7 @@ SCHEMAS: dict[str, Any] = {
     "Contextual": _object(
         {
             "model": _object({"name": {"type": "string"}, "num_layers": COUNT}),
-            "method": {"enum": list(config.METHODS)},
+            "method": {"enum": list(METHODS)},
             "k": COUNT,
             "corpus_sentences": COUNT,
             "tokens": _array(_ref("Token")),
@@ -114,7 +89,7 @@ SCHEMAS: dict[str, Any] = {
             "model": _object(
                 {"name": {"type": "string"}, "num_layers": COUNT, "hidden_size": COUNT, "vocab_size": COUNT}
             ),
-            "method": {"enum": list(config.METHODS)},
+            "method": {"enum": list(METHODS)},
             "tokens": _array(_ref("Token")),
             "variants": _object(
                 {RAW: _ref("Variant"), POSITIONAL: _ref("Variant")},
@@ -125,8 +100,42 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def openapi_document() -> dict[str, Any]:
-    """The API's paths and schemas; `Journey` is exactly the JSON of `journeys analyze --json`."""
+def request_schemas(settings: ServerSettings) -> dict[str, Any]:
+    """The request bodies' schemas, with the limits and defaults the server enforces."""
+    return {
+        "AnalyzeRequest": _object(
+            {
+                "text": {"type": "string", "minLength": 1, "maxLength": settings.max_text_chars},
+                "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
+                "method": {"enum": list(METHODS), "default": settings.engine.default_method},
+                "top_k": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": settings.engine.max_top_k,
+                    "default": settings.engine.default_top_k,
+                },
+            },
+            required=["text"],
+        ),
+        "ContextualRequest": _object(
+            {
+                "text": {"type": "string", "minLength": 1, "maxLength": settings.max_text_chars},
+                "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
+                "k": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": settings.contextual.max_k,
+                    "default": settings.contextual.default_k,
+                },
+            },
+            required=["text"],
+        ),
+    }
+
+
+def openapi_document(settings: ServerSettings) -> dict[str, Any]:
+    """The API's paths and schemas, with the limits of `settings`; `Journey` is exactly the JSON of
+    `journeys analyze --json`."""
     bad_request = _json_response("a malformed request; `error` says what to change", "Error")
     busy = {
         **_json_response("every analysis slot stayed taken for the longest wait: try again later", "Error"),
@@ -136,7 +145,7 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Token Encoding Journeys live API",
-            "version": config.ENGINE_VERSION,
+            "version": settings.engine.engine_version,
             "description": "Rank, similarity and nearest vocabulary tokens of every token at every layer.",
         },
         "paths": {
@@ -180,5 +189,5 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/openapi.json": {"get": {"responses": {"200": {"description": "this document"}}}},
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **request_schemas(settings)}},
     }

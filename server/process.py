@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT
 
 #: Seconds a fresh server may take to load its models and answer /api/health.
 START_TIMEOUT_S = 300
@@ -39,7 +39,7 @@ def serve_command(models: list[str], production: bool = False) -> list[str]:
     settings = [f"SERVE_MODELS={' '.join(models)}", "HOST=127.0.0.1", "PORT=0"]
     dry_run = subprocess.run(
         ["make", "--dry-run", "--silent", "serve-prod", *settings],
-        cwd=config.REPO_ROOT,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -80,7 +80,7 @@ def running_server(
     """Start `command` in its own process group, yield once it is healthy, then stop the whole group."""
     process = subprocess.Popen(
         command,
-        cwd=config.REPO_ROOT,
+        cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

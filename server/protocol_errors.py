@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from journeys.server.security_headers import SECURITY_HEADERS
-
 
 def error_json(status: int, detail: str | None = None) -> bytes:
     """The JSON body of a refusal: the status's phrase, then the server's detail when it adds one."""
@@ -17,10 +15,11 @@ def error_json(status: int, detail: str | None = None) -> bytes:
     return json.dumps({"error": message}).encode()
 
 
-def error_response(status: int, detail: str | None = None) -> bytes:
-    """A whole HTTP/1.1 response carrying `error_json`, which closes the connection."""
+def error_response(status: int, detail: str | None, headers: dict[str, str]) -> bytes:
+    """A whole HTTP/1.1 response carrying `error_json` and `headers` (the security headers), which closes
+    the connection."""
     body = error_json(status, detail)
-    security = "".join(f"{name}: {value}\r\n" for name, value in SECURITY_HEADERS.items())
+    security = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     head = (
         f"HTTP/1.1 {status} {_phrase(status)}\r\nConnection: close\r\nContent-Type: application/json\r\n"
         f"{security}Content-Length: {len(body)}\r\n\r\n"

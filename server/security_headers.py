@@ -4,13 +4,17 @@ no referrer."""
 
 from __future__ import annotations
 
-from journeys.indexer import config
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": f"{config.SITE_CONTENT_POLICY}; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
+def security_headers(content_policy: str) -> dict[str, str]:
+    """The security headers for a site whose pages carry `content_policy`
+    (`EngineSettings.site_content_policy`)."""
+    return {
+        "Content-Security-Policy": f"{content_policy}; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+    }
+
+
 #: The `Server` header of `journeys serve`: no product version (gunicorn sends its bare name already).
 SERVER_NAME = "journeys"

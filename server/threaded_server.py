@@ -10,22 +10,23 @@ import time
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from journeys.indexer import config
 from journeys.server.protocol_errors import error_json
-from journeys.server.security_headers import SECURITY_HEADERS, SERVER_NAME
+from journeys.server.security_headers import SERVER_NAME, security_headers
+from journeys.server.settings import ServerSettings
 from journeys.server.socket_deadlines import DeadlineSocket, TimedWriter
 
 
 class GuardedRequestHandler(WSGIRequestHandler):
-    """Werkzeug's request handler, reading the request (head and body) within SERVER_REQUEST_READ_S of
-    the connection and giving up a write after SERVER_SEND_TIMEOUT_S."""
+    """Werkzeug's request handler, reading the request (head and body) within the settings' `request_read_s`
+    of the connection and giving up a write after their `send_timeout_s` (the settings
+    `make_guarded_server` gave the server)."""
 
     def setup(self) -> None:
         super().setup()
         self.rfile.close()  # the socket's own reader, replaced by one that keeps the deadline
-        deadline = time.monotonic() + config.SERVER_REQUEST_READ_S
+        deadline = time.monotonic() + self.server.settings.request_read_s
         self.rfile = io.BufferedReader(DeadlineSocket(self.connection, deadline))
-        self.wfile = TimedWriter(self.connection, config.SERVER_SEND_TIMEOUT_S)
+        self.wfile = TimedWriter(self.connection, self.server.settings.send_timeout_s)
 
     def version_string(self) -> str:
         """The `Server` header: a name without werkzeug's and Python's versions."""
@@ -42,13 +43,15 @@ class GuardedRequestHandler(WSGIRequestHandler):
         self.send_header("Connection", "close")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in security_headers(self.server.settings.engine.site_content_policy).items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
 
-def make_guarded_server(host: str, port: int, app: Flask) -> BaseWSGIServer:
-    """A threaded werkzeug server for `app` on host:port with `GuardedRequestHandler`."""
-    return make_server(host, port, app, threaded=True, request_handler=GuardedRequestHandler)
+def make_guarded_server(host: str, port: int, app: Flask, settings: ServerSettings) -> BaseWSGIServer:
+    """A threaded werkzeug server for `app` on host:port with `GuardedRequestHandler`, keeping `settings`."""
+    server = make_server(host, port, app, threaded=True, request_handler=GuardedRequestHandler)
+    server.settings = settings
+    return server

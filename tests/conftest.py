@@ -1,7 +1,8 @@
 """Fixtures: tiny randomly initialised models (see tiny_models.py), loaded through the same
 from_pretrained path as real ones, plus the bundled MiniLM.
 
-Indexes and caches go to a temporary build folder, never the repo's build/.
+Indexes and caches go to a temporary build folder, never the repo's build/: JOURNEYS_BUILD_DIR for the
+programs the tests start, `engine_settings` for the engines they load in this process.
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ from playwright.sync_api import Browser, sync_playwright
 
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import EngineSettings
 from tiny_families import FAMILY_BUILDERS
 from tiny_models import BUILDERS
+
+
+@pytest.fixture(scope="session")
+def engine_settings() -> EngineSettings:
+    """The engine settings of this test run: its temporary build folder (JOURNEYS_BUILD_DIR, set above)."""
+    return EngineSettings.from_environment(os.environ)
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +47,13 @@ def tiny_model_folders(family_folders: dict[str, Path]) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def family_engine(family_folders: dict[str, Path]) -> Callable[[str], JourneyEngine]:
+def family_engine(
+    family_folders: dict[str, Path], engine_settings: EngineSettings
+) -> Callable[[str], JourneyEngine]:
     """Load a tiny family's engine by the real loading path, once per session."""
-    return functools.cache(lambda family: JourneyEngine.load(str(family_folders[family])))
+    return functools.cache(
+        lambda family: JourneyEngine.load(str(family_folders[family]), settings=engine_settings)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +63,9 @@ def tiny_engines(family_engine: Callable[[str], JourneyEngine]) -> dict[str, Jou
 
 
 @pytest.fixture(scope="session")
-def minilm_engine() -> JourneyEngine:
+def minilm_engine(engine_settings: EngineSettings) -> JourneyEngine:
     """The bundled all-MiniLM-L6-v2."""
-    return JourneyEngine.load("minilm")
+    return JourneyEngine.load("minilm", settings=engine_settings)
 
 
 @pytest.fixture(scope="session")

@@ -15,16 +15,18 @@ from journeys.contextual.contextual_layers import unit_rows
 from journeys.contextual.contextual_rows import OccurrenceRows
 from journeys.contextual.contextual_store import layer_name, vectors_name
 from journeys.contextual.index import ContextualIndex, contextual_folder
+from journeys.contextual.settings import ContextualSettings
 from journeys.corpus.corpus_analysis import analyze_corpus
 from journeys.corpus.corpus_pass import run_corpus_pass
-from journeys.indexer import config
 
 TEXT = "The dog by the bank barked at the horse."
+#: Every layer compressed, however small the corpus.
+COMPRESSED = ContextualSettings(compressed_from=0)
 
 
 @pytest.fixture(scope="module")
 def compressed(tiny_engines, tiny_analyses) -> ContextualIndex:
-    return ContextualIndex.from_analysis(tiny_engines["bert"], tiny_analyses["bert"], compressed_from=0)
+    return ContextualIndex.from_analysis(tiny_engines["bert"], tiny_analyses["bert"], COMPRESSED)
 
 
 def brute_force(analysis, layer: int, query: np.ndarray) -> np.ndarray:
@@ -51,7 +53,7 @@ def query_with(index: ContextualIndex, engine, nprobe: int, candidates: int):
     try:
         result = index.query(engine, TEXT, k=10)
     finally:
-        index.nprobe, index.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
+        index.nprobe, index.candidates = index.settings.nprobe, index.settings.candidates
     return result, engine.encodings(TEXT, "exact").vectors.double().numpy()
 
 
@@ -64,8 +66,8 @@ def test_search_settings_go_with_each_search_not_into_the_shared_index(tiny_anal
     index, queries = compressed.layers[1], unit_rows(tiny_analyses["bert"].encodings[:4, 1])
     stored = (index.nprobe, index.qb)
     assert index.nlist > 1
-    one_list = contextual_layers.search(index, queries, index.ntotal, nprobe=1)
-    every_list = contextual_layers.search(index, queries, index.ntotal, nprobe=index.nlist)
+    one_list = contextual_layers.search(index, queries, index.ntotal, 1, COMPRESSED.query_bits)
+    every_list = contextual_layers.search(index, queries, index.ntotal, index.nlist, COMPRESSED.query_bits)
     assert (index.nprobe, index.qb) == stored
     # one probed list holds only some rows; every list holds them all
     assert (one_list < 0).any(axis=1).all() and not (every_list < 0).any()
@@ -108,7 +110,7 @@ def test_many_queries_are_screened_block_by_block_to_the_exhaustive_top_10(tiny_
     try:
         similarity, rows = compressed.nearest(layer, queries, 10)
     finally:
-        compressed.nprobe, compressed.candidates = config.CONTEXTUAL_NPROBE, config.CONTEXTUAL_CANDIDATES
+        compressed.nprobe, compressed.candidates = COMPRESSED.nprobe, COMPRESSED.candidates
     for query, got_similarity, got_rows in zip(queries, similarity, rows, strict=True):
         cosines = brute_force(analysis, layer, query)
         expected = np.lexsort((np.arange(len(cosines)), -cosines))[:10]
@@ -156,12 +158,12 @@ def test_a_sharded_pass_is_indexed_shard_by_shard_to_the_same_index(
 
 def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_analyses, compressed, sentences):
     engine = tiny_engines["bert"]
-    ContextualIndex.from_analysis(engine, tiny_analyses["bert"], compressed_from=0)
+    ContextualIndex.from_analysis(engine, tiny_analyses["bert"], COMPRESSED)
     loaded = ContextualIndex.load_saved(engine, "exact", sentences)
     assert loaded is not None and isinstance(loaded.layers[0], faiss.IndexIVFRaBitQ)
     assert all(isinstance(vectors, np.memmap) for vectors in loaded.vectors)
     assert loaded.query(engine, TEXT, k=5).to_dict() == compressed.query(engine, TEXT, k=5).to_dict()
-    folder = contextual_folder(engine.info.name, "exact")
+    folder = contextual_folder(engine, "exact")
     layers = engine.info.num_layers
     assert {path.name for path in folder.iterdir()} >= {
         *(vectors_name(layer) for layer in range(layers)),
@@ -171,8 +173,8 @@ def test_save_load_round_trip_through_the_sealed_manifest(tiny_engines, tiny_ana
 
 def test_a_damaged_vectors_file_is_reported_in_one_line(tiny_engines, tiny_analyses, capfd):
     engine = tiny_engines["bert"]
-    ContextualIndex.from_analysis(engine, tiny_analyses["bert"], compressed_from=0)
-    damaged = contextual_folder(engine.info.name, "exact") / vectors_name(1)
+    ContextualIndex.from_analysis(engine, tiny_analyses["bert"], COMPRESSED)
+    damaged = contextual_folder(engine, "exact") / vectors_name(1)
     data = bytearray(damaged.read_bytes())
     data[100] ^= 0xFF
     damaged.write_bytes(bytes(data))

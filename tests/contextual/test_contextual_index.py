@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from journeys.contextual.index import ContextualIndex, contextual_folder, snippet
+from journeys.contextual.settings import ContextualSettings
 from journeys.indexer.errors import InputError
 
 
@@ -102,7 +103,9 @@ def test_bad_text_is_refused(tiny_engines, roberta_index):
 def test_size_is_capped_by_whole_sentences(tiny_engines, tiny_analyses, capsys):
     analysis = tiny_analyses["bert"]
     first_two = int(np.sum(analysis.token_sentence < 2))
-    capped = ContextualIndex.from_analysis(tiny_engines["bert"], analysis, max_tokens=first_two + 1)
+    capped = ContextualIndex.from_analysis(
+        tiny_engines["bert"], analysis, ContextualSettings(max_tokens=first_two + 1)
+    )
     assert capped.layers[0].ntotal == first_two
     assert all(len(vectors) == first_two for vectors in capped.vectors)
     assert len(capped.sentences) == 2
@@ -113,7 +116,7 @@ def test_size_is_capped_by_whole_sentences(tiny_engines, tiny_analyses, capsys):
 def test_save_load_and_load_or_build(tiny_engines, tiny_analyses, sentences):
     engine = tiny_engines["roberta"]
     roberta_index = ContextualIndex.from_analysis(engine, tiny_analyses["roberta"])
-    assert (contextual_folder(engine.info.name, "exact") / "manifest.json").is_file()
+    assert (contextual_folder(engine, "exact") / "manifest.json").is_file()
     loaded = ContextualIndex.load_or_build(engine, "exact", sentences)
     before = roberta_index.query(engine, sentences[0], k=3).to_dict()
     assert loaded.query(engine, sentences[0], k=3).to_dict() == before

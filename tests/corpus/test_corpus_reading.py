@@ -14,7 +14,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from journeys.corpus.reading import read_corpus
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.errors import InputError
 
 
@@ -71,10 +71,10 @@ def test_the_token_count_of_a_refused_sentence_is_the_tokenizers(tmp_path, tiny_
 
 def test_only_the_first_skipped_lines_are_named_and_all_are_counted(tmp_path, tiny_engines):
     path = tmp_path / "corpus.txt"
-    path.write_text("One sentence.\n" * (config.CORPUS_SKIPS_LISTED + 6), encoding="utf-8")
+    path.write_text("One sentence.\n" * (CorpusSettings().skips_listed + 6), encoding="utf-8")
     corpus, reported = read(path, tiny_engines["bert"])
-    assert len(corpus.skipped) == config.CORPUS_SKIPS_LISTED + 5
-    assert len(reported) == config.CORPUS_SKIPS_LISTED + 2
+    assert len(corpus.skipped) == CorpusSettings().skips_listed + 5
+    assert len(reported) == CorpusSettings().skips_listed + 2
     assert reported[-2] == "journeys: warning: 5 more skipped lines not listed"
     assert "25 skipped (25 duplicate)" in reported[-1]
 
@@ -136,9 +136,9 @@ def test_a_file_of_sentences_with_blank_lines_and_headlines_stays_one_sentence_p
 
 
 def test_the_bundled_corpus_is_read_one_sentence_per_line(tiny_engines):
-    corpus, _ = read(config.CORPUS_FILE, tiny_engines["roberta"])
-    lines = config.CORPUS_FILE.read_text(encoding="utf-8").splitlines()
-    assert corpus.layouts == {str(config.CORPUS_FILE): "lines"}
+    corpus, _ = read(CorpusSettings().corpus_file, tiny_engines["roberta"])
+    lines = CorpusSettings().corpus_file.read_text(encoding="utf-8").splitlines()
+    assert corpus.layouts == {str(CorpusSettings().corpus_file): "lines"}
     assert {s.kind for s in corpus.skipped} <= {"too long"}  # only for the tiny model's 64 positions
     kept_or_long = {*corpus.sentences, *(lines[s.line_number - 1] for s in corpus.skipped)}
     assert len(corpus.sentences) + len(corpus.skipped) == len(lines) == len(kept_or_long)

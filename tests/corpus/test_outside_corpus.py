@@ -10,9 +10,12 @@ import pytest
 
 from journeys.corpus.fortunes import read_fortunes, sentence_problem
 from journeys.corpus.outside_corpus import load_outside_corpus
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.token_classes import CONTENT, FUNCTION, classify_text
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT
 from test_pos_tags import require_tagger
+
+CORPUS = CorpusSettings()
 
 #: Penn Treebank closed classes as Lingua::EN::Tagger spells them, written out here independently.
 CLOSED_CLASSES = {
@@ -37,26 +40,26 @@ CLOSED_CLASSES = {
 @pytest.fixture(scope="module")
 def outside():
     require_tagger()
-    missing = [name for name in config.FORTUNES_FILES if not (config.FORTUNES_DIR / name).is_file()]
+    missing = [name for name in CORPUS.fortunes_files if not (CORPUS.fortunes_dir / name).is_file()]
     assert not missing, f"Debian's fortunes package is not installed (no {missing}): `make test` installs it"
     return load_outside_corpus()
 
 
 def collapsed_fortune_text(name: str) -> str:
-    return " ".join((config.FORTUNES_DIR / name).read_text(encoding="utf-8").split())
+    return " ".join((CORPUS.fortunes_dir / name).read_text(encoding="utf-8").split())
 
 
 def test_the_sample_is_whole_distinct_sentences_of_the_fortune_files(outside):
-    assert outside.name == config.OUTSIDE_CORPUS
-    assert len(outside.sentences) == config.OUTSIDE_CORPUS_SENTENCES < outside.available
+    assert outside.name == CORPUS.outside_corpus
+    assert len(outside.sentences) == CORPUS.outside_corpus_sentences < outside.available
     assert len(set(outside.sentences)) == len(outside.sentences)
-    texts = {name: collapsed_fortune_text(name) for name in config.FORTUNES_FILES}
+    texts = {name: collapsed_fortune_text(name) for name in CORPUS.fortunes_files}
     for sentence, source in zip(outside.sentences, outside.sources, strict=True):
         name, line = source.rsplit(":", 1)
         assert sentence in texts[name]
         first_word = sentence.split()[0]
         assert (
-            first_word in (config.FORTUNES_DIR / name).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+            first_word in (CORPUS.fortunes_dir / name).read_text(encoding="utf-8").splitlines()[int(line) - 1]
         )
         assert sentence[0].isupper() and sentence[-1] in ".!?\")'"
 
@@ -167,9 +170,9 @@ def test_sentence_problem(text, problem):
 
 
 def test_make_build_and_make_test_install_the_outside_corpus():
-    makefile = (config.DATA_DIR.parent / "Makefile").read_text(encoding="utf-8")
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     targets = dict(re.findall(r"^([\w-]+):(.*)$", makefile, flags=re.MULTILINE))
     assert "install-outside-corpus" in targets["build"].split()
     assert "install-outside-corpus" in targets["test"].split()
-    for package in config.OUTSIDE_CORPUS_PACKAGES:
+    for package in CORPUS.outside_corpus_packages:
         assert re.search(rf"apt-get install -y -qq {package}$", makefile, flags=re.MULTILINE)

@@ -8,8 +8,8 @@ import pytest
 
 from journeys.corpus.corpus_analysis import analyze_corpus
 from journeys.corpus.pos_tags import align, tag_sentences
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.token_classes import GROUPS, classify_text
-from journeys.indexer import config
 
 TAGGER_MISSING = (
     "Debian's liblingua-en-tagger-perl is not installed: `make test` installs it "
@@ -19,7 +19,8 @@ TAGGER_MISSING = (
 
 def require_tagger() -> None:
     """Fail, never skip, when the Makefile's install step did not run."""
-    assert shutil.which(config.PERL) and config.POS_TAGGER_MODULE.is_file(), TAGGER_MISSING
+    settings = CorpusSettings()
+    assert shutil.which(settings.perl) and settings.pos_tagger_module.is_file(), TAGGER_MISSING
 
 
 def spans(tagged) -> list[tuple[str, str]]:

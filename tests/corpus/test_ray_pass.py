@@ -16,6 +16,7 @@ import pytest
 
 from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.corpus.ray_address import checked_address
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.shard_work import Cluster
 from test_corpus_pass import CHILD_TIMEOUT_S, assert_same_analysis
 
@@ -127,7 +128,7 @@ def test_a_ray_cluster_answers_the_check(ray_cluster):
     import ray
 
     address = ray.get_runtime_context().gcs_address
-    assert checked_address(address) == address
+    assert checked_address(address, CorpusSettings().ray_connect_s) == address
 
 
 def test_sigterm_ends_a_ray_pass_and_keeps_the_shards_written(tiny_model_folders, tmp_path):

@@ -12,7 +12,7 @@ from journeys.indexer.model_loading import load_model
 def test_the_copy_has_the_same_shape_and_tokenizer_and_new_weights(tiny_engines):
     engine = tiny_engines["bert"]
     folder = saved_random_copy(engine)
-    assert folder == control_folder(engine.loaded.name) and (folder / MANIFEST).is_file()
+    assert folder == control_folder(engine) and (folder / MANIFEST).is_file()
     copy = load_model(str(folder))
     trained = dict(engine.loaded.model.named_parameters())
     random = dict(copy.model.named_parameters())

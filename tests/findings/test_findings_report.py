@@ -10,15 +10,17 @@ import sys
 import pytest
 from markupsafe import escape
 
-from journeys.cli import main
+from journeys.cli import USER_ERRORS, build_parser
 from journeys.contextual.index import contextual_folder
 from journeys.corpus.outside_corpus import load_outside_corpus
+from journeys.corpus.pos_tags import MissingPackageError
+from journeys.corpus.settings import CorpusSettings
 from journeys.findings.build import build_model_findings
 from journeys.findings.control import control_folder
-from journeys.findings.report import build_findings, summary_text
+from journeys.findings.report import build_findings, run_findings, summary_text
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery.findings_page import findings_context
 from journeys.gallery.site import Page, Site, SiteModel, SitePlan, findings_page
-from journeys.indexer import config
 from journeys.indexer.errors import InputError
 
 
@@ -127,28 +129,26 @@ def test_model_findings_give_the_page_and_the_contextual_index(
     built = build_model_findings(
         engine, corpus_file, extra_sentences=["A new sentence.", sentences[0]], progress=False
     )
-    assert built.contextual_folder == contextual_folder(engine.info.name, "exact")
+    assert built.contextual_folder == contextual_folder(engine, "exact")
     assert built.contextual.sentences == [*sentences, "A new sentence."]
     assert len(list(built.contextual_folder.glob("layer-*.faiss"))) == engine.info.num_layers
     assert built.report.corpus.sentences == built.contextual.sentences
     html = rendered_page(built.report, tmp_path / "site", built.example)
     assert "most frequent content word" in html and "<mark>" in html
     control = built.report.control
-    assert control is not None and control.model.name == str(control_folder(engine.info.name))
+    assert control is not None and control.model.name == str(control_folder(engine))
     assert control.model.vocab_size == engine.info.vocab_size and "random weights" in html
     outside = built.report.outside
     assert outside is not None
-    assert len(outside.corpus.sentences) + outside.too_long == config.OUTSIDE_CORPUS_SENTENCES
+    assert len(outside.corpus.sentences) + outside.too_long == CorpusSettings().outside_corpus_sentences
     assert outside.too_long > 0  # the tiny model takes 64 tokens
     assert "<th>outside corpus, by tag</th>" in html and 'id="outside-corpus"' in html
     assert f"{len(outside.corpus.sentences)} sentences (" in html
 
 
-def test_a_build_without_the_outside_corpus_packages_says_so(
-    tiny_engines, corpus_file, tmp_path, monkeypatch, capfd
-):
-    monkeypatch.setattr(config, "FORTUNES_DIR", tmp_path / "no-fortunes")
-    built = build_model_findings(tiny_engines["gpt2"], corpus_file, progress=False)
+def test_a_build_without_the_outside_corpus_packages_says_so(tiny_engines, corpus_file, tmp_path, capfd):
+    settings = FindingsSettings(corpus=CorpusSettings(fortunes_dir=tmp_path / "no-fortunes"))
+    built = build_model_findings(tiny_engines["gpt2"], corpus_file, progress=False, settings=settings)
     assert built.report.outside is None
     stderr = capfd.readouterr().err
     assert "journeys: warning: the findings go without the outside corpus: Debian's fortunes" in stderr
@@ -177,9 +177,9 @@ def test_cli_adds_the_outside_corpus_when_asked(tiny_model_folders, corpus_file,
 
 
 def test_cli_refuses_the_outside_corpus_without_its_packages(
-    tiny_model_folders, corpus_file, tmp_path, monkeypatch, capsys
+    tiny_model_folders, corpus_file, tmp_path, engine_settings
 ):
-    monkeypatch.setattr(config, "FORTUNES_DIR", tmp_path / "no-fortunes")
+    settings = FindingsSettings(corpus=CorpusSettings(fortunes_dir=tmp_path / "no-fortunes"))
     args = [
         "findings",
         "--model",
@@ -188,12 +188,11 @@ def test_cli_refuses_the_outside_corpus_without_its_packages(
         str(corpus_file),
         "--outside-corpus",
     ]
-    assert main(args) == 2
-    stderr = capsys.readouterr().err
-    assert (
-        stderr.startswith("journeys: error: Debian's fortunes package is not installed")
-        and stderr.count("\n") == 1
-    )
+    with pytest.raises(MissingPackageError) as refused:
+        run_findings(build_parser().parse_args(args), engine_settings, settings)
+    assert isinstance(refused.value, USER_ERRORS)  # so `journeys` says it in one line, exit code 2
+    message = str(refused.value)
+    assert message.startswith("Debian's fortunes package is not installed") and "\n" not in message
 
 
 def test_a_one_word_corpus_reports_what_it_cannot_test(tiny_engines, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from journeys.indexer import config
+from journeys.indexer.settings import EngineSettings
 from journeys.server.app import create_app
 from loopback_server import serving
 
@@ -64,8 +64,9 @@ def test_every_kind_of_page_from_disk_keeps_the_policy(built_site, browser):
     assert any(page.startswith("findings-") for page in pages) and any("/" in page for page in pages)
     for page in pages:
         html = (built_site.folder / page).read_text(encoding="utf-8")
-        assert f'<meta http-equiv="Content-Security-Policy" content="{config.SITE_CONTENT_POLICY}">' in (
-            html.replace("&#39;", "'")
+        assert (
+            f'<meta http-equiv="Content-Security-Policy" content="{EngineSettings().site_content_policy}">'
+            in (html.replace("&#39;", "'"))
         ), page
         assert "<script>" not in html and " onclick=" not in html, page
         assert problems_of(browser, (built_site.folder / page).as_uri()) == [], page

@@ -10,14 +10,16 @@ from pathlib import Path
 from journeys import cli
 from journeys.contextual.index import ContextualIndex
 from journeys.corpus.reading import read_corpus
+from journeys.corpus.settings import CorpusSettings
 from journeys.gallery import findings_step
 from journeys.gallery.build import build_site
 from journeys.gallery.corpus import all_sentences, load_themes
 from journeys.gallery.findings_cache import FindingsCache
 from journeys.gallery.page_data import decode_page
 from journeys.gallery.site import SiteModel, findings_page, index_page
-from journeys.indexer import config
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.options import METHODS
+from journeys.indexer.settings import EngineSettings
 
 pytest_plugins = ["gallery_fixtures"]
 
@@ -91,9 +93,9 @@ def test_sentence_pages_carry_the_cached_journeys_and_name_model_and_method(buil
     assert "the exact method" in html and SiteModel.named(built_site.encoder).label in html
     data = page_data(page)
     decoded = decode_page(data)
-    assert set(decoded) == set(config.METHODS)
+    assert set(decoded) == set(METHODS)
     for method, journey in decoded.items():
-        cached = cache.get(built_site.encoder, method, data["text"], config.GALLERY_TOP_K)
+        cached = cache.get(built_site.encoder, method, data["text"], EngineSettings().default_top_k)
         assert journey.variants["raw"].rank == cached.variants["raw"].rank
         assert journey.variants["positional"].rank == cached.variants["positional"].rank
 
@@ -134,7 +136,7 @@ def test_the_findings_page_is_written_and_linked_from_index_and_sentence_pages(b
 def test_sentence_pages_ship_the_contextual_index_answer_rounded(built_site, tiny_engines):
     engine = tiny_engines["bert"]
     texts = [s.text for s in all_sentences(load_themes(built_site.sentences))]
-    corpus = read_corpus(config.CORPUS_FILE, engine).sentences
+    corpus = read_corpus(CorpusSettings().corpus_file, engine).sentences
     index = ContextualIndex.load_or_build(engine, "exact", list(dict.fromkeys([*corpus, *texts])))
     for page, text in zip(sentence_pages(built_site, built_site.encoder), texts, strict=True):
         shipped = page_data(page, "contextual-data")
@@ -193,7 +195,9 @@ def test_an_encoder_only_rebuild_never_loads_a_model(built_site, tmp_path, monke
 
 def test_a_changed_corpus_recomputes_the_findings(built_site, tmp_path):
     corpus = tmp_path / "corpus.txt"
-    corpus.write_text(config.CORPUS_FILE.read_text(encoding="utf-8") + "A new line joins the corpus.\n")
+    corpus.write_text(
+        CorpusSettings().corpus_file.read_text(encoding="utf-8") + "A new line joins the corpus.\n"
+    )
     cached = len(list(FindingsCache(built_site.cache).folder.iterdir()))
     built_site.loader.loads.clear()
     built = build_site(
@@ -209,13 +213,12 @@ def test_a_changed_corpus_recomputes_the_findings(built_site, tmp_path):
     assert built.findings[SiteModel.named(built_site.encoder)].contextual
 
 
-def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_path, capsys, monkeypatch):
+def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_path, capsys):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("old", encoding="utf-8")
-    monkeypatch.setattr(config, "SITE_DIR", site)
-    monkeypatch.setattr(config, "CACHE_DIR", tmp_path / "cache")
-    assert cli.main(["build", "--models", str(tmp_path / "no-such-model")]) == 2
+    build = ["build", "--models", str(tmp_path / "no-such-model")]
+    assert cli.main(build, {"JOURNEYS_BUILD_DIR": str(tmp_path)}) == 2  # its site: tmp_path / "site"
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith("journeys: error:")
     assert (site / "index.html").read_text(encoding="utf-8") == "old"

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from journeys.gallery.corpus import all_sentences, load_themes, slugify
-from journeys.indexer import config
+from journeys.gallery.settings import GallerySettings
+from journeys.indexer.settings import DATA_DIR
 
 REQUIRED_THEMES = {
     "study",
@@ -53,8 +54,9 @@ def test_two_sentences_sharing_a_page_name_are_refused(tmp_path):
 
 
 def test_the_default_corpus_is_the_repo_data_file():
-    assert config.GALLERY_SENTENCES.is_file()
-    assert config.GALLERY_SENTENCES.parent == config.DATA_DIR
+    sentences = GallerySettings().sentences_file
+    assert sentences.is_file()
+    assert sentences.parent == DATA_DIR
 
 
 def test_the_gallery_pairs_name_two_sentences_of_their_theme():

@@ -7,11 +7,13 @@ import json
 import pytest
 
 from journeys.gallery.page_data import decode_page, encode_page
-from journeys.indexer import config
+from journeys.gallery.settings import GallerySettings
 from journeys.indexer.errors import InputError
+from journeys.indexer.options import METHODS
 
 TEXT = "The bank by the river bank was closed, and the dog's bark was loud."
-TOLERANCE = 0.5 * 10**-config.GALLERY_SIMILARITY_DECIMALS + 1e-12
+DECIMALS = GallerySettings().similarity_decimals
+TOLERANCE = 0.5 * 10**-DECIMALS + 1e-12
 
 
 def assert_same_numbers(decoded, original):
@@ -36,8 +38,8 @@ def assert_same_numbers(decoded, original):
 @pytest.mark.parametrize("family", ["roberta", "bert", "distilbert"])
 def test_page_data_round_trips_both_methods(tiny_engines, family):
     engine = tiny_engines[family]
-    journeys = {method: engine.analyze(TEXT, method, 7) for method in config.METHODS}
-    page = json.loads(json.dumps(encode_page(TEXT, journeys, engine.info, {})))
+    journeys = {method: engine.analyze(TEXT, method, 7) for method in METHODS}
+    page = json.loads(json.dumps(encode_page(TEXT, journeys, engine.info, {}, DECIMALS)))
     decoded = decode_page(page)
     assert decoded.keys() == journeys.keys()
     for method, journey in journeys.items():
@@ -46,7 +48,7 @@ def test_page_data_round_trips_both_methods(tiny_engines, family):
 
 def test_each_neighbour_token_is_stored_once_and_similarities_are_rounded(tiny_engines):
     journey = tiny_engines["bert"].analyze(TEXT, "exact", 10)
-    page = encode_page(TEXT, {"exact": journey}, tiny_engines["bert"].info, {})
+    page = encode_page(TEXT, {"exact": journey}, tiny_engines["bert"].info, {}, DECIMALS)
     vocab_ids = [row[0] for row in page["vocab"]]
     assert len(vocab_ids) == len(set(vocab_ids))
     mentioned = {
@@ -54,7 +56,7 @@ def test_each_neighbour_token_is_stored_once_and_similarities_are_rounded(tiny_e
     }
     assert set(vocab_ids) == mentioned
     numbers = [s for v in page["methods"]["exact"].values() for row in v["similarity"] for s in row]
-    assert all(s is None or round(s, config.GALLERY_SIMILARITY_DECIMALS) == s for s in numbers)
+    assert all(s is None or round(s, DECIMALS) == s for s in numbers)
     assert "0." in json.dumps(page)  # similarities are floats, not scaled integers
 
 
@@ -63,7 +65,7 @@ def test_a_decoder_ships_exact_only_with_the_reason_seed_is_unavailable(tiny_eng
     with pytest.raises(InputError) as refused:
         engine.analyze(TEXT, "seed")
     page = encode_page(
-        TEXT, {"exact": engine.analyze(TEXT, "exact")}, engine.info, {"seed": str(refused.value)}
+        TEXT, {"exact": engine.analyze(TEXT, "exact")}, engine.info, {"seed": str(refused.value)}, DECIMALS
     )
     assert list(page["methods"]) == ["exact"]
     assert "encoders in the BERT layout" in page["unavailable"]["seed"]

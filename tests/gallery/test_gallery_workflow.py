@@ -17,7 +17,6 @@ from hostile_journey import HOSTILE_JOURNEY
 from journeys.gallery.corpus import all_pairs, all_sentences, load_themes
 from journeys.gallery.page_data import decode_page
 from journeys.gallery.site import SiteModel, findings_page
-from journeys.indexer import config
 from journeys.indexer.journey_csv import journey_csv
 from journeys.indexer.records import Journey
 from journeys.journey_figure import journey_figure
@@ -93,7 +92,7 @@ def test_downloads_equal_the_apis_json_and_the_python_csv(built_site, open_page,
     slug = SiteModel.named(built_site.encoder).slug
     for method in ("exact", "seed"):
         page.click(f"label.jv-method:has(input[value={method}])")
-        journey = family_engine("bert").analyze(text, method, config.GALLERY_TOP_K)
+        journey = family_engine("bert").analyze(text, method)  # the build's top-k: the default
         name, body = downloaded(page, ".jv-controls .jv-download:text-is('JSON')")
         assert name == f"{path.stem}-{slug}-{method}.json"
         assert body.decode() == journey.to_json()  # the server's answer, byte for byte

@@ -35,7 +35,7 @@ def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
     assert result.stdout == ""
 
 
-def test_json_output_is_one_object_matching_the_engine(tiny_model_folders):
+def test_json_output_is_one_object_matching_the_engine(tiny_model_folders, engine_settings):
     folder = str(tiny_model_folders["roberta"])
     result = run_cli(
         "analyze", "--model", folder, "--text", "Time flies like an arrow.", "--json", "--top-k", "4"
@@ -45,7 +45,11 @@ def test_json_output_is_one_object_matching_the_engine(tiny_model_folders):
     assert set(data) == {"model", "method", "tokens", "variants"}
     assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size"}
     assert set(data["variants"]) == {"raw", "positional"}
-    expected = JourneyEngine.load(folder).analyze("Time flies like an arrow.", top_k=4).to_dict()
+    expected = (
+        JourneyEngine.load(folder, settings=engine_settings)
+        .analyze("Time flies like an arrow.", top_k=4)
+        .to_dict()
+    )
     assert data == json.loads(json.dumps(expected))
     layers = data["model"]["num_layers"]
     for variant in data["variants"].values():

@@ -84,9 +84,10 @@ def test_seed_differs_from_exact(tiny_engines, family):
     assert (engine.encodings(TEXT, "seed").vectors - engine.encodings(TEXT).vectors).abs().max() > 1e-3
 
 
-def test_gpt2_with_causal_mask_off_lets_early_tokens_see_later_ones(tiny_model_folders):
-    causal = JourneyEngine.load(str(tiny_model_folders["gpt2"]))
-    bidirectional = JourneyEngine.load(str(tiny_model_folders["gpt2"]), causal_mask=False)
+def test_gpt2_with_causal_mask_off_lets_early_tokens_see_later_ones(tiny_model_folders, engine_settings):
+    folder = str(tiny_model_folders["gpt2"])
+    causal = JourneyEngine.load(folder, settings=engine_settings)
+    bidirectional = JourneyEngine.load(folder, causal_mask=False, settings=engine_settings)
     assert bidirectional.info.name.endswith("(causal mask off)")
     short, long = "The old man", "The old man the boat"
     prefix = len(causal.tokenize(short))

@@ -185,20 +185,24 @@ def test_hub_ids_are_accepted_and_fail_fast_offline(capsys):
     assert len(error.strip().splitlines()) == 1
 
 
-def test_causal_mask_off_is_refused_for_encoders(family_folders):
+def test_causal_mask_off_is_refused_for_encoders(family_folders, engine_settings):
     with pytest.raises(Exception, match="applies to decoders"):
-        JourneyEngine.load(str(family_folders["albert"]), causal_mask=False)
+        JourneyEngine.load(str(family_folders["albert"]), causal_mask=False, settings=engine_settings)
 
 
 DECODERS = ("gpt2", "opt", "opt-350m", "llama", "qwen3", "gemma2", "olmo2", "phi3", "gpt_neox")
 
 
 @pytest.mark.parametrize("family", DECODERS)
-def test_causal_mask_off_lets_early_tokens_see_later_ones_and_keeps_positions(family_folders, family):
+def test_causal_mask_off_lets_early_tokens_see_later_ones_and_keeps_positions(
+    family_folders, family, engine_settings
+):
     """With the mask on, a prefix's encodings do not depend on what follows; with it off they do, while the
     first block still receives exactly the same input (positions are numbered as with the mask on)."""
-    causal = JourneyEngine.load(str(family_folders[family]))
-    bidirectional = JourneyEngine.load(str(family_folders[family]), causal_mask=False)
+    causal = JourneyEngine.load(str(family_folders[family]), settings=engine_settings)
+    bidirectional = JourneyEngine.load(
+        str(family_folders[family]), causal_mask=False, settings=engine_settings
+    )
     short, long = "The old man", "The old man the boat"
     prefix = len(causal.tokenize(short))
     causal_short, causal_long = causal.encodings(short).vectors, causal.encodings(long).vectors
@@ -220,7 +224,7 @@ def test_causal_mask_off_lets_early_tokens_see_later_ones_and_keeps_positions(fa
     assert len(inputs) == 2 and torch.equal(inputs[0], inputs[1])
 
 
-def test_causal_mask_off_is_refused_where_attention_keeps_its_own(family_folders):
+def test_causal_mask_off_is_refused_where_attention_keeps_its_own(family_folders, engine_settings):
     """GPT-Neo masks inside its attention module, so the switch would silently do nothing."""
     with pytest.raises(InputError, match="inside attention"):
-        JourneyEngine.load(str(family_folders["gpt_neo"]), causal_mask=False)
+        JourneyEngine.load(str(family_folders["gpt_neo"]), causal_mask=False, settings=engine_settings)

@@ -388,10 +388,10 @@ def test_refused_family_mlp_reads_a_norm_of_the_block_input(family_folders, fami
 
 
 @pytest.mark.parametrize("family", SUPPORTED_FAMILIES)
-def test_engine_capture_equals_reference_residual(family_folders, family):
+def test_engine_capture_equals_reference_residual(family_folders, family, engine_settings):
     """The engine's exact encodings are the reference residuals, in float32."""
     folder = family_folders[family]
-    engine = JourneyEngine.load(str(folder))
+    engine = JourneyEngine.load(str(folder), settings=engine_settings)
     model, _, input_ids = load(folder)
     assert engine.tokenize(TEXT) == input_ids[0].tolist()
     vectors = engine.encodings(TEXT).vectors
@@ -403,9 +403,9 @@ def test_engine_capture_equals_reference_residual(family_folders, family):
 
 # Also exercises the engine: parallel blocks have no post-attention residual, so loading must refuse them.
 @pytest.mark.parametrize("family", REFUSED_FAMILIES)
-def test_engine_refuses_parallel_family(family_folders, family):
+def test_engine_refuses_parallel_family(family_folders, family, engine_settings):
     with pytest.raises(Exception, match="parallel"):
-        JourneyEngine.load(str(family_folders[family]))
+        JourneyEngine.load(str(family_folders[family]), settings=engine_settings)
 
 
 def test_minilm_capture_equals_reference_residual(minilm_engine):

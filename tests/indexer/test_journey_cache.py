@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from journeys.indexer import config
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.settings import EngineSettings
 
 TEXT = "Time flies like an arrow."
 
@@ -21,7 +22,7 @@ def test_a_stored_journey_comes_back_as_the_same_json(tiny_engines, tmp_path):
     assert stored["record"]["journey"] == journey.to_dict()
 
 
-def test_every_part_of_the_key_matters(tiny_engines, tmp_path, monkeypatch):
+def test_every_part_of_the_key_matters(tiny_engines, tmp_path):
     engine = tiny_engines["bert"]
     cache = JourneyCache(tmp_path)
     cache.put(engine.info.name, TEXT, 5, engine.analyze(TEXT, "exact", 5))
@@ -30,8 +31,9 @@ def test_every_part_of_the_key_matters(tiny_engines, tmp_path, monkeypatch):
     assert cache.get(name, "exact", TEXT + " ", 5) is None
     assert cache.get(name, "exact", TEXT, 6) is None
     assert cache.get("another-model", "exact", TEXT, 5) is None
-    monkeypatch.setattr(config, "ENGINE_VERSION", config.ENGINE_VERSION + "-next")
-    assert cache.get(name, "exact", TEXT, 5) is None
+    settings = EngineSettings()
+    next_engine = JourneyCache(tmp_path, replace(settings, engine_version=settings.engine_version + "-next"))
+    assert next_engine.folder == cache.folder and next_engine.get(name, "exact", TEXT, 5) is None
 
 
 def test_a_damaged_file_is_a_miss_said_in_one_line(tiny_engines, tmp_path, capsys):

@@ -81,11 +81,13 @@ def test_floats_are_written_as_python_writes_them():
     assert journey_csv(journey).splitlines()[1] == "m,exact,raw,0,0,a,0,0,1.0,0,a,1e-05"
 
 
-def test_analyze_csv_prints_the_csv_of_the_journey(tiny_model_folders):
+def test_analyze_csv_prints_the_csv_of_the_journey(tiny_model_folders, engine_settings):
     folder = str(tiny_model_folders["gpt2"])
     result = run_cli("analyze", "--model", folder, "--text", TEXT, "--csv", "--top-k", "4")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == journey_csv(JourneyEngine.load(folder).analyze(TEXT, top_k=4))
+    assert result.stdout == journey_csv(
+        JourneyEngine.load(folder, settings=engine_settings).analyze(TEXT, top_k=4)
+    )
 
 
 def test_csv_and_json_together_are_refused(tiny_model_folders):

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 
+from journeys.indexer.settings import EngineSettings
 from journeys.indexer.vocabulary_index import VocabularyIndex, index_folder
 
 
@@ -36,18 +37,19 @@ def test_search_returns_vocabulary_ids_of_nearest_rows():
     np.testing.assert_allclose(similarities[0], np.sort(cosines)[::-1][:5], atol=1e-5)
 
 
-def test_saved_index_is_reused_then_rebuilt_when_weights_change():
+def test_saved_index_is_reused_then_rebuilt_when_weights_change(tmp_path):
     rng = np.random.default_rng(2)
     words = rng.normal(size=(64, 8)).astype(np.float32)
-    folder = index_folder("reuse-test-model")
-    VocabularyIndex.load_or_build(words, "reuse-test-model")
+    settings = EngineSettings(build_dir=tmp_path)
+    folder = index_folder(settings.index_dir, "reuse-test-model")
+    VocabularyIndex.load_or_build(words, "reuse-test-model", settings)
     saved = folder / "vocabulary.faiss"
     first_write = saved.stat().st_mtime_ns
-    VocabularyIndex.load_or_build(words, "reuse-test-model")
+    VocabularyIndex.load_or_build(words, "reuse-test-model", settings)
     assert saved.stat().st_mtime_ns == first_write
     changed = words.copy()
     changed[5] *= 2
-    rebuilt = VocabularyIndex.load_or_build(changed, "reuse-test-model")
+    rebuilt = VocabularyIndex.load_or_build(changed, "reuse-test-model", settings)
     assert saved.stat().st_mtime_ns != first_write
     np.testing.assert_allclose(rebuilt.vectors[5], changed[5] / np.linalg.norm(changed[5]), atol=1e-6)
     meta = json.loads((folder / "vocabulary-meta.json").read_text())

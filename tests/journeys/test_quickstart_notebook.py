@@ -6,10 +6,10 @@ from __future__ import annotations
 import nbformat
 from nbclient import NotebookClient
 
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.settings import REPO_ROOT
 
-NOTEBOOK = config.REPO_ROOT / "notebooks" / "quickstart.ipynb"
+NOTEBOOK = REPO_ROOT / "notebooks" / "quickstart.ipynb"
 
 
 def text_output(cell) -> str:

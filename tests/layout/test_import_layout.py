@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT
 
 #: Each folder of ours and its floor: a module may import its own package and those on lower floors.
 #: Installed, folder F is the package journeys.F, and journeys/ is the package `journeys` itself.
@@ -19,7 +19,7 @@ FLOORS = {"indexer": 0, "corpus": 1, "contextual": 2, "findings": 3, "gallery": 
 
 def module_name(path: Path) -> str:
     """The installed name of a module file: indexer/engine.py is journeys.indexer.engine."""
-    parts = list(path.relative_to(config.REPO_ROOT).with_suffix("").parts)
+    parts = list(path.relative_to(REPO_ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts if parts[0] == "journeys" else ["journeys", *parts])
@@ -43,7 +43,7 @@ def imports_in(path: Path) -> list[str]:
 
 
 def our_paths() -> list[Path]:
-    return [path for folder in FLOORS for path in (config.REPO_ROOT / folder).rglob("*.py")]
+    return [path for folder in FLOORS for path in (REPO_ROOT / folder).rglob("*.py")]
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -63,7 +63,7 @@ def import_graph() -> dict[str, set[str]]:
 
 def test_every_import_of_ours_goes_through_the_journeys_name():
     bare = [
-        f"{path.relative_to(config.REPO_ROOT)} imports {name}"
+        f"{path.relative_to(REPO_ROOT)} imports {name}"
         for path in our_paths()
         for name in imports_in(path)
         if name.split(".")[0] in FLOORS and name.split(".")[0] != "journeys"
@@ -103,7 +103,7 @@ def test_no_modules_import_each_other_in_a_circle():
 
 
 def test_the_engine_imports_neither_pandas_nor_plotly():
-    for path in (config.REPO_ROOT / "indexer").rglob("*.py"):
+    for path in (REPO_ROOT / "indexer").rglob("*.py"):
         assert not [name for name in imports_in(path) if name.split(".")[0] in ("pandas", "plotly")], path
 
 
@@ -125,7 +125,7 @@ def test_the_wheel_installs_one_top_level_name(tmp_path):
             "--quiet",
             "-w",
             str(tmp_path),
-            str(config.REPO_ROOT),
+            str(REPO_ROOT),
         ],
         check=True,
         capture_output=True,

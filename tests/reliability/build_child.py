@@ -21,6 +21,7 @@ from typing import Any
 
 from journeys.gallery import build
 from journeys.indexer import atomic_files
+from journeys.indexer.settings import EngineSettings
 
 #: Seconds a build holding the lock waits for its release at most (the test gives it much sooner).
 RELEASE_TIMEOUT_S = 300
@@ -66,7 +67,12 @@ def main() -> None:
         build.fresh_staging_folder = holding_lock(holding, release, build.fresh_staging_folder)
     root = Path(args.root)
     built = build.build_site(
-        [args.model], root / "site", Path(args.sentences), root / "cache", corpus_path=Path(args.corpus)
+        [args.model],
+        root / "site",
+        Path(args.sentences),
+        root / "cache",
+        corpus_path=Path(args.corpus),
+        engine_settings=EngineSettings.from_environment(os.environ),
     )
     print(f"built {built.pages} pages at {built.folder}")
 

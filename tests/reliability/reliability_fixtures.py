@@ -18,7 +18,7 @@ import pytest
 
 from journeys.corpus.shard_work import Cluster
 from journeys.gallery.build import build_site
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT, EngineSettings
 
 SENTENCES = {
     "about": "fault-injection sentences",
@@ -55,36 +55,40 @@ class FaultInputs:
 
 @dataclass
 class BuildFolder:
-    """A build folder of its own: site/, cache/ and indexes/ (the last through config.INDEX_DIR)."""
+    """A build folder of its own: site/, cache/ and indexes/ (`settings`)."""
 
     root: Path
     inputs: FaultInputs
 
     @property
+    def settings(self) -> EngineSettings:
+        """The engine settings of this build folder."""
+        return EngineSettings(build_dir=self.root)
+
+    @property
     def site(self) -> Path:
-        return self.root / "site"
+        return self.settings.site_dir
 
     @property
     def cache(self) -> Path:
-        return self.root / "cache"
+        return self.settings.cache_dir
 
     @property
     def indexes(self) -> Path:
-        return self.root / "indexes"
+        return self.settings.index_dir
 
     def build(self, cluster: Cluster | None = None) -> None:
         """Build in this process, loading the model afresh (so every saved index is read again), its
         corpus passes on `cluster` if given."""
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(config, "INDEX_DIR", self.indexes)
-            build_site(
-                [self.inputs.model],
-                self.site,
-                self.inputs.sentences,
-                self.cache,
-                corpus_path=self.inputs.corpus,
-                cluster=cluster,
-            )
+        build_site(
+            [self.inputs.model],
+            self.site,
+            self.inputs.sentences,
+            self.cache,
+            corpus_path=self.inputs.corpus,
+            cluster=cluster,
+            engine_settings=self.settings,
+        )
 
     def site_files(self) -> dict[str, bytes]:
         """Every file of the site by its path inside it."""
@@ -99,7 +103,7 @@ class BuildFolder:
         arguments = [str(self.root), self.inputs.model, str(self.inputs.sentences), str(self.inputs.corpus)]
         return subprocess.Popen(
             [sys.executable, str(BUILD_CHILD), *arguments, *options],
-            cwd=config.REPO_ROOT,
+            cwd=REPO_ROOT,
             env={**os.environ, "JOURNEYS_BUILD_DIR": str(self.root)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from journeys.contextual.index import ContextualIndex
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
 from journeys.server.app import create_app
@@ -136,13 +135,12 @@ def test_a_rebuild_over_a_damaged_file_says_so_once_and_writes_the_clean_site(
     assert "warning" not in capfd.readouterr().err
 
 
-def test_the_server_answers_right_over_a_damaged_cache_entry(build_folder, fault_inputs, capfd, monkeypatch):
+def test_the_server_answers_right_over_a_damaged_cache_entry(build_folder, fault_inputs, capfd):
     build_folder.build()
-    monkeypatch.setattr(config, "INDEX_DIR", build_folder.indexes)
-    engine = JourneyEngine.load(fault_inputs.model)
-    stored = JourneyCache(build_folder.cache)
+    engine = JourneyEngine.load(fault_inputs.model, settings=build_folder.settings)
+    stored = JourneyCache(build_folder.cache, build_folder.settings)
     text = "The old man the boat."
-    damaged = stored.path(engine.info.name, "exact", text, config.DEFAULT_TOP_K)
+    damaged = stored.path(engine.info.name, "exact", text, build_folder.settings.default_top_k)
     edit_a_rank(damaged)
     capfd.readouterr()
     response = (
@@ -160,11 +158,10 @@ def test_the_server_answers_right_over_a_damaged_cache_entry(build_folder, fault
     [("layer-01.faiss", truncate), ("vectors-01.f32", truncate), ("manifest.json", not_utf8)],
 )
 def test_a_damaged_contextual_index_is_not_used_until_a_build_writes_it_again(
-    name, damage, build_folder, fault_inputs, capfd, monkeypatch
+    name, damage, build_folder, fault_inputs, capfd
 ):
     build_folder.build()
-    monkeypatch.setattr(config, "INDEX_DIR", build_folder.indexes)
-    engine = JourneyEngine.load(fault_inputs.model)
+    engine = JourneyEngine.load(fault_inputs.model, settings=build_folder.settings)
     saved = ContextualIndex.load_saved(engine)
     assert saved is not None
     before = saved.query(engine, TEXT, 3).to_dict()  # its encodings are mapped from the file damaged next

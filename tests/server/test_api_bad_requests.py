@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from journeys.indexer import config
+from journeys.server.settings import ServerSettings
+
+LIMITS = ServerSettings()
 
 SEED_DECODER_REFUSAL = "encoders in the BERT layout"
 
@@ -35,7 +37,7 @@ def assert_refused(response, status: int, *words: str) -> str:
         ({"text": 42}, ['"text" must be a string', "a number"]),
         ({"text": ["Time", "flies"]}, ['"text" must be a string', "an array"]),
         ({"text": {"a": 1}}, ['"text" must be a string', "an object"]),
-        ({"text": "x" * (config.SERVER_MAX_TEXT_CHARS + 1)}, ["at most", str(config.SERVER_MAX_TEXT_CHARS)]),
+        ({"text": "x" * (LIMITS.max_text_chars + 1)}, ["at most", str(LIMITS.max_text_chars)]),
         ({"text": "Time flies.", "top_k": 0}, ['"top_k"', "from 1 to 100", "not 0"]),
         ({"text": "Time flies.", "top_k": 101}, ['"top_k"', "not 101"]),
         ({"text": "Time flies.", "top_k": -3}, ['"top_k"', "not -3"]),
@@ -100,9 +102,9 @@ def test_a_body_that_is_not_json_is_415(client, content_type):
 
 
 def test_an_oversized_body_is_413_before_it_is_read(client):
-    body = json.dumps({"text": "x" * config.SERVER_MAX_BODY_BYTES})
+    body = json.dumps({"text": "x" * LIMITS.max_body_bytes})
     response = client.post("/api/analyze", data=body, content_type="application/json")
-    assert_refused(response, 413, str(config.SERVER_MAX_BODY_BYTES))
+    assert_refused(response, 413, str(LIMITS.max_body_bytes))
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from journeys.indexer import config
 from journeys.server.app import create_app
+from journeys.server.settings import ServerSettings
 
 THREADS = 8
 WORDS = [
@@ -35,9 +35,9 @@ def distinct_texts(count: int) -> list[str]:
     return [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(2 + i % 11)) + "." for i in range(count)]
 
 
-def test_threaded_answers_equal_single_threaded_ones(served_engines, site_dir, monkeypatch):
-    monkeypatch.setattr(config, "SERVER_ANALYSIS_SLOTS", THREADS)  # let every request run the model at once
-    client = create_app(served_engines, site_dir).test_client()
+def test_threaded_answers_equal_single_threaded_ones(served_engines, site_dir):
+    settings = ServerSettings(analysis_slots=THREADS)  # let every request run the model at once
+    client = create_app(served_engines, site_dir, settings=settings).test_client()
     jobs = [
         (engine, text, method)
         for index, text in enumerate(distinct_texts(40))

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 from journeys.contextual.index import ContextualIndex
+from journeys.contextual.settings import ContextualSettings
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
-from journeys.indexer import config
 from journeys.server.app import create_app
 
 CORPUS = [
@@ -46,7 +46,7 @@ def test_answer_equals_the_index_query(contextual_client, tiny_engines, roberta_
 
 def test_a_corpus_sentence_finds_itself_first(contextual_client):
     data = contextual_client.post("/api/contextual", json={"text": CORPUS[1]}).get_json()
-    assert data["k"] == config.CONTEXTUAL_DEFAULT_K
+    assert data["k"] == ContextualSettings().default_k
     for position, layers in enumerate(data["neighbours"]):
         for hits in layers:
             assert (hits[0]["sentence"], hits[0]["position"]) == (1, position)

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
 from journeys.server.app import create_app
@@ -62,7 +61,8 @@ def test_seed_method_matches_the_engine(client, tiny_engines, family):
 def test_defaults_are_the_first_model_exact_method_and_default_top_k(client, served_engines):
     response = analyze(client, text=TEXT)
     assert response.status_code == 200
-    expected = served_engines[0].analyze(TEXT, config.DEFAULT_METHOD, config.DEFAULT_TOP_K).to_dict()
+    settings = served_engines[0].settings
+    expected = served_engines[0].analyze(TEXT, settings.default_method, settings.default_top_k).to_dict()
     assert response.get_json() == expected
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from journeys.indexer import config
+from journeys.indexer.options import METHODS
 from journeys.server.app import create_app
+from journeys.server.settings import ServerSettings
+
+LIMITS = ServerSettings()
 
 TEXT = "Time flies like an arrow."
 
@@ -53,7 +56,7 @@ def test_health_and_models_responses_match(client, document):
 
 
 @pytest.mark.parametrize("family", ["roberta", "bert", "distilbert", "gpt2"])
-@pytest.mark.parametrize("method", config.METHODS)
+@pytest.mark.parametrize("method", METHODS)
 def test_analyze_responses_match(client, document, tiny_engines, family, method):
     body = {"text": TEXT, "model": tiny_engines[family].info.name, "method": method, "top_k": 5}
     jsonschema.validate(body, schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"}))
@@ -69,7 +72,7 @@ def test_analyze_responses_match(client, document, tiny_engines, family, method)
         (b'{"text": "a", "top_k": 0}', "application/json"),
         (b"{", "application/json"),
         (b'{"text": "a"}', "text/plain"),
-        (b'{"text": "' + b"x" * config.SERVER_MAX_BODY_BYTES + b'"}', "application/json"),
+        (b'{"text": "' + b"x" * LIMITS.max_body_bytes + b'"}', "application/json"),
     ],
 )
 def test_error_responses_match(client, document, body, content_type):
@@ -83,7 +86,7 @@ def test_error_responses_match(client, document, body, content_type):
     [
         {},
         {"text": ""},
-        {"text": "x" * (config.SERVER_MAX_TEXT_CHARS + 1)},
+        {"text": "x" * (LIMITS.max_text_chars + 1)},
         {"text": "a", "top_k": 0},
         {"text": "a", "top_k": 101},
         {"text": "a", "top_k": 2.5},

@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, Page
 
 from journeys.contextual.index import ContextualIndex
 from journeys.gallery.build import build_site
-from journeys.indexer import config
 from journeys.server.process import running_server, serve_command
 
 GALLERY = {
@@ -27,7 +26,7 @@ TEXT = "The bank by the river was closed."
 
 
 @pytest.fixture(scope="module")
-def live_site(tmp_path_factory, tiny_model_folders, tiny_engines) -> Iterator[str]:
+def live_site(tmp_path_factory, tiny_model_folders, tiny_engines, engine_settings) -> Iterator[str]:
     """URL of a server for tiny BERT whose site (explore.html included) was built by `journeys build`."""
     root = tmp_path_factory.mktemp("explore-build")
     sentences = root / "sentences.json"
@@ -35,9 +34,14 @@ def live_site(tmp_path_factory, tiny_model_folders, tiny_engines) -> Iterator[st
     model = str(tiny_model_folders["bert"])
     # The build saves the contextual index under this process's build folder: the server reads the same.
     build_site(
-        [model], config.SITE_DIR, sentences, root / "cache", load_engine=lambda _: tiny_engines["bert"]
+        [model],
+        engine_settings.site_dir,
+        sentences,
+        root / "cache",
+        load_engine=lambda _: tiny_engines["bert"],
     )
-    with running_server(serve_command([model]), env={"JOURNEYS_BUILD_DIR": str(config.BUILD_DIR)}) as server:
+    build_dir = {"JOURNEYS_BUILD_DIR": str(engine_settings.build_dir)}
+    with running_server(serve_command([model]), env=build_dir) as server:
         yield server.url
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from journeys.indexer import config
 from journeys.server.gunicorn_worker import MAX_HEAD_BYTES, request_is_whole
+from journeys.server.settings import ServerSettings
+
+LIMIT = ServerSettings().max_body_bytes
 
 HEAD = b"POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 
@@ -18,7 +20,7 @@ HEAD = b"POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json
         (HEAD + b"Content-Length: 13\r\n\r\n" + b'{"text": "a"', False),
         (HEAD + b"Content-Length: 13\r\n\r\n" + b'{"text": "a"}', True),
         (HEAD + b"content-length:13\r\n\r\n" + b'{"text": "a"}', True),
-        (HEAD + f"Content-Length: {config.SERVER_MAX_BODY_BYTES + 1}\r\n\r\n".encode(), True),
+        (HEAD + f"Content-Length: {LIMIT + 1}\r\n\r\n".encode(), True),
         (HEAD + b"Content-Length: 13\r\nExpect: 100-continue\r\n\r\n", True),
         (HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"d\r\n" + b'{"text": "a"}', False),
         (HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b'd\r\n{"text": "a"}\r\n0\r\n', False),
@@ -32,4 +34,4 @@ HEAD = b"POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json
     ],
 )
 def test_a_request_is_whole_once_its_head_and_declared_body_arrived(data, whole):
-    assert request_is_whole(data) is whole
+    assert request_is_whole(data, LIMIT) is whole

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT
 from journeys.server.process import running_server, serve_command
+from journeys.server.settings import ServerSettings
+
+LIMITS = ServerSettings()
 
 TEXT = "Time flies like an arrow."
 
@@ -58,7 +61,7 @@ def test_journeys_serve_answers_over_http(minilm_engine, tiny_model_folders, tin
 
 def test_a_body_of_unknown_length_is_still_capped(tiny_model_folders):
     with running_server(serve_command([str(tiny_model_folders["roberta"])])) as server:
-        chunks = iter([b'{"text": "', b"x" * (config.SERVER_MAX_BODY_BYTES + 1024), b'"}'])
+        chunks = iter([b'{"text": "', b"x" * (LIMITS.max_body_bytes + 1024), b'"}'])
         status, content_type, body = raw_request(
             server.url,
             "POST",
@@ -68,7 +71,7 @@ def test_a_body_of_unknown_length_is_still_capped(tiny_model_folders):
             encode_chunked=True,
         )
         assert (status, content_type) == (413, "application/json")
-        assert str(config.SERVER_MAX_BODY_BYTES) in body["error"]
+        assert str(LIMITS.max_body_bytes) in body["error"]
         assert server.request("GET", "/api/health")[0] == 200
 
 
@@ -97,7 +100,7 @@ def test_journeys_serve_says_when_its_port_is_taken(tiny_model_folders):
 
 def test_serve_prod_refuses_a_model_it_cannot_load():
     command = serve_command(["no-such-model"], production=True)
-    result = subprocess.run(command, cwd=config.REPO_ROOT, capture_output=True, text=True, timeout=240)
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode != 0
     assert "journeys: error: unknown model 'no-such-model'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -116,5 +119,5 @@ def test_serve_prod_loads_the_model_once_before_forking_workers(tiny_model_folde
     loaded = log.index("journeys: loaded")
     boots = [index for index in range(len(log)) if log.startswith("Booting worker", index)]
     # Workers log their own boot, so a slow one may not have yet; every boot logged follows the load.
-    assert 1 <= len(boots) <= config.SERVER_WORKERS, log
+    assert 1 <= len(boots) <= LIMITS.workers, log
     assert all(loaded < boot for boot in boots), log
