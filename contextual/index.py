@@ -337,11 +337,12 @@ def contextual_folder(model_name: str, method: str) -> Path:
 
 
 def _meta(engine: JourneyEngine, method: str) -> dict[str, Any]:
-    """What a saved index must match besides its sentences: weights, engine version, method."""
+    """What a saved index must match besides its sentences: weights, precision, engine version, method."""
     return {
         "format": FORMAT,
         "engine_version": config.ENGINE_VERSION,
         "method": method,
+        "precision": engine.precision.to_dict(),
         "fingerprint": engine.index.fingerprint,
         "num_layers": engine.info.num_layers,
     }

@@ -67,6 +67,7 @@ def run_corpus_pass(
     work = ShardWork(
         model=_loadable_name(engine.loaded.name),
         causal_mask=engine.causal_mask,
+        precision=engine.precision,
         weights=weights_digest(engine.loaded.model),
         method=method,
         keep_encodings=keep_encodings,
@@ -120,6 +121,7 @@ def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cac
     key = {
         "format": FORMAT,
         "model": engine.info.name,
+        "precision": engine.precision.to_dict(),
         "weights": work.weights,
         "engine_version": config.ENGINE_VERSION,
         "code": code_digest(),
@@ -133,7 +135,7 @@ def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cac
         "sentences_digest": _digest(json.dumps(sentences, ensure_ascii=False).encode()),
     }
     key_digest = _digest(json.dumps(key, sort_keys=True).encode())
-    name = f"{index_folder(engine.info.name).name}-{work.method}-{key_digest[:24]}"
+    name = f"{index_folder(engine.info.name).name}-{work.method}-{engine.precision.dtype}-{key_digest[:24]}"
     return ShardStore(Path(cache_dir) / PASSES_FOLDER / name, key, key_digest)
 
 

@@ -36,9 +36,14 @@ class ShardActor:
     def __init__(self, work: ShardWork) -> None:
         work.use_threads()
         self.work = work
-        self.engine = JourneyEngine.load(work.model, causal_mask=work.causal_mask)
+        wanted = work.precision
+        self.engine = JourneyEngine.load(work.model, work.causal_mask, wanted.device, wanted.dtype)
         if weights_digest(self.engine.loaded.model) != work.weights:
             raise RuntimeError(f"model {work.model!r} on this node has other weights than the driver's")
+        if self.engine.precision != wanted:
+            raise RuntimeError(
+                f"this node computes in {self.engine.precision.label}, the driver in {wanted.label}"
+            )
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         payloads = []

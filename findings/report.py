@@ -271,7 +271,7 @@ def build_findings(
 def run_findings(args: argparse.Namespace) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
     cluster = cluster_option(args.ray, args.ray_actors)
-    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask)
+    engine = JourneyEngine.load(args.model, not args.no_causal_mask, args.device, args.dtype)
     progress = not args.json or sys.stderr.isatty()
     report = build_findings(
         engine,

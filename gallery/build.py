@@ -10,6 +10,7 @@ ones wrote. A new kind of page is a function `step(context: BuildContext) -> Non
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import time
@@ -36,6 +37,7 @@ from journeys.indexer import config
 from journeys.indexer.atomic_files import fsync_tree, replace_folder
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.model_loading import planned_precision
 
 PageStep = Callable[[BuildContext], None]
 PAGE_STEPS: list[PageStep] = [copy_assets, write_findings_pages, write_comparison_page]
@@ -55,12 +57,15 @@ def build_site(
     load_engine: EngineLoader = JourneyEngine.load,
     corpus_path: Path | None = None,
     cluster: Cluster | None = None,
+    device: str = "auto",
+    dtype: str = "auto",
 ) -> BuildContext:
     """Precompute, then write the site into this build's own staging folder, which takes the old site's
     place in one step only once every step succeeded: a model that cannot load (or any other failure, or
     a kill) leaves the old site as it was. A second build of the same site waits for the first.
 
-    Folders left as None come from `indexer.config` at call time.
+    Folders left as None come from `indexer.config` at call time. `load_engine` loads a model by name
+    onto `device` in `dtype`, which key the cached results it is looked up in.
     """
     site_dir = Path(site_dir or config.SITE_DIR)
     with exclusive_build(site_dir):
@@ -70,7 +75,14 @@ def build_site(
         cache = JourneyCache(cache_dir)
         site_models = [SiteModel.named(name) for name in dict.fromkeys(models)]
         results = {
-            model: precompute(model.name, texts, cache, load_engine=load_engine) for model in site_models
+            model: precompute(
+                model.name,
+                texts,
+                cache,
+                planned_precision(model.name, device, dtype),
+                load_engine=load_engine,
+            )
+            for model in site_models
         }
         staging = fresh_staging_folder(site_dir)
         context = BuildContext(
@@ -103,12 +115,23 @@ def run_build(
     site_dir: Path | None = None,
     sentences_path: Path | None = None,
     cache_dir: Path | None = None,
-    load_engine: EngineLoader = JourneyEngine.load,
+    load_engine: EngineLoader | None = None,
 ) -> None:
-    """Build the site for `args.models` and print one summary line."""
+    """Build the site for `args.models` (loaded by `load_engine`, by default onto `args.device` in
+    `args.dtype`) and print one summary line."""
     started = time.perf_counter()
     cluster = cluster_option(args.ray, args.ray_actors)
-    context = build_site(args.models, site_dir, sentences_path, cache_dir, load_engine, cluster=cluster)
+    load_engine = load_engine or functools.partial(JourneyEngine.load, device=args.device, dtype=args.dtype)
+    context = build_site(
+        args.models,
+        site_dir,
+        sentences_path,
+        cache_dir,
+        load_engine,
+        cluster=cluster,
+        device=args.device,
+        dtype=args.dtype,
+    )
     site_dir = context.site.folder
     names = ", ".join(model.label for model in context.results)
     count = len(context.results)

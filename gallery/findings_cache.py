@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journeys.indexer import config
+from journeys.indexer.records import Precision
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 
 FORMAT = 7  # bump when the findings code or the cached shape changes (2: sealed files; 3: no timings;
@@ -61,10 +62,11 @@ class FindingsCache:
         self.folder = Path(folder) / "findings"
 
     @staticmethod
-    def key(model: str, corpus_path: Path, texts: list[str], k: int) -> dict[str, Any]:
+    def key(model: str, precision: Precision, corpus_path: Path, texts: list[str], k: int) -> dict[str, Any]:
         """Everything the cached findings depend on that is known without loading the model."""
         return {
             "model": model,
+            "precision": precision.to_dict(),
             "model_files": _model_files(model),
             "engine_version": config.ENGINE_VERSION,
             "format": FORMAT,

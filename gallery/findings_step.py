@@ -21,7 +21,7 @@ def write_findings_pages(context: BuildContext) -> None:
     cache = FindingsCache(context.cache_dir)
     pages = {model: findings_page(model) for model in context.results}
     for model, results in context.results.items():
-        key = cache.key(model.name, context.corpus_path, texts, SENTENCE_CONTEXTUAL_K)
+        key = cache.key(model.name, results.info.precision, context.corpus_path, texts, SENTENCE_CONTEXTUAL_K)
         found = cache.get(key)
         if found is None:
             found = compute_site_findings(results.engine, context, texts)

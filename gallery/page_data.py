@@ -103,6 +103,6 @@ def decode_page(page: dict[str, Any]) -> dict[str, Journey]:
             for variant, data in variants.items()
         }
         journeys[method] = Journey(
-            model=ModelShape(**page["model"]), method=method, tokens=tokens, variants=results
+            model=ModelShape.from_dict(page["model"]), method=method, tokens=tokens, variants=results
         )
     return journeys

@@ -12,9 +12,12 @@ from journeys.notebook_journey import NotebookJourney
 
 
 @functools.cache
-def load_model(name: str = config.DEFAULT_MODEL, causal_mask: bool = True) -> JourneyEngine:
-    """The engine of a registry name, model folder or Hub id, loaded once per process and then reused."""
-    return JourneyEngine.load(name, causal_mask=causal_mask)
+def load_model(
+    name: str = config.DEFAULT_MODEL, causal_mask: bool = True, device: str = "auto", dtype: str = "auto"
+) -> JourneyEngine:
+    """The engine of a registry name, model folder or Hub id on `device` in `dtype` (auto: float32 on the
+    CPU, the checkpoint's dtype on a GPU), loaded once per process and then reused."""
+    return JourneyEngine.load(name, causal_mask, device, dtype)
 
 
 def analyze(
@@ -22,10 +25,13 @@ def analyze(
     model: str | JourneyEngine = config.DEFAULT_MODEL,
     method: str = config.DEFAULT_METHOD,
     top_k: int = config.DEFAULT_TOP_K,
+    device: str = "auto",
+    dtype: str = "auto",
 ) -> NotebookJourney:
     """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
-    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine."""
-    engine = model if isinstance(model, JourneyEngine) else load_model(model)
+    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine (whose own
+    device and dtype then stand)."""
+    engine = model if isinstance(model, JourneyEngine) else load_model(model, True, device, dtype)
     return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
 
 

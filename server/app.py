@@ -84,10 +84,10 @@ class Analyst:
 
     def _analyse(self, query: AnalyzeRequest, client_waiting: Callable[[], bool]) -> str:
         journey = None
+        engine = self.engines[query.model]
         if self.stored is not None:
-            journey = self.stored.get(query.model, query.method, query.text, query.top_k)
+            journey = self.stored.get(query.model, engine.precision, query.method, query.text, query.top_k)
         if journey is None:
-            engine = self.engines[query.model]
             journey = self.slots.run(
                 lambda: engine.analyze(query.text, query.method, query.top_k), client_waiting
             )
@@ -235,8 +235,11 @@ def _http_error_message(error: HTTPException) -> str:
     return error.description or error.name
 
 
-def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
-    """Load each named model once (duplicates ignored) and build the app over the built site.
+def load_app(
+    model_names: list[str], causal_mask: bool = True, device: str = "auto", dtype: str = "auto"
+) -> Flask:
+    """Load each named model once (duplicates ignored) onto `device` in `dtype`, and build the app over the
+    built site.
 
     The loading runs on a thread that ends when it is done. PyTorch's OpenMP runtime keeps a team of
     worker threads for every thread that has run parallel work, and once it manages more threads than
@@ -247,7 +250,7 @@ def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
     names = list(dict.fromkeys(model_names))
 
     def load() -> tuple[list[JourneyEngine], dict[str, ContextualIndex]]:
-        engines = [JourneyEngine.load(name, causal_mask=causal_mask) for name in names]
+        engines = [JourneyEngine.load(name, causal_mask, device, dtype) for name in names]
         contextual = {engine.info.name: ContextualIndex.load_saved(engine) for engine in engines}
         return engines, {name: index for name, index in contextual.items() if index is not None}
 
@@ -258,7 +261,7 @@ def load_app(model_names: list[str], causal_mask: bool = True) -> Flask:
 
 def run_server(args: argparse.Namespace) -> None:
     """`journeys serve`: load the models, then serve on host:port, printing the URL once ready."""
-    app = load_app(args.model or [config.DEFAULT_MODEL], causal_mask=not args.no_causal_mask)
+    app = load_app(args.model or [config.DEFAULT_MODEL], not args.no_causal_mask, args.device, args.dtype)
     host = f"[{args.host}]" if ":" in args.host else args.host
     server = make_guarded_server(args.host, args.port, app)
     print(f"journeys: serving on http://{host}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
