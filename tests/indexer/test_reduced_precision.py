@@ -87,3 +87,36 @@ def test_a_device_name_torch_does_not_know_is_refused(spec):
 def test_auto_device_is_the_cpu_where_torch_sees_no_gpu():
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert resolve_device("auto").type == expected
+
+
+@pytest.fixture
+def medium_float32_products():
+    """The user's torch allows reduced-precision float32 products (bfloat16 inside oneDNN on a CPU, TF32 on
+    a GPU) for the whole test."""
+    previous = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("medium")
+    yield
+    torch.set_float32_matmul_precision(previous)
+
+
+def test_scoring_stays_exact_when_the_user_allows_reduced_precision_products(
+    family_folders, medium_float32_products
+):
+    """The model's own forward pass keeps the user's setting (and the record says which); the scoring's
+    products do not, so the results still equal a float64 brute force of what the model computed."""
+    engine = JourneyEngine.load(str(family_folders["roberta"]))
+    assert engine.precision.matmul == "medium"
+    seen = []
+    product = engine.scorer._plan
+
+    def plan_watched(*args, **kwargs):
+        seen.append(torch.get_float32_matmul_precision())
+        return product(*args, **kwargs)
+
+    engine.scorer._plan = plan_watched
+    try:
+        assert_matches_brute_force(engine, TEXT, "exact")
+    finally:
+        del engine.scorer._plan
+    assert seen and set(seen) == {"highest"}  # the vocabulary product ran in full precision
+    assert torch.get_float32_matmul_precision() == "medium"
