@@ -21,14 +21,16 @@ from journeys.corpus.reading import Corpus, read_corpus
 from journeys.corpus.shard_work import Cluster
 from journeys.corpus.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
 from journeys.findings import measures, uncertainty
+from journeys.findings.claims import ClaimInputs
 from journeys.findings.control import CONTROL_SEED, load_control
 from journeys.findings.density import vocabulary_density
-from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES
+from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES, PrecisionAlternative
 from journeys.findings.spike import Spike
 from journeys.findings.statistics import Quartiles
 from journeys.findings.summary import MethodFindings, group_density, summarise
 from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.errors import InputError
 from journeys.indexer.records import ModelInfo
 
 #: The model the study used; the page of any other model says its verdicts are about that model.
@@ -180,10 +182,47 @@ def analyze_methods(
     }
 
 
+def other_dtype(engine: JourneyEngine) -> str:
+    """The dtype of the sensitivity table's precision row: bfloat16 for a model computing in float32, float32
+    for one computing in reduced precision."""
+    return "bfloat16" if engine.precision.dtype == "float32" else "float32"
+
+
+def precision_alternative(
+    engine: JourneyEngine,
+    sentences: list[str],
+    method: str,
+    progress: bool,
+    cluster: Cluster | None = None,
+    cache_dir: Path | None = None,
+) -> PrecisionAlternative | None:
+    """The corpus pass of `method` again with the model computing in `other_dtype` on the same device kind,
+    as claim inputs for the sensitivity table; None, said in one line, where the device cannot compute it."""
+    dtype = other_dtype(engine)
+    try:
+        other = JourneyEngine.load(engine.loaded.name, engine.causal_mask, engine.precision.device, dtype)
+    except InputError as refusal:
+        print(
+            f"journeys: warning: the sensitivity table goes without its {dtype} row: {refusal}",
+            file=sys.stderr,
+        )
+        return None
+    analysis = run_corpus_pass(
+        other, sentences, method, progress=progress, cluster=cluster, cache_dir=cache_dir
+    )
+    inputs = ClaimInputs.from_analysis(analysis, vocabulary_density(other), analysis.variant)
+    return PrecisionAlternative(engine.precision.dtype, dtype, inputs)
+
+
 def report_from(
-    engine: JourneyEngine, corpus: Corpus, analyses: dict[str, CorpusAnalysis], seconds: float
+    engine: JourneyEngine,
+    corpus: Corpus,
+    analyses: dict[str, CorpusAnalysis],
+    seconds: float,
+    precision: PrecisionAlternative | None = None,
 ) -> FindingsReport:
-    """Summarise the analyses of a corpus into the report (the sensitivity table for the first method)."""
+    """Summarise the analyses of a corpus into the report (the sensitivity table for the first method, with
+    `precision`'s row where given)."""
     density = vocabulary_density(engine)
     first = next(iter(analyses.values()))
     return FindingsReport(
@@ -193,7 +232,12 @@ def report_from(
         token_counts={name: int((first.groups == code).sum()) for code, name in enumerate(GROUPS)},
         density=group_density(first, density),
         methods={
-            method: summarise(analysis, density, with_sensitivity=analysis is first)
+            method: summarise(
+                analysis,
+                density,
+                with_sensitivity=analysis is first,
+                precision=precision if analysis is first else None,
+            )
             for method, analysis in analyses.items()
         },
         seconds=seconds,
@@ -260,7 +304,8 @@ def build_findings(
     outside_corpus = load_outside_corpus() if outside else None  # refused before any analysis
     started = time.perf_counter()
     analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster)
-    report = report_from(engine, corpus, analyses, time.perf_counter() - started)
+    precision = precision_alternative(engine, corpus.sentences, methods[0], progress, cluster)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started, precision)
     if control:
         report.control = control_findings(engine, corpus.sentences, progress=progress)
     if outside_corpus is not None:
