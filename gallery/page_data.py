@@ -2,7 +2,7 @@
 neighbour token stored once per page.
 
 Shape (format 2), arrays indexed [token][layer] like `VariantResult`:
-    {"format": 2, "model": {name, num_layers, hidden_size, vocab_size}, "text": str,
+    {"format": 2, "model": {name, num_layers, hidden_size, vocab_size, precision}, "text": str,
      "tokens": [[id, text], ...], "vocab": [[id, text], ...],
      "methods": {method: {variant: {"rank": [[int|null]], "similarity": [[float|null]],
                                     "neighbours": [[[vocab index, ...]]],
