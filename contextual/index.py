@@ -355,11 +355,12 @@ def contextual_folder(engine: JourneyEngine, method: str) -> Path:
 
 
 def _meta(engine: JourneyEngine, method: str) -> dict[str, Any]:
-    """What a saved index must match besides its sentences: weights, engine version, method."""
+    """What a saved index must match besides its sentences: weights, precision, engine version, method."""
     return {
         "format": FORMAT,
         "engine_version": engine.settings.engine_version,
         "method": method,
+        "precision": engine.precision.to_dict(),
         "fingerprint": engine.index.fingerprint,
         "num_layers": engine.info.num_layers,
     }

@@ -73,6 +73,7 @@ def run_corpus_pass(
     work = ShardWork(
         model=_loadable_name(engine.loaded.name),
         causal_mask=engine.causal_mask,
+        precision=engine.precision,
         weights=weights_digest(engine.loaded.model),
         method=method,
         keep_encodings=keep_encodings,
@@ -129,6 +130,7 @@ def pass_store(
     key = {
         "format": FORMAT,
         "model": engine.info.name,
+        "precision": engine.precision.to_dict(),
         "weights": work.weights,
         "engine_version": engine.settings.engine_version,
         "code": code_digest(),
@@ -143,7 +145,8 @@ def pass_store(
         "sentences_digest": _digest(json.dumps(sentences, ensure_ascii=False).encode()),
     }
     key_digest = _digest(json.dumps(key, sort_keys=True).encode())
-    name = f"{index_folder(engine.settings.index_dir, engine.info.name).name}-{work.method}-{key_digest[:24]}"
+    folder = index_folder(engine.settings.index_dir, engine.info.name).name
+    name = f"{folder}-{work.method}-{engine.precision.dtype}-{key_digest[:24]}"
     return ShardStore(Path(cache_dir) / PASSES_FOLDER / name, key, key_digest)
 
 

@@ -40,9 +40,16 @@ class ShardActor:
         self.work = work
         # A Ray worker is a program of its own (on another node, perhaps): its build folder is its own.
         settings = EngineSettings.from_environment(os.environ)
-        self.engine = JourneyEngine.load(work.model, causal_mask=work.causal_mask, settings=settings)
+        wanted = work.precision
+        self.engine = JourneyEngine.load(
+            work.model, work.causal_mask, settings, device=wanted.device, dtype=wanted.dtype
+        )
         if weights_digest(self.engine.loaded.model) != work.weights:
             raise RuntimeError(f"model {work.model!r} on this node has other weights than the driver's")
+        if self.engine.precision != wanted:
+            raise RuntimeError(
+                f"this node computes in {self.engine.precision.label}, the driver in {wanted.label}"
+            )
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         payloads = []

@@ -13,6 +13,7 @@ import torch
 
 from journeys.corpus.corpus_analysis import analyze_chunk
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.records import Precision
 
 INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
 
@@ -32,6 +33,7 @@ class ShardWork:
 
     model: str
     causal_mask: bool
+    precision: Precision  # the actors must compute in the driver's precision, or their shards would mix
     weights: str
     method: str
     keep_encodings: bool

@@ -24,6 +24,7 @@ from journeys.findings.report import (
     analyze_methods,
     control_findings,
     outside_findings,
+    precision_alternative,
     report_from,
     supported_methods,
 )
@@ -64,7 +65,8 @@ def build_model_findings(
     started = time.perf_counter()
     methods = supported_methods(engine, "exact")
     analyses = analyze_methods(engine, sentences, methods, True, progress, cluster, cache_dir, settings)
-    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings)
+    precision = precision_alternative(engine, sentences, methods[0], progress, cluster, cache_dir, settings)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings, precision)
     report.control = control_findings(engine, sentences, progress=progress, settings=settings)
     if outside is not None:
         report.outside = outside_findings(engine, outside, progress=progress, settings=settings)

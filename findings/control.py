@@ -61,7 +61,13 @@ def saved_random_copy(engine: JourneyEngine, seed: int = CONTROL_SEED) -> Path:
 
 
 def load_control(engine: JourneyEngine, seed: int = CONTROL_SEED) -> JourneyEngine:
-    """An engine over the random-weights copy of `engine`'s model, with the same causal mask and settings."""
+    """An engine over the random-weights copy of `engine`'s model, with the same causal mask, settings, device
+    kind and dtype."""
+    precision = engine.precision
     return JourneyEngine.load(
-        str(saved_random_copy(engine, seed)), causal_mask=engine.causal_mask, settings=engine.settings
+        str(saved_random_copy(engine, seed)),
+        engine.causal_mask,
+        engine.settings,
+        device=precision.device,
+        dtype=precision.dtype,
     )

@@ -14,7 +14,12 @@ from journeys.findings import measures, statistics
 from journeys.findings.claims import Choices, ClaimComputer, ClaimInputs, ClaimVerdict
 from journeys.findings.curves import GroupCurves, group_curves
 from journeys.findings.effect_sizes import spearman
-from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES, SensitivityRow, sensitivity_table
+from journeys.findings.sensitivity import (
+    SENSITIVITY_RESAMPLES,
+    PrecisionAlternative,
+    SensitivityRow,
+    sensitivity_table,
+)
 from journeys.findings.settings import FindingsSettings
 from journeys.findings.spike import Spike
 from journeys.findings.statistics import Quartiles
@@ -60,10 +65,11 @@ def summarise(
     n_resamples: int = N_RESAMPLES,
     with_sensitivity: bool = True,
     scatter_points: int | None = None,
+    precision: PrecisionAlternative | None = None,
 ) -> MethodFindings:
     """The findings of one corpus analysis; the sensitivity table only when asked (it decides every claim
-    again under each alternative); up to `scatter_points` (default: the findings settings') points per
-    group in the density scatter."""
+    again under each alternative, `precision`'s included where given); up to `scatter_points` (default: the
+    findings settings') points per group in the density scatter."""
     scatter_points = FindingsSettings().scatter_points if scatter_points is None else scatter_points
     groups = analysis.groups
     codes = range(len(GROUPS))
@@ -77,7 +83,8 @@ def summarise(
             for name in analysis.by_variant
             if name != analysis.variant
         }
-        sensitivity = sensitivity_table(verdicts, inputs, others, min(n_resamples, SENSITIVITY_RESAMPLES))
+        resamples = min(n_resamples, SENSITIVITY_RESAMPLES)
+        sensitivity = sensitivity_table(verdicts, inputs, others, resamples, precision)
     final_density = density[analysis.token_ids]
     final_log_rank = measures.log_rank(analysis.rank[:, -1])
     words = np.isin(groups, (FUNCTION, CONTENT))

@@ -35,6 +35,7 @@ from journeys.gallery.site import Site, SiteModel, SitePlan
 from journeys.indexer.atomic_files import fsync_tree, replace_folder
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.model_loading import planned_precision
 from journeys.indexer.settings import EngineSettings
 
 
@@ -65,18 +66,23 @@ def build_site(
     engine_settings: EngineSettings | None = None,
     gallery_settings: GallerySettings | None = None,
     findings_settings: FindingsSettings | None = None,
+    device: str = "auto",
+    dtype: str = "auto",
 ) -> BuiltSite:
     """Precompute, then write the site into this build's own staging folder, which takes the old site's
     place in one step only once every step succeeded: a model that cannot load (or any other failure, or
     a kill) leaves the old site as it was. A second build of the same site waits for the first.
 
     Whatever is left as None comes from the settings (their defaults when None) at call time; models load
-    with `load_engine`, by default `JourneyEngine.load` with the engine settings.
+    with `load_engine`, by default `JourneyEngine.load` with the engine settings onto `device` in `dtype`,
+    which key the cached results they are looked up in.
     """
     engine_settings = engine_settings or EngineSettings()
     gallery = gallery_settings or GallerySettings()
     findings_settings = findings_settings or FindingsSettings()
-    load_engine = load_engine or functools.partial(JourneyEngine.load, settings=engine_settings)
+    load_engine = load_engine or functools.partial(
+        JourneyEngine.load, settings=engine_settings, device=device, dtype=dtype
+    )
     site_dir = Path(site_dir or engine_settings.site_dir)
     top_k, decimals = engine_settings.default_top_k, gallery.similarity_decimals
     with exclusive_build(site_dir):
@@ -85,7 +91,17 @@ def build_site(
         texts = [sentence.text for sentence in all_sentences(themes)]
         cache_dir = cache_dir or engine_settings.cache_dir
         cache = JourneyCache(cache_dir, engine_settings)
-        journeys = {model: precompute(model.name, texts, cache, top_k, load_engine) for model in plan.models}
+        journeys = {
+            model: precompute(
+                model.name,
+                texts,
+                cache,
+                planned_precision(model.name, engine_settings, device, dtype),
+                top_k,
+                load_engine,
+            )
+            for model in plan.models
+        }
         corpus_path = corpus_path or findings_settings.corpus.corpus_file
         findings = site_findings(
             journeys, texts, corpus_path, cache_dir, cluster, engine_settings, gallery, findings_settings
@@ -125,7 +141,8 @@ def run_build(
     engine_settings: EngineSettings | None = None,
     findings_settings: FindingsSettings | None = None,
 ) -> None:
-    """Build the site for `args.models` and print one summary line."""
+    """Build the site for `args.models` (loaded by `load_engine`, by default onto `args.device` in
+    `args.dtype`) and print one summary line."""
     started = time.perf_counter()
     findings_settings = findings_settings or FindingsSettings()
     cluster = cluster_option(args.ray, args.ray_actors, findings_settings.corpus.ray_connect_s)
@@ -138,6 +155,8 @@ def run_build(
         cluster=cluster,
         engine_settings=engine_settings,
         findings_settings=findings_settings,
+        device=args.device,
+        dtype=args.dtype,
     )
     names = ", ".join(model.label for model in built.journeys)
     count = len(built.journeys)

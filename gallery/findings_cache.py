@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from journeys.corpus.settings import CorpusSettings
 from journeys.gallery.settings import GallerySettings
+from journeys.indexer.records import Precision
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 from journeys.indexer.settings import EngineSettings
 
@@ -71,10 +72,13 @@ class FindingsCache:
         self.corpus = corpus or CorpusSettings()
         self.folder = Path(folder or self.settings.cache_dir) / "findings"
 
-    def key(self, model: str, corpus_path: Path, texts: list[str], k: int) -> dict[str, Any]:
+    def key(
+        self, model: str, precision: Precision, corpus_path: Path, texts: list[str], k: int
+    ) -> dict[str, Any]:
         """Everything the cached findings depend on that is known without loading the model."""
         return {
             "model": model,
+            "precision": precision.to_dict(),
             "model_files": _model_files(model),
             "engine_version": self.settings.engine_version,
             "format": FORMAT,

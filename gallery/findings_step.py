@@ -38,7 +38,7 @@ def site_findings(
     cache = FindingsCache(cache_dir, engine_settings, findings_settings.corpus)
     found: dict[SiteModel, SiteFindings] = {}
     for model, results in journeys.items():
-        key = cache.key(model.name, corpus_path, texts, SENTENCE_CONTEXTUAL_K)
+        key = cache.key(model.name, results.info.precision, corpus_path, texts, SENTENCE_CONTEXTUAL_K)
         cached = cache.get(key)
         if cached is None:
             cached = compute_site_findings(

@@ -2,7 +2,7 @@
 neighbour token stored once per page.
 
 Shape (format 2), arrays indexed [token][layer] like `VariantResult`:
-    {"format": 2, "model": {name, num_layers, hidden_size, vocab_size}, "text": str,
+    {"format": 3, "model": {name, num_layers, hidden_size, vocab_size, precision}, "text": str,
      "tokens": [[id, text], ...], "vocab": [[id, text], ...],
      "methods": {method: {variant: {"rank": [[int|null]], "similarity": [[float|null]],
                                     "neighbours": [[[vocab index, ...]]],
@@ -20,7 +20,7 @@ from typing import Any
 
 from journeys.indexer.records import Journey, ModelInfo, ModelShape, Neighbour, Token, VariantResult
 
-FORMAT = 2
+FORMAT = 3  # 3: the model object carries its precision
 
 
 def _round(value: float | None, decimals: int | None) -> float | None:
@@ -103,6 +103,6 @@ def decode_page(page: dict[str, Any]) -> dict[str, Journey]:
             for variant, data in variants.items()
         }
         journeys[method] = Journey(
-            model=ModelShape(**page["model"]), method=method, tokens=tokens, variants=results
+            model=ModelShape.from_dict(page["model"]), method=method, tokens=tokens, variants=results
         )
     return journeys

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
 from journeys.indexer.options import METHODS, SEED_REFUSAL
-from journeys.indexer.records import Journey, ModelInfo
+from journeys.indexer.records import Journey, ModelInfo, Precision
 
 EngineLoader = Callable[[str], JourneyEngine]
 
@@ -45,27 +45,32 @@ def precompute(
     model: str,
     texts: list[str],
     cache: JourneyCache,
+    precision: Precision | None,
     top_k: int,
     load_engine: EngineLoader,
 ) -> ModelJourneys:
     """Analyse `texts` by each method the model offers, listing `top_k` neighbours (the server's default,
     so that it finds these in the cache), computing only what the cache lacks, with a progress bar. What the
-    model offers is cached too, so a fully cached rebuild never loads it."""
+    model offers is cached too, so a fully cached rebuild never loads it; the cache is read for the
+    `precision` the model will compute in (None: known once it is loaded)."""
     engine = LazyEngine(model, load_engine)
-    info = cache.get_model_info(model)
+    precision = precision or engine.get().precision
+    info = cache.get_model_info(model, precision)
     if info is None:
         info = engine.get().info
         cache.put_model_info(model, info)
-    journeys = {method: _method_journeys(engine, method, texts, cache, top_k) for method in info.methods}
+    journeys = {
+        method: _method_journeys(engine, precision, method, texts, cache, top_k) for method in info.methods
+    }
     refusal = SEED_REFUSAL.format(model=info.name)
     unavailable = {method: refusal for method in METHODS if method not in info.methods}
     return ModelJourneys(name=model, info=info, journeys=journeys, unavailable=unavailable, engine=engine)
 
 
 def _method_journeys(
-    engine: LazyEngine, method: str, texts: list[str], cache: JourneyCache, top_k: int
+    engine: LazyEngine, precision: Precision, method: str, texts: list[str], cache: JourneyCache, top_k: int
 ) -> list[Journey]:
-    found = {text: cache.get(engine.name, method, text, top_k) for text in texts}
+    found = {text: cache.get(engine.name, precision, method, text, top_k) for text in texts}
     missing = [text for text, journey in found.items() if journey is None]
     if missing:
         engine.get()  # load (or fail) before the progress bar starts, so a failure is one clean line

@@ -17,7 +17,8 @@ from journeys.indexer.capture import PostAttentionCapture
 from journeys.indexer.errors import InputError
 from journeys.indexer.model_loading import LoadedModel, load_model
 from journeys.indexer.options import checked_method, checked_top_k
-from journeys.indexer.records import Journey, ModelInfo, Neighbour, Token, VariantResult
+from journeys.indexer.precision import torch_dtype
+from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
 from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import is_blank
@@ -33,7 +34,7 @@ class Encodings:
     """The analysed encodings of one text: layers x tokens x hidden, with the ids and position rows used."""
 
     token_ids: list[int]
-    vectors: torch.Tensor
+    vectors: torch.Tensor  # float32 on the CPU, widened exactly from the dtype the model computed in
     #: Position row compared against in the positional variant, per token; None without a position table.
     position_ids: torch.Tensor | None
 
@@ -72,14 +73,26 @@ class JourneyEngine:
             variants=self.reference.variants,
             methods=("exact", "seed") if self.adapter.supports_seed else ("exact",),
             position_encoding=self.reference.position_encoding,
+            precision=loaded.precision,
         )
 
     @classmethod
     def load(
-        cls, model_name: str, causal_mask: bool = True, settings: EngineSettings | None = None
+        cls,
+        model_name: str,
+        causal_mask: bool = True,
+        settings: EngineSettings | None = None,
+        device: str = "auto",
+        dtype: str = "auto",
     ) -> JourneyEngine:
-        """Load a model by registry name, folder or Hub id, and prepare its index."""
-        return cls(load_model(model_name, settings), causal_mask=causal_mask, settings=settings)
+        """Load a model by registry name, folder or Hub id onto `device` in `dtype`, and prepare its index."""
+        loaded = load_model(model_name, settings, device=device, dtype=dtype)
+        return cls(loaded, causal_mask=causal_mask, settings=settings)
+
+    @property
+    def precision(self) -> Precision:
+        """The device kind, dtype and torch version every result of this engine is computed with."""
+        return self.loaded.precision
 
     def checked_method(self, method: str) -> str:
         """`method` if this model offers it; otherwise a refusal that says why."""
@@ -102,7 +115,7 @@ class JourneyEngine:
         settings' default method)."""
         method = self.checked_method(self.settings.default_method if method is None else method)
         token_ids = self.tokenize(text)
-        input_ids = torch.tensor([token_ids])
+        input_ids = torch.tensor([token_ids], device=self.loaded.device)
         forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
         seed = method == "seed"
         with torch.inference_mode(), self.capture.capturing() as captured:
@@ -112,18 +125,22 @@ class JourneyEngine:
             if seed:
                 vectors = seed_encodings(self.adapter, outputs.hidden_states, outputs.attentions)
         if not seed:
-            vectors = torch.stack([tensor.reshape(len(token_ids), -1) for tensor in captured])
+            vectors = torch.stack([tensor.reshape(len(token_ids), -1).to("cpu") for tensor in captured])
+        # float32 holds every bfloat16 and float16 value exactly, so widening changes no number.
         return Encodings(
-            token_ids=token_ids, vectors=vectors, position_ids=self._position_rows(len(token_ids), seed)
+            token_ids=token_ids,
+            vectors=vectors.to("cpu", torch.float32),
+            position_ids=self._position_rows(len(token_ids), seed),
         )
 
     def _unmasked(self, num_tokens: int) -> dict[str, torch.Tensor]:
         """Forward options that switch a decoder's causal mask off: an all-zero additive 4D mask, which every
         token may see past, and the position ids an unpadded sequence gets, given explicitly because some
         families (OPT) would otherwise derive them from the 2D mask this one replaces."""
-        options = {"attention_mask": torch.zeros((1, 1, num_tokens, num_tokens))}
+        device, dtype = self.loaded.device, torch_dtype(self.loaded.precision)
+        options = {"attention_mask": torch.zeros((1, 1, num_tokens, num_tokens), device=device, dtype=dtype)}
         if "position_ids" in inspect.signature(self.loaded.model.forward).parameters:
-            options["position_ids"] = torch.arange(num_tokens)[None]
+            options["position_ids"] = torch.arange(num_tokens, device=device)[None]
         return options
 
     def _check_mask_switches_off(self, family: str) -> None:

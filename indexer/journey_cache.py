@@ -2,8 +2,9 @@
 build writes them; both ask the indexer for records, never each other).
 
 One sealed JSON file per result (`indexer.sealed_files`), holding `Journey.to_dict()` and the key it
-answers; the key is the model name, method, text, top-k, the engine version and FORMAT, so a change
-to the engine's numbers invalidates every entry. A damaged or edited file is reported and recomputed.
+answers; the key is the model name, its precision (device kind, dtype, torch version), method, text, top-k,
+the engine version and FORMAT, so a change to the engine's numbers invalidates every entry and results of
+different precisions are never mixed. A damaged or edited file is reported and recomputed.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from journeys.indexer.records import Journey, ModelInfo
+from journeys.indexer.records import Journey, ModelInfo, Precision
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 from journeys.indexer.settings import EngineSettings
 
-FORMAT = 2  # bump when the stored shape changes (2: sealed files)
+FORMAT = 3  # bump when the stored shape changes (2: sealed files, 3: keyed and recorded by precision)
 
 
 class JourneyCache:
@@ -30,10 +31,11 @@ class JourneyCache:
         self.folder = Path(folder or settings.cache_dir) / "journeys"
         self.engine_version = settings.engine_version
 
-    def key(self, model: str, method: str, text: str, top_k: int) -> dict[str, Any]:
+    def key(self, model: str, precision: Precision, method: str, text: str, top_k: int) -> dict[str, Any]:
         """Everything a cached result depends on."""
         return {
             "model": model,
+            "precision": precision.to_dict(),
             "method": method,
             "text": text,
             "top_k": top_k,
@@ -41,41 +43,52 @@ class JourneyCache:
             "format": FORMAT,
         }
 
-    def path(self, model: str, method: str, text: str, top_k: int) -> Path:
+    def path(self, model: str, precision: Precision, method: str, text: str, top_k: int) -> Path:
         """The file that holds (or would hold) this result."""
-        key = json.dumps(self.key(model, method, text, top_k), sort_keys=True, ensure_ascii=False)
+        key = json.dumps(self.key(model, precision, method, text, top_k), sort_keys=True, ensure_ascii=False)
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
-    def get(self, model: str, method: str, text: str, top_k: int) -> Journey | None:
+    def get(self, model: str, precision: Precision, method: str, text: str, top_k: int) -> Journey | None:
         """The cached journey, or None when absent, damaged (said in one line) or written for another key."""
-        stored = read_sealed_or_none(self.path(model, method, text, top_k), "recomputing it")
+        stored = read_sealed_or_none(self.path(model, precision, method, text, top_k), "recomputing it")
         if stored is None:
             return None
-        if stored.get("key") != self.key(model, method, text, top_k):
+        if stored.get("key") != self.key(model, precision, method, text, top_k):
             return None
         return Journey.from_dict(stored["journey"])
 
     def put(self, model: str, text: str, top_k: int, journey: Journey) -> None:
-        """Store `journey`, the analysis of `text` by `model` with `journey.method`."""
-        target = self.path(model, journey.method, text, top_k)
-        record = {"key": self.key(model, journey.method, text, top_k), "journey": journey.to_dict()}
+        """Store `journey`, the analysis of `text` by `model` with `journey.method` in its precision."""
+        precision = journey.model.precision
+        target = self.path(model, precision, journey.method, text, top_k)
+        record = {
+            "key": self.key(model, precision, journey.method, text, top_k),
+            "journey": journey.to_dict(),
+        }
         write_sealed_json(target, record)
 
-    def model_info_path(self, model: str) -> Path:
+    def model_info_path(self, model: str, precision: Precision) -> Path:
         """The file that holds what a model offers, so a fully cached rebuild need not load it."""
-        key = {"model": model, "engine_version": self.engine_version, "format": FORMAT}
+        key = {
+            "model": model,
+            "precision": precision.to_dict(),
+            "engine_version": self.engine_version,
+            "format": FORMAT,
+        }
         return (
             self.folder / f"model-{hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()}.json"
         )
 
-    def get_model_info(self, model: str) -> ModelInfo | None:
+    def get_model_info(self, model: str, precision: Precision) -> ModelInfo | None:
         """The stored description of `model` (its layers, variants and methods), or None when absent or
         damaged (said in one line)."""
-        stored = read_sealed_or_none(self.model_info_path(model), "loading the model to learn it again")
+        stored = read_sealed_or_none(
+            self.model_info_path(model, precision), "loading the model to learn it again"
+        )
         try:
             return None if stored is None else ModelInfo.from_dict(stored)
         except (TypeError, KeyError):
             return None
 
     def put_model_info(self, model: str, info: ModelInfo) -> None:
-        write_sealed_json(self.model_info_path(model), info.to_dict())
+        write_sealed_json(self.model_info_path(model, info.precision), info.to_dict())

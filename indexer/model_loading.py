@@ -1,9 +1,10 @@
 """Turn a --model argument (registry name, local folder or Hub id) into a loaded model and tokenizer.
 
 A Hub model is tried from the local cache first; if it is not there and the Hub cannot be reached,
-loading fails within seconds with one clear line instead of hanging in retries. Weights are loaded in
-float32 whatever dtype the checkpoint was saved in, so bf16 and fp16 checkpoints are analysed exactly
-like fp32 ones (their values are exactly representable in float32).
+loading fails within seconds with one clear line instead of hanging in retries. The model computes on the
+device and in the dtype the user chose (`precision`): by default float32 on the CPU, whatever dtype the
+checkpoint was saved in. Weights go straight from the checkpoint into that dtype on that device, with no
+second copy on the way.
 
 A model's own code never runs: a folder or Hub id whose config.json or tokenizer_config.json names classes
 of its own (`auto_map`) is refused before anything of it is imported, and everything is loaded with
@@ -26,7 +27,9 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTo
 from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
-from journeys.indexer.errors import ModelUnavailableError
+from journeys.indexer.errors import InputError, ModelUnavailableError
+from journeys.indexer.precision import DTYPES, precision_of, resolve_device, resolve_dtype
+from journeys.indexer.records import Precision
 from journeys.indexer.settings import EngineSettings
 
 
@@ -41,11 +44,17 @@ class ModelSource:
 
 @dataclass
 class LoadedModel:
-    """A model in eval mode with its tokenizer, under the name the user gave."""
+    """A model in eval mode with its tokenizer, under the name the user gave, and what it computes with."""
 
     name: str
     model: PreTrainedModel
     tokenizer: PreTrainedTokenizerBase
+    precision: Precision
+
+    @property
+    def device(self) -> torch.device:
+        """Where the model's inputs go: the device of its input embedding."""
+        return self.model.get_input_embeddings().weight.device
 
 
 #: A Hugging Face Hub id: owner/name, each of letters, digits, '-', '_' and '.'.
@@ -102,9 +111,10 @@ def hub_is_reachable(timeout_s: float) -> bool:
 CODE_NAMING_FILES = ("config.json", "tokenizer_config.json")
 
 
-def refuse_custom_code(source: ModelSource, local_files_only: bool) -> None:
+def refuse_custom_code(source: ModelSource, local_files_only: bool) -> dict:
     """Refuse, in one line, a model whose files name code of its own; reads JSON only, imports nothing. A file
-    missing from the local cache raises OSError, as loading would."""
+    missing from the local cache raises OSError, as loading would. Returns the model's config.json."""
+    model_config: dict = {}
     for name in CODE_NAMING_FILES:
         path = cached_file(
             source.location,
@@ -121,23 +131,43 @@ def refuse_custom_code(source: ModelSource, local_files_only: bool) -> None:
                 f"model {source.name!r} needs code of its own ({name} has an auto_map): "
                 "this tool never runs a model's code; use a model that transformers supports itself"
             )
+        if name == "config.json" and isinstance(settings, dict):
+            model_config = settings
+    return model_config
 
 
-def _from_pretrained(location: str, local_files_only: bool) -> LoadedModel:
+def checkpoint_dtype(model_config: dict) -> torch.dtype | None:
+    """The dtype a checkpoint's config.json says its weights are in, None where it says none we compute in."""
+    stated = model_config.get("dtype") or model_config.get("torch_dtype")
+    return DTYPES.get(stated) if isinstance(stated, str) else None
+
+
+def _from_pretrained(
+    location: str, local_files_only: bool, device: torch.device, dtype: torch.dtype
+) -> LoadedModel:
     options = {"local_files_only": local_files_only, "trust_remote_code": False}
     tokenizer = AutoTokenizer.from_pretrained(location, **options)
-    model = AutoModel.from_pretrained(location, attn_implementation="eager", dtype=torch.float32, **options)
+    placement = {} if device.type == "cpu" else {"device_map": {"": device}}
+    model = AutoModel.from_pretrained(
+        location, attn_implementation="eager", dtype=dtype, **placement, **options
+    )
     model.eval()
-    return LoadedModel(name="", model=model, tokenizer=tokenizer)
+    return LoadedModel(name="", model=model, tokenizer=tokenizer, precision=precision_of(device, dtype))
 
 
-def _loaded_or_refused(source: ModelSource, local_files_only: bool) -> LoadedModel:
+def _loaded_or_refused(source: ModelSource, local_files_only: bool, device: str, dtype: str) -> LoadedModel:
     """The model, or one line saying why its files cannot be used (missing, damaged, or of a model type
     this transformers does not know). A file missing from the local cache is left to the caller."""
     try:
-        refuse_custom_code(source, local_files_only)
-        return _from_pretrained(source.location, local_files_only)
-    except ModelUnavailableError:
+        model_config = refuse_custom_code(source, local_files_only)
+        chosen = resolve_device(device)
+        return _from_pretrained(
+            source.location,
+            local_files_only,
+            chosen,
+            resolve_dtype(dtype, chosen, checkpoint_dtype(model_config)),
+        )
+    except (ModelUnavailableError, InputError):
         raise
     except OSError as error:
         if local_files_only and not source.is_local:
@@ -157,15 +187,17 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def load_model(name: str, settings: EngineSettings | None = None) -> LoadedModel:
+def load_model(
+    name: str, settings: EngineSettings | None = None, device: str = "auto", dtype: str = "auto"
+) -> LoadedModel:
     """Load a model by registry name, folder or Hub id, with eager attention so attention probabilities
-    exist, in float32."""
+    exist, on `device` computing in `dtype` (see `journeys.indexer.precision`)."""
     settings = settings or EngineSettings()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     source = resolve_model_source(name, settings)
     try:
-        loaded = _loaded_or_refused(source, local_files_only=True)
+        loaded = _loaded_or_refused(source, True, device, dtype)
     except OSError:
         if not hub_is_reachable(settings.hub_connect_timeout_s):
             raise ModelUnavailableError(
@@ -173,6 +205,25 @@ def load_model(name: str, settings: EngineSettings | None = None) -> LoadedModel
                 f"use --model {settings.bundled_model_name} (bundled, works offline) "
                 "or --model PATH to a local folder"
             ) from None
-        loaded = _loaded_or_refused(source, local_files_only=False)
+        loaded = _loaded_or_refused(source, False, device, dtype)
     loaded.name = name
     return loaded
+
+
+def planned_precision(
+    name: str, settings: EngineSettings | None = None, device: str = "auto", dtype: str = "auto"
+) -> Precision | None:
+    """The precision `load_model(name, device, dtype)` will compute in, known without loading the model (so a
+    cache can be consulted first); None where it needs the checkpoint's dtype and its config is not local."""
+    chosen = resolve_device(device)
+    stated = None
+    if dtype == "auto" and chosen.type != "cpu":
+        try:
+            stated = checkpoint_dtype(
+                refuse_custom_code(
+                    resolve_model_source(name, settings or EngineSettings()), local_files_only=True
+                )
+            )
+        except OSError:
+            return None
+    return precision_of(chosen, resolve_dtype(dtype, chosen, stated))

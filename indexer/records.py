@@ -9,6 +9,25 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Precision:
+    """What a result was computed with: the device kind, the dtype the model computed in, the torch version,
+    and the float32 matmul precision the user's torch settings gave the model's own forward pass."""
+
+    device: str  # "cpu", "cuda" or "mps": the kind, not the index, which changes no number
+    dtype: str  # "float32", "bfloat16" or "float16"
+    torch: str
+    matmul: str  # torch.get_float32_matmul_precision() when the model was loaded
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"device": self.device, "dtype": self.dtype, "torch": self.torch, "matmul": self.matmul}
+
+    @property
+    def label(self) -> str:
+        """One short phrase for pages and tables: "bfloat16 on cpu, torch 2.13.0+cpu"."""
+        return f"{self.dtype} on {self.device}, torch {self.torch}"
+
+
+@dataclass(frozen=True)
 class ModelShape:
     """What a journey says of the model that made it (the `model` object of its JSON)."""
 
@@ -16,6 +35,7 @@ class ModelShape:
     num_layers: int
     hidden_size: int
     vocab_size: int
+    precision: Precision
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -23,7 +43,13 @@ class ModelShape:
             "num_layers": self.num_layers,
             "hidden_size": self.hidden_size,
             "vocab_size": self.vocab_size,
+            "precision": self.precision.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelShape:
+        """Inverse of `to_dict`."""
+        return cls(**{**data, "precision": Precision(**data["precision"])})
 
 
 @dataclass(frozen=True)
@@ -37,7 +63,7 @@ class ModelInfo(ModelShape):
 
     @property
     def shape(self) -> ModelShape:
-        return ModelShape(self.name, self.num_layers, self.hidden_size, self.vocab_size)
+        return ModelShape(self.name, self.num_layers, self.hidden_size, self.vocab_size, self.precision)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,7 +77,14 @@ class ModelInfo(ModelShape):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
         """Inverse of `to_dict`."""
-        return cls(**{**data, "variants": tuple(data["variants"]), "methods": tuple(data["methods"])})
+        return cls(
+            **{
+                **data,
+                "precision": Precision(**data["precision"]),
+                "variants": tuple(data["variants"]),
+                "methods": tuple(data["methods"]),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -126,7 +159,7 @@ class Journey:
     def from_dict(cls, data: dict[str, Any]) -> Journey:
         """Inverse of `to_dict`."""
         return cls(
-            model=ModelShape(**data["model"]),
+            model=ModelShape.from_dict(data["model"]),
             method=data["method"],
             tokens=[Token(**token) for token in data["tokens"]],
             variants={

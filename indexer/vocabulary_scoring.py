@@ -12,6 +12,9 @@ max (|w| + |p|) / |w + p|.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +161,12 @@ class VocabularyScorer:
     ) -> dict[str, VariantScores]:
         """Every variant for every query; `position_ids` picks each query's position row (None without a
         position table: the raw variant only)."""
+        with ieee_float32_products():
+            return self._score(queries, own_ids, position_ids, top_k)
+
+    def _score(
+        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor | None, top_k: int
+    ) -> dict[str, VariantScores]:
         plan, order = self._plan(queries.detach().float(), own_ids, position_ids)
         references = self._references(plan)
         top_k = min(top_k, self.num_rows)
@@ -257,6 +266,24 @@ class _Settling:
             values = self.exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
             found_ids, found_similarities = _best_first(row_ids[contenders][None], values[None], self.top_k)
             ids[query], similarities[query] = found_ids[0], found_similarities[0]
+
+
+@contextmanager
+def ieee_float32_products() -> Iterator[None]:
+    """float32 matrix products in full IEEE precision inside the block, whatever the user's torch settings
+    (TF32 on a GPU, bfloat16 inside oneDNN on a CPU), which the rounding window assumes; the user's setting
+    is back afterwards, for the model's own forward pass."""
+    previous = torch.get_float32_matmul_precision()
+    if previous == "highest":
+        yield
+        return
+    torch.set_float32_matmul_precision("highest")
+    try:
+        yield
+    finally:
+        with warnings.catch_warnings():  # torch repeats its oneDNN note on every change back
+            warnings.simplefilter("ignore")
+            torch.set_float32_matmul_precision(previous)
 
 
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:

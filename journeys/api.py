@@ -17,17 +17,22 @@ from journeys.notebook_journey import NotebookJourney
 
 
 def load_model(
-    name: str | None = None, causal_mask: bool = True, settings: EngineSettings | None = None
+    name: str | None = None,
+    causal_mask: bool = True,
+    settings: EngineSettings | None = None,
+    device: str = "auto",
+    dtype: str = "auto",
 ) -> JourneyEngine:
-    """The engine of a registry name, model folder or Hub id (default: the settings' default model), loaded
-    once per process and then reused."""
+    """The engine of a registry name, model folder or Hub id (default: the settings' default model) on
+    `device` in `dtype` (auto: float32 on the CPU, the checkpoint's dtype on a GPU), loaded once per process
+    and then reused."""
     settings = settings or EngineSettings.from_environment(os.environ)
-    return _loaded(name or settings.default_model, causal_mask, settings)
+    return _loaded(name or settings.default_model, causal_mask, settings, device, dtype)
 
 
 @functools.cache
-def _loaded(name: str, causal_mask: bool, settings: EngineSettings) -> JourneyEngine:
-    return JourneyEngine.load(name, causal_mask=causal_mask, settings=settings)
+def _loaded(name: str, causal_mask: bool, settings: EngineSettings, device: str, dtype: str) -> JourneyEngine:
+    return JourneyEngine.load(name, causal_mask, settings, device=device, dtype=dtype)
 
 
 def analyze(
@@ -35,11 +40,14 @@ def analyze(
     model: str | JourneyEngine | None = None,
     method: str | None = None,
     top_k: int | None = None,
+    device: str = "auto",
+    dtype: str = "auto",
 ) -> NotebookJourney:
     """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
     `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine (default: the
-    default model), `method` and `top_k` default to the engine's settings."""
-    engine = model if isinstance(model, JourneyEngine) else load_model(model)
+    default model; a loaded engine keeps its own device and dtype), `method` and `top_k` default to the
+    engine's settings."""
+    engine = model if isinstance(model, JourneyEngine) else load_model(model, device=device, dtype=dtype)
     return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
 
 

@@ -21,6 +21,7 @@ from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
 from journeys.indexer.journey_csv import journey_csv
 from journeys.indexer.options import METHODS, checked_top_k
+from journeys.indexer.precision import DTYPE_CHOICES
 from journeys.indexer.rank_table import rank_tables
 from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import command_line_text
@@ -51,6 +52,24 @@ def add_model_argument(
         "--no-causal-mask",
         action="store_true",
         help="run a decoder (gpt2, llama, ...) with its causal mask disabled, as the study proposed",
+    )
+
+
+def add_precision_arguments(parser: argparse.ArgumentParser, default: str | None = "auto") -> None:
+    """--device and --dtype: where the model computes and in which precision (`default`: auto; None for
+    `serve`, whose settings hold them)."""
+    parser.add_argument(
+        "--device",
+        default=default,
+        help="where the model computes: auto (CUDA when torch sees a GPU, else the CPU; default), cpu, cuda, "
+        "cuda:N or mps",
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=DTYPE_CHOICES,
+        default=default,
+        help="the precision the model computes in: auto (float32 on the CPU, the checkpoint's own dtype on "
+        "a GPU; default), float32, bfloat16 or float16",
     )
 
 
@@ -105,7 +124,9 @@ def positive_count(value: str) -> int:
 def run_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     text = command_line_text(args.text)
     settings = EngineSettings.from_environment(environ)
-    engine = JourneyEngine.load(args.model, causal_mask=not args.no_causal_mask, settings=settings)
+    engine = JourneyEngine.load(
+        args.model, not args.no_causal_mask, settings, device=args.device, dtype=args.dtype
+    )
     journey = engine.analyze(text, method=args.method, top_k=args.top_k)
     if args.json:
         json.dump(journey.to_dict(), sys.stdout, ensure_ascii=False)
@@ -165,11 +186,13 @@ def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentPar
     output = analyze.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     output.add_argument("--csv", action="store_true", help="print CSV: one row per variant, token and layer")
+    add_precision_arguments(analyze)
     analyze.set_defaults(handler=run_analyze)
 
     build = commands.add_parser("build", help="precompute the gallery and render the static site")
     build.add_argument("--models", nargs="+", default=[settings.default_model], help="models to build")
     add_cluster_arguments(build)
+    add_precision_arguments(build)
     build.set_defaults(handler=run_build)
 
     findings = commands.add_parser("findings", help="test the study's claims over a corpus")
@@ -200,12 +223,14 @@ def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentPar
         "installs)",
     )
     add_cluster_arguments(findings)
+    add_precision_arguments(findings)
     findings.set_defaults(handler=run_findings)
 
     serve = commands.add_parser("serve", help="serve the site and the live query API")
     add_model_argument(serve, settings, multiple=True)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    add_precision_arguments(serve, default=None)
     serve.set_defaults(handler=run_server)
     return parser
 

@@ -10,6 +10,7 @@ import argparse
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, request, send_from_directory
@@ -86,10 +87,10 @@ class Analyst:
 
     def _analyse(self, query: AnalyzeRequest, client_waiting: Callable[[], bool]) -> str:
         journey = None
+        engine = self.engines[query.model]
         if self.stored is not None:
-            journey = self.stored.get(query.model, query.method, query.text, query.top_k)
+            journey = self.stored.get(query.model, engine.precision, query.method, query.text, query.top_k)
         if journey is None:
-            engine = self.engines[query.model]
             journey = self.slots.run(
                 lambda: engine.analyze(query.text, query.method, query.top_k), client_waiting
             )
@@ -250,8 +251,8 @@ def server_settings(app: Flask) -> ServerSettings:
 
 
 def load_app(model_names: list[str], settings: ServerSettings, causal_mask: bool = True) -> Flask:
-    """Load each named model once (duplicates ignored) with the settings' engine settings and build the app
-    over the built site.
+    """Load each named model once (duplicates ignored) with the settings' engine settings, onto the settings'
+    device in their dtype, and build the app over the built site.
 
     The loading runs on a thread that ends when it is done. PyTorch's OpenMP runtime keeps a team of
     worker threads for every thread that has run parallel work, and once it manages more threads than
@@ -262,7 +263,12 @@ def load_app(model_names: list[str], settings: ServerSettings, causal_mask: bool
     names = list(dict.fromkeys(model_names))
 
     def load() -> tuple[list[JourneyEngine], dict[str, ContextualIndex]]:
-        engines = [JourneyEngine.load(name, causal_mask, settings.engine) for name in names]
+        engines = [
+            JourneyEngine.load(
+                name, causal_mask, settings.engine, device=settings.device, dtype=settings.dtype
+            )
+            for name in names
+        ]
         contextual = {
             engine.info.name: ContextualIndex.load_saved(engine, settings=settings.contextual)
             for engine in engines
@@ -277,6 +283,7 @@ def load_app(model_names: list[str], settings: ServerSettings, causal_mask: bool
 def run_server(args: argparse.Namespace, settings: ServerSettings) -> None:
     """`journeys serve`: load the models, then serve on host:port, printing the URL once ready."""
     models = args.model or [settings.engine.default_model]
+    settings = replace(settings, device=args.device or settings.device, dtype=args.dtype or settings.dtype)
     app = load_app(models, settings, causal_mask=not args.no_causal_mask)
     host = f"[{args.host}]" if ":" in args.host else args.host
     server = make_guarded_server(args.host, args.port, app, settings)

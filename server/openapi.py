@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from journeys.indexer.options import METHODS
+from journeys.indexer.precision import DTYPES
 from journeys.indexer.reference_rows import POSITIONAL, RAW
 from journeys.server.settings import ServerSettings
 
@@ -53,6 +54,19 @@ SCHEMAS: dict[str, Any] = {
             "variants": _array({"enum": [RAW, POSITIONAL]}),
             "methods": _array({"enum": list(METHODS)}),
             "position_encoding": {"type": "string"},
+            "precision": _ref("Precision"),
+        }
+    ),
+    "Precision": _object(
+        {
+            "device": {"enum": ["cpu", "cuda", "mps"], "description": "the kind of device the model ran on"},
+            "dtype": {"enum": list(DTYPES), "description": "the dtype the model computed in"},
+            "torch": {"type": "string", "description": "the torch version"},
+            "matmul": {
+                "enum": ["highest", "high", "medium"],
+                "description": "torch's float32 matmul precision during the model's forward pass (the "
+                "scoring always runs at highest)",
+            },
         }
     ),
     "Models": _object({"models": _array(_ref("Model"))}),
@@ -87,7 +101,13 @@ SCHEMAS: dict[str, Any] = {
     "Journey": _object(
         {
             "model": _object(
-                {"name": {"type": "string"}, "num_layers": COUNT, "hidden_size": COUNT, "vocab_size": COUNT}
+                {
+                    "name": {"type": "string"},
+                    "num_layers": COUNT,
+                    "hidden_size": COUNT,
+                    "vocab_size": COUNT,
+                    "precision": _ref("Precision"),
+                }
             ),
             "method": {"enum": list(METHODS)},
             "tokens": _array(_ref("Token")),

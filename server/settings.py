@@ -48,6 +48,10 @@ class ServerSettings:
     #: answered 503 at once. gunicorn's request threads (`threads`) must outnumber the slots and these
     #: waiting requests, so that a thread is always free for /api/health and the site's files.
     max_waiting: int = 16
+    #: Where the served models compute and in which precision (JOURNEYS_DEVICE, JOURNEYS_DTYPE; `journeys
+    #: serve --device/--dtype` override them): see `journeys.indexer.precision`.
+    device: str = "auto"
+    dtype: str = "auto"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> ServerSettings:
@@ -61,4 +65,6 @@ class ServerSettings:
             request_read_s=environment_value(environ, "JOURNEYS_REQUEST_READ_S", float, cls.request_read_s),
             slot_wait_s=environment_value(environ, "JOURNEYS_SLOT_WAIT_S", float, cls.slot_wait_s),
             max_waiting=environment_value(environ, "JOURNEYS_MAX_WAITING", int, cls.max_waiting),
+            device=environ.get("JOURNEYS_DEVICE", cls.device),
+            dtype=environ.get("JOURNEYS_DTYPE", cls.dtype),
         )

@@ -10,6 +10,7 @@ HOSTILE_JOURNEY = {
         "num_layers": 1,
         "hidden_size": 2,
         "vocab_size": 8,
+        "precision": {"device": "cpu", "dtype": "float32", "torch": "2.13.0+cpu", "matmul": "highest"},
     },
     "method": "exact",
     "tokens": [

@@ -98,7 +98,7 @@ class ArchitectureAdapter(ABC):
         weight, without its bias (shared by every row, so it carries no token's identity) and without the
         embedding LayerNorm that precedes it in some families (it normalises the sum of word, position and
         type rows per token, so it has no fixed per-row form). The product is taken in float64 and stored
-        in float32.
+        in float32, on the CPU, whatever the model's device (rows in bfloat16 or float16 widen exactly).
         """
         projection = self.embedding_projection()
         table = self.position_embeddings()
@@ -128,7 +128,7 @@ class ArchitectureAdapter(ABC):
 
 def _projected(weight: torch.Tensor, projection: nn.Linear | None) -> torch.Tensor:
     """Rows of `weight` in the hidden width: as stored, or mapped by the projection's weight (float64)."""
-    rows = weight.detach()
+    rows = weight.detach().to("cpu")
     if projection is None:
         return rows.float()
-    return (rows.double() @ projection.weight.detach().double().T).float()
+    return (rows.double() @ projection.weight.detach().to("cpu").double().T).float()

@@ -97,8 +97,8 @@ def _candidates(block: nn.Module) -> list[str]:
 
 def _probe_ids(model: PreTrainedModel) -> torch.Tensor:
     """A fixed probe sequence spread over the vocabulary (no tokenizer needed)."""
-    vocabulary = model.get_input_embeddings().weight.shape[0]
-    return torch.linspace(1, vocabulary - 1, PROBE_TOKENS).long()[None]
+    weight = model.get_input_embeddings().weight
+    return torch.linspace(1, weight.shape[0] - 1, PROBE_TOKENS).long()[None].to(weight.device)
 
 
 def first_token_sees_last(model: PreTrainedModel, forward_options: dict | None = None) -> bool:

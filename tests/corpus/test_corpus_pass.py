@@ -21,6 +21,7 @@ from benchmarks.corpus_pass_speed import findings_child, without_timings
 from journeys.corpus import shard_work
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.corpus.corpus_pass import run_corpus_pass
+from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.sealed_files import file_digest
 
 #: Seconds a child `journeys findings` may take on a tiny model (generous for a busy 2-core machine).
@@ -90,6 +91,22 @@ def test_shards_read_back_equal_the_in_memory_analysis_and_are_reused(
     )
     assert counted_chunks[3:] == [0, 16, 32]  # another corpus is another pass
     assert len(other.sentences) == 39
+
+
+def test_a_bf16_pass_never_reads_float32_shards(
+    family_folders, engine_settings, sentences, tmp_path, counted_chunks
+):
+    """The same model, corpus and cache folder in two precisions: two shard folders, each computed, and the
+    bf16 pass equals its own in-memory analysis, not the float32 one."""
+    full = JourneyEngine.load(str(family_folders["llama"]), settings=engine_settings)
+    reduced = JourneyEngine.load(str(family_folders["llama"]), settings=engine_settings, dtype="bfloat16")
+    first = run_corpus_pass(full, sentences, "exact", progress=False, cache_dir=tmp_path)
+    second = run_corpus_pass(reduced, sentences, "exact", progress=False, cache_dir=tmp_path)
+    assert counted_chunks == [0, 0]  # the bf16 pass computed its shard rather than reading float32's
+    folders = sorted(path.name for path in (tmp_path / "corpus-passes").iterdir())
+    assert len(folders) == 2 and [name.split("-")[-2] for name in folders] == ["bfloat16", "float32"]
+    assert_same_analysis(second, analyze_corpus(reduced, sentences, "exact", progress=False))
+    assert not np.array_equal(first.by_variant["raw"]["similarity"], second.by_variant["raw"]["similarity"])
 
 
 @pytest.mark.parametrize(

@@ -12,15 +12,20 @@ from markupsafe import escape
 
 from journeys.cli import USER_ERRORS, build_parser
 from journeys.contextual.index import contextual_folder
+from journeys.corpus.corpus_analysis import analyze_corpus
 from journeys.corpus.outside_corpus import load_outside_corpus
 from journeys.corpus.pos_tags import MissingPackageError
 from journeys.corpus.settings import CorpusSettings
 from journeys.findings.build import build_model_findings
+from journeys.findings.claims import Choices, ClaimComputer, ClaimInputs
 from journeys.findings.control import control_folder
+from journeys.findings.density import vocabulary_density
 from journeys.findings.report import build_findings, run_findings, summary_text
+from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES
 from journeys.findings.settings import FindingsSettings
 from journeys.gallery.findings_page import findings_context
 from journeys.gallery.site import Page, Site, SiteModel, SitePlan, findings_page
+from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
 
 
@@ -62,6 +67,30 @@ def test_both_methods_side_by_side_for_an_encoder(roberta_report, sentences):
         assert (found["sensitivity"] != []) == (name == "exact")  # the table is for the chosen method
     labels = [row["label"] for row in data["methods"]["exact"]["sensitivity"]]
     assert labels[0] == "positional variant" and "word-type weighting" in labels
+
+
+def test_the_precision_row_is_the_claims_decided_again_on_a_bf16_pass(
+    roberta_report, family_folders, engine_settings, sentences
+):
+    """Its outcomes equal the claims decided here from the model's own bf16 analysis of the corpus."""
+    rows = {row["label"]: row for row in roberta_report.to_dict()["methods"]["exact"]["sensitivity"]}
+    row = rows["bfloat16 instead of float32"]
+    assert row["change"] == "the same corpus pass with the model computing in bfloat16"
+    reduced = JourneyEngine.load(str(family_folders["roberta"]), settings=engine_settings, dtype="bfloat16")
+    analysis = analyze_corpus(reduced, sentences, "exact", progress=False)
+    inputs = ClaimInputs.from_analysis(analysis, vocabulary_density(reduced), "raw")
+    verdicts = ClaimComputer(inputs, Choices(), SENSITIVITY_RESAMPLES, with_halves=False).study_claims()
+    assert row["outcomes"] == {v.claim: v.outcome for v in verdicts}
+    main = {v["claim"]: v["outcome"] for v in roberta_report.to_dict()["methods"]["exact"]["verdicts"]}
+    assert row["flips"] == [claim for claim, outcome in row["outcomes"].items() if outcome != main[claim]]
+
+
+def test_a_bf16_model_gets_a_float32_row(family_folders, engine_settings, corpus_file):
+    engine = JourneyEngine.load(str(family_folders["gpt2"]), settings=engine_settings, dtype="bfloat16")
+    report = build_findings(engine, corpus_file, progress=False).to_dict()
+    assert report["model"]["precision"]["dtype"] == "bfloat16"
+    labels = [row["label"] for row in report["methods"]["exact"]["sensitivity"]]
+    assert "float32 instead of bfloat16" in labels
 
 
 def test_seed_first_when_asked_and_refused_for_a_decoder(tiny_engines, corpus_file):

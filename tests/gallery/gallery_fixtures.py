@@ -65,7 +65,9 @@ class BuiltSite:
     def build(self) -> None:
         """Build into this site's folders, from its cache."""
         run_build(
-            argparse.Namespace(models=[self.encoder, self.decoder], ray=None, ray_actors=None),
+            argparse.Namespace(
+                models=[self.encoder, self.decoder], ray=None, ray_actors=None, device="auto", dtype="auto"
+            ),
             site_dir=self.folder,
             sentences_path=self.sentences,
             cache_dir=self.cache,

@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+import torch
 
 from journeys.indexer.engine import JourneyEngine
 
@@ -43,7 +44,13 @@ def test_json_output_is_one_object_matching_the_engine(tiny_model_folders, engin
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"model", "method", "tokens", "variants"}
-    assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size"}
+    assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size", "precision"}
+    assert data["model"]["precision"] == {
+        "device": "cpu",
+        "dtype": "float32",
+        "torch": torch.__version__,
+        "matmul": torch.get_float32_matmul_precision(),
+    }
     assert set(data["variants"]) == {"raw", "positional"}
     expected = (
         JourneyEngine.load(folder, settings=engine_settings)
@@ -57,6 +64,39 @@ def test_json_output_is_one_object_matching_the_engine(tiny_model_folders, engin
         assert len(variant["rank"]) == len(data["tokens"])
         assert all(len(row) == layers for row in variant["rank"])
         assert all(len(cell) == 4 for row in variant["neighbours"] for cell in row)
+
+
+def test_dtype_is_what_the_model_computes_in_and_is_recorded(tiny_model_folders, engine_settings):
+    folder = str(tiny_model_folders["roberta"])
+    text = "Time flies like an arrow."
+    result = run_cli("analyze", "--model", folder, "--text", text, "--json", "--dtype", "bfloat16")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["model"]["precision"]["dtype"] == "bfloat16"
+    assert data["model"]["precision"]["device"] == "cpu"
+    expected = JourneyEngine.load(folder, settings=engine_settings, dtype="bfloat16").analyze(text).to_dict()
+    assert data == json.loads(json.dumps(expected))
+    assert data != json.loads(
+        json.dumps(JourneyEngine.load(folder, settings=engine_settings).analyze(text).to_dict())
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (
+            ["--device", "tpu"],
+            "journeys: error: device must be one of auto, cpu, cuda, cuda:N, mps, not 'tpu'\n",
+        ),
+        (["--device", "cuda"], "journeys: error: device cuda is not available: torch sees cpu\n"),
+        (["--device", "cuda:3"], "journeys: error: device cuda:3 is not available: torch sees cpu\n"),
+    ],
+)
+def test_a_device_torch_does_not_have_is_refused_in_one_line(tiny_model_folders, option, said):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU, so cuda is not refused here")
+    result = run_cli("analyze", "--model", str(tiny_model_folders["bert"]), "--text", "hi", *option)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", said)
 
 
 def test_table_output_names_tokens_and_layers(tiny_model_folders):

@@ -54,7 +54,7 @@ def test_positional_variant_exactly_where_a_learned_absolute_table_exists(family
     assert (reference_spec(engine.loaded.model).positions is not None) == has_table
     assert list(journey["variants"]) == (["raw", "positional"] if has_table else ["raw"])
     assert engine.info.variants == tuple(journey["variants"])
-    assert set(journey["model"]) == {"name", "num_layers", "hidden_size", "vocab_size"}
+    assert set(journey["model"]) == {"name", "num_layers", "hidden_size", "vocab_size", "precision"}
     if not has_table:
         assert "position" in engine.info.position_encoding
 

@@ -15,10 +15,12 @@ def test_a_stored_journey_comes_back_as_the_same_json(tiny_engines, tmp_path):
     engine = tiny_engines["roberta"]
     journey = engine.analyze(TEXT, "exact", 5)
     cache = JourneyCache(tmp_path)
-    assert cache.get(engine.info.name, "exact", TEXT, 5) is None
+    assert cache.get(engine.info.name, engine.precision, "exact", TEXT, 5) is None
     cache.put(engine.info.name, TEXT, 5, journey)
-    assert cache.get(engine.info.name, "exact", TEXT, 5).to_dict() == journey.to_dict()
-    stored = json.loads(cache.path(engine.info.name, "exact", TEXT, 5).read_text(encoding="utf-8"))
+    assert cache.get(engine.info.name, engine.precision, "exact", TEXT, 5).to_dict() == journey.to_dict()
+    stored = json.loads(
+        cache.path(engine.info.name, engine.precision, "exact", TEXT, 5).read_text(encoding="utf-8")
+    )
     assert stored["record"]["journey"] == journey.to_dict()
 
 
@@ -27,21 +29,24 @@ def test_every_part_of_the_key_matters(tiny_engines, tmp_path):
     cache = JourneyCache(tmp_path)
     cache.put(engine.info.name, TEXT, 5, engine.analyze(TEXT, "exact", 5))
     name = engine.info.name
-    assert cache.get(name, "seed", TEXT, 5) is None
-    assert cache.get(name, "exact", TEXT + " ", 5) is None
-    assert cache.get(name, "exact", TEXT, 6) is None
-    assert cache.get("another-model", "exact", TEXT, 5) is None
+    assert cache.get(name, engine.precision, "seed", TEXT, 5) is None
+    assert cache.get(name, engine.precision, "exact", TEXT + " ", 5) is None
+    assert cache.get(name, engine.precision, "exact", TEXT, 6) is None
+    assert cache.get("another-model", engine.precision, "exact", TEXT, 5) is None
+    for other in ({"dtype": "bfloat16"}, {"device": "cuda"}, {"torch": "2.11.0+cu128"}, {"matmul": "high"}):
+        assert cache.get(name, replace(engine.precision, **other), "exact", TEXT, 5) is None
     settings = EngineSettings()
     next_engine = JourneyCache(tmp_path, replace(settings, engine_version=settings.engine_version + "-next"))
-    assert next_engine.folder == cache.folder and next_engine.get(name, "exact", TEXT, 5) is None
+    assert next_engine.folder == cache.folder
+    assert next_engine.get(name, engine.precision, "exact", TEXT, 5) is None
 
 
 def test_a_damaged_file_is_a_miss_said_in_one_line(tiny_engines, tmp_path, capsys):
     engine = tiny_engines["bert"]
     cache = JourneyCache(tmp_path)
     cache.put(engine.info.name, TEXT, 5, engine.analyze(TEXT, "exact", 5))
-    path = cache.path(engine.info.name, "exact", TEXT, 5)
+    path = cache.path(engine.info.name, engine.precision, "exact", TEXT, 5)
     path.write_text('{"key": ', encoding="utf-8")
-    assert cache.get(engine.info.name, "exact", TEXT, 5) is None
+    assert cache.get(engine.info.name, engine.precision, "exact", TEXT, 5) is None
     warning = capsys.readouterr().err.splitlines()
     assert len(warning) == 1 and warning[0].startswith(f"journeys: warning: {path} ")

@@ -66,7 +66,18 @@ def test_quotes_commas_and_missing_values_are_written_as_csv_readers_expect(tiny
 def test_floats_are_written_as_python_writes_them():
     journey = Journey.from_dict(
         {
-            "model": {"name": "m", "num_layers": 1, "hidden_size": 2, "vocab_size": 3},
+            "model": {
+                "name": "m",
+                "num_layers": 1,
+                "hidden_size": 2,
+                "vocab_size": 3,
+                "precision": {
+                    "device": "cpu",
+                    "dtype": "float32",
+                    "torch": "2.13.0+cpu",
+                    "matmul": "highest",
+                },
+            },
             "method": "exact",
             "tokens": [{"id": 0, "text": "a"}],
             "variants": {

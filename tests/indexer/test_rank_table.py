@@ -7,7 +7,7 @@ import random
 import re
 
 from journeys.indexer.rank_table import rank_tables
-from journeys.indexer.records import Journey, ModelShape, Token, VariantResult
+from journeys.indexer.records import Journey, ModelShape, Precision, Token, VariantResult
 from test_cli import run_cli
 
 
@@ -16,7 +16,7 @@ def deep_journey(tokens: int, layers: int) -> Journey:
     generator = random.Random(0)
     rank = [[generator.choice([None, 0, 7, 49_999]) for _ in range(layers)] for _ in range(tokens)]
     return Journey(
-        model=ModelShape("deep", layers, 8, 50_265),
+        model=ModelShape("deep", layers, 8, 50_265, Precision("cpu", "float32", "2.13.0+cpu", "highest")),
         method="exact",
         tokens=[Token(i, "␣" + "supercalifragilistic"[: 3 + i % 18]) for i in range(tokens)],
         variants={"raw": VariantResult(rank=rank, similarity=[[0.5] * layers] * tokens, neighbours=[])},
