@@ -37,6 +37,8 @@ QUERY_CHUNK = 64
 PAIR_CHUNK = 1024
 #: Blocks each score row is cut into for the top-k search (see `top_candidates`).
 TOPK_BLOCKS = 256
+#: Vocabulary rows whose float64 norms are taken together, so no float64 copy of the vocabulary exists.
+NORM_BLOCK = 4096
 
 
 @dataclass
@@ -138,9 +140,16 @@ class VocabularyScorer:
         self.index = index  # keeps FAISS's memory alive: unit_rows is a view of it
         self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32
         self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
-        self.words = words.detach().float()  # (V, d)
+        # (V, d) on the CPU, as given and never copied: the model's own embedding weight where the family
+        # has no projection, in its dtype (bf16 and fp16 rows widen exactly when a pair is settled).
+        self.words = words.detach()
         self.positions = None if positions is None else positions.detach().float()  # (P, d)
-        self.row_norms64 = self.words[self.row_ids].double().norm(dim=1)  # (n,)
+        self.row_norms64 = torch.cat(
+            [
+                self.words[self.row_ids[start : start + NORM_BLOCK]].double().norm(dim=1)
+                for start in range(0, len(self.row_ids), NORM_BLOCK)
+            ]
+        )  # (n,)
         self.row_norms = self.row_norms64.float()
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
@@ -330,14 +339,14 @@ class _ExactCosine:
         plan, words = self.plan, self.scorer.words
         cosines = torch.empty(len(columns), dtype=torch.float64)
         size = min(PAIR_CHUNK, len(columns))
-        rows32 = torch.empty((size, words.shape[1]))
+        stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
         rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
         scratch = torch.empty_like(rows64)
         ids = self.scorer.row_ids[columns]
         for start in range(0, len(columns), PAIR_CHUNK):
             stop = min(start + PAIR_CHUNK, len(columns))
             chunk, used = queries[start:stop], stop - start
-            rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=rows32[:used]))
+            rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=stored[:used]))
             dots = torch.index_select(plan.queries64, 0, chunk, out=scratch[:used]).mul_(rows).sum(1)
             norms = reference.compared_norms(chunk, columns[start:stop], rows, scratch[:used])
             cosines[start:stop] = (dots + reference.dot_offsets(chunk)) / (plan.query_norms64[chunk] * norms)
