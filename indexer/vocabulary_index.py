@@ -90,9 +90,10 @@ class VocabularyIndex:
         index.ntotal = len(row_ids)
         stored = vectors_of(index)
         filled = 0
-        for start, block in zip(range(0, len(norms), ROW_BLOCK), float32_blocks(word_embeddings), strict=True):
-            kept = np.flatnonzero(norms[start : start + ROW_BLOCK] > 0)
-            stored[filled : filled + len(kept)] = block[kept] / norms[start + kept, None]
+        for number, block in enumerate(float32_blocks(word_embeddings)):
+            block_norms = norms[number * ROW_BLOCK : number * ROW_BLOCK + len(block)]
+            kept = np.flatnonzero(block_norms > 0)
+            stored[filled : filled + len(kept)] = block[kept] / block_norms[kept, None]
             filled += len(kept)
         return cls(index, row_ids, fingerprint or embedding_fingerprint(word_embeddings))
 
