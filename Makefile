@@ -55,9 +55,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One process per row (shape, dtype); the Llama-3.1-8B-shaped row builds its 16 GB model and deletes it after.
 bench: install
-	$(BIN)/python -m benchmarks.analyze_speed --shape roberta
-	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3
+	$(BIN)/python -m benchmarks.analyze_speed --shape roberta --dtype float32
+	$(BIN)/python -m benchmarks.analyze_speed --shape roberta --dtype bfloat16
+	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3 --dtype float32
+	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3 --dtype bfloat16
+	$(BIN)/python -m benchmarks.analyze_speed --shape llama8b --dtype bfloat16 --runs 3
+	$(BIN)/python -m benchmarks.bench_table
 
 # The contextual-neighbours bench reads real English text Debian packages ship (fortunes, the Jargon File).
 $(BENCH_TEXT): $(FORTUNES)

@@ -63,7 +63,7 @@ def main() -> None:
     machine = platform.processor() or platform.machine()
     print(json.dumps({"machine": machine, "threads": torch.get_num_threads()}))
     settings = EngineSettings.from_environment(os.environ)
-    for name in (settings.bundled_model_name, str(save_roberta_shaped_model(settings))):
+    for name in (settings.bundled_model_name, str(save_roberta_shaped_model())):
         engine = JourneyEngine.load(name, settings=settings)
         sentences = read_corpus(CorpusSettings().corpus_file, engine).sentences
         sentences = sentences[: args.sentences] if args.sentences else sentences

@@ -23,7 +23,6 @@ import urllib.request
 from dataclasses import dataclass
 
 from benchmarks.shaped_models import BENCH_TEXT, save_roberta_shaped_model
-from journeys.indexer.settings import EngineSettings
 from journeys.server.process import running_server, serve_command
 
 REQUEST_TIMEOUT_S = 120
@@ -147,7 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load}; texts: shuffled {BENCH_TEXT!r}", flush=True)
-    shaped = save_roberta_shaped_model(EngineSettings.from_environment(os.environ))
+    shaped = save_roberta_shaped_model()
     folders = {"minilm": "minilm", "roberta-base-shaped": str(shaped)}
     for name in args.models:
         benchmark_model(name, folders[name], args)

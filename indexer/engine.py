@@ -60,7 +60,7 @@ class JourneyEngine:
         self.capture = PostAttentionCapture(self.adapter.analysis_modules())
         self.reference = self.adapter.reference_rows()
         words = self.reference.words
-        self.index = VocabularyIndex.load_or_build(words.numpy(), loaded.name, self.settings)
+        self.index = VocabularyIndex.load_or_build(words, loaded.name, self.settings)
         positions = None if self.reference.positions is None else self.reference.positions.rows
         self.scorer = VocabularyScorer(self.index, words, positions)
         self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, words.shape[0])

@@ -16,7 +16,7 @@ POSITIONAL = "positional"
 class PositionTable:
     """A learned absolute position table in residual space, and the row the first token uses."""
 
-    rows: torch.Tensor  # (P, d) fp32
+    rows: torch.Tensor  # (P, d) on the CPU: the model's own rows in its dtype, or projected rows in fp32
     first_row: int
 
     @property
@@ -32,7 +32,9 @@ class PositionTable:
 class ReferenceRows:
     """The rows each encoding is ranked against, both in the residual stream's width."""
 
-    words: torch.Tensor  # (V, d) fp32: the input embedding rows, projected where the family projects them
+    #: (V, d) on the CPU: the input embedding weight itself, in the model's dtype, or, where the family
+    #: projects it, the projected rows in fp32.
+    words: torch.Tensor
     positions: PositionTable | None
     #: How the family encodes positions, said where no positional variant is offered.
     position_encoding: str

@@ -29,7 +29,7 @@ class ScoringPlan:
     group_starts: list[int]  # first query of each group, then Q
     group_of_query: torch.Tensor  # (Q,)
     group_positions: torch.Tensor | None  # (G,) position row of each group; None without a position table
-    query_dot_unit: torch.Tensor  # (Q, n) h . ŵ, the raw |h|-scaled scores
+    unit_rows: torch.Tensor  # (n, d) fp32, the normalised vocabulary rows
     relative_window: float  # the rounding window of a score, relative to |h|
     queries64: torch.Tensor = field(init=False)
     query_norms64: torch.Tensor = field(init=False)
@@ -39,6 +39,11 @@ class ScoringPlan:
         self.queries64 = self.queries.double()
         self.query_norms64 = self.queries64.norm(dim=1)
         self.raw_windows = self.relative_window * self.query_norms64.float()
+
+    def dot_unit(self, start: int, stop: int, out: torch.Tensor | None = None) -> torch.Tensor:
+        """(stop - start, n) h . ŵ for queries start..stop - 1: their raw |h|-scaled scores. Taken a chunk of
+        queries at a time, so no (Q, n) matrix is ever held."""
+        return torch.matmul(self.queries[start:stop], self.unit_rows.T, out=out)
 
     def groups_in(self, start: int, stop: int) -> list[tuple[int, int, int]]:
         """(group, first, stop) runs of queries start..stop - 1 that share one group."""
@@ -62,8 +67,10 @@ class ReferenceScores(ABC):
         """(Q,) the rounding window of each query's fp32 scores."""
 
     @abstractmethod
-    def scores(self, start: int, stop: int, out: torch.Tensor | None = None) -> torch.Tensor:
-        """(stop - start, n) fp32 |h|-scaled scores of queries start..stop - 1 against every row."""
+    def scores(self, start: int, stop: int, dot_unit: torch.Tensor) -> torch.Tensor:
+        """(stop - start, n) fp32 |h|-scaled scores of queries start..stop - 1 against every row, from their
+        `plan.dot_unit(start, stop)`, which they may overwrite (so the raw variant, which returns it as it
+        is, is scored first)."""
 
     @abstractmethod
     def compared_norms(
@@ -89,8 +96,8 @@ class RawScores(ReferenceScores):
     def windows(self) -> torch.Tensor:
         return self.plan.raw_windows
 
-    def scores(self, start: int, stop: int, out: torch.Tensor | None = None) -> torch.Tensor:
-        return self.plan.query_dot_unit[start:stop]
+    def scores(self, start: int, stop: int, dot_unit: torch.Tensor) -> torch.Tensor:
+        return dot_unit
 
     def compared_norms(
         self, queries: torch.Tensor, columns: torch.Tensor, rows64: torch.Tensor, scratch: torch.Tensor
@@ -168,12 +175,9 @@ class PositionalScores(ReferenceScores):
     def windows(self) -> torch.Tensor:
         return self._windows
 
-    def scores(self, start: int, stop: int, out: torch.Tensor | None = None) -> torch.Tensor:
+    def scores(self, start: int, stop: int, dot_unit: torch.Tensor) -> torch.Tensor:
         shifted = torch.addcmul(
-            self.query_dot_position[start:stop, None],
-            self.plan.query_dot_unit[start:stop],
-            self.row_norms,
-            out=out,
+            self.query_dot_position[start:stop, None], dot_unit, self.row_norms, out=dot_unit
         )
         for group, first, end in self.plan.groups_in(start, stop):
             shifted[first - start : end - start].mul_(self.inverse_norms[self.slot_of_group[group]])

@@ -2,17 +2,21 @@
 
 Rows of zero norm (padding) have no direction, so they are left out of the index; the index maps
 its rows back to vocabulary ids. The index's own stored vectors also feed the exact scorer, so the
-normalised vocabulary exists once in memory.
+normalised vocabulary exists once in memory. The embedding matrix may be a numpy array or a torch tensor in
+any float dtype (bfloat16 and float16 rows widen exactly to float32); it is read a block of rows at a time,
+so neither building the index nor fingerprinting the weights ever holds a second copy of it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
+import torch
 
 from journeys.indexer.sealed_files import (
     DamagedFileError,
@@ -28,13 +32,29 @@ INDEX_FILE = "vocabulary.faiss"
 ROW_IDS_FILE = "vocabulary_row_ids.npy"
 #: The sealed manifest: weights fingerprint, engine version and the digest of each file above.
 META_FILE = "vocabulary-meta.json"
+#: Embedding rows read at a time: a block's float64 temporaries stay a few megabytes for any hidden width.
+ROW_BLOCK = 4096
+
+#: An embedding matrix (V, d): numpy in float32, or torch in any float dtype.
+EmbeddingMatrix = np.ndarray | torch.Tensor
 
 
-def embedding_fingerprint(word_embeddings: np.ndarray) -> str:
-    """A digest of the embedding matrix, so a saved index is reused only for the same weights."""
+def float32_blocks(word_embeddings: EmbeddingMatrix) -> Iterator[np.ndarray]:
+    """The matrix in consecutive blocks of ROW_BLOCK rows, each a float32 numpy array (a view where the
+    rows already are contiguous float32)."""
+    for start in range(0, word_embeddings.shape[0], ROW_BLOCK):
+        block = word_embeddings[start : start + ROW_BLOCK]
+        if isinstance(block, torch.Tensor):
+            block = block.detach().to("cpu", torch.float32).numpy()
+        yield np.ascontiguousarray(block, dtype=np.float32)
+
+
+def embedding_fingerprint(word_embeddings: EmbeddingMatrix) -> str:
+    """A digest of the embedding matrix as float32, so a saved index is reused only for the same weights."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(str(word_embeddings.shape).encode())
-    digest.update(np.ascontiguousarray(word_embeddings, dtype=np.float32).tobytes())
+    digest.update(str(tuple(word_embeddings.shape)).encode())
+    for block in float32_blocks(word_embeddings):
+        digest.update(memoryview(block).cast("B"))
     return digest.hexdigest()
 
 
@@ -48,9 +68,8 @@ class VocabularyIndex:
 
     @property
     def vectors(self) -> np.ndarray:
-        """The normalised vectors as stored by FAISS (a read-only view, no copy)."""
-        flat = faiss.rev_swig_ptr(self.index.get_xb(), self.index.ntotal * self.index.d)
-        return np.asarray(flat).reshape(self.index.ntotal, self.index.d)
+        """The normalised vectors as stored by FAISS (a view, no copy)."""
+        return vectors_of(self.index)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarities and vocabulary ids of the k nearest rows to each (normalised) query."""
@@ -58,18 +77,29 @@ class VocabularyIndex:
         return similarities, self.row_ids[rows]
 
     @classmethod
-    def build(cls, word_embeddings: np.ndarray, fingerprint: str | None = None) -> VocabularyIndex:
-        """Index the nonzero rows of the embedding matrix, each scaled to unit length."""
-        norms = np.linalg.norm(word_embeddings.astype(np.float64), axis=1)
+    def build(cls, word_embeddings: EmbeddingMatrix, fingerprint: str | None = None) -> VocabularyIndex:
+        """Index the nonzero rows of the embedding matrix, each scaled to unit length (norm and division in
+        float64, stored in float32), written block by block straight into the index's own storage."""
+        norms = np.concatenate(
+            [np.linalg.norm(block.astype(np.float64), axis=1) for block in float32_blocks(word_embeddings)]
+        )
         row_ids = np.flatnonzero(norms > 0).astype(np.int64)
-        unit_rows = (word_embeddings[row_ids] / norms[row_ids, None]).astype(np.float32)
-        index = faiss.IndexFlatIP(word_embeddings.shape[1])
-        index.add(np.ascontiguousarray(unit_rows))
+        width = word_embeddings.shape[1]
+        index = faiss.IndexFlatIP(width)
+        index.codes.resize(len(row_ids) * width * np.dtype(np.float32).itemsize)
+        index.ntotal = len(row_ids)
+        stored = vectors_of(index)
+        filled = 0
+        for number, block in enumerate(float32_blocks(word_embeddings)):
+            block_norms = norms[number * ROW_BLOCK : number * ROW_BLOCK + len(block)]
+            kept = np.flatnonzero(block_norms > 0)
+            stored[filled : filled + len(kept)] = block[kept] / block_norms[kept, None]
+            filled += len(kept)
         return cls(index, row_ids, fingerprint or embedding_fingerprint(word_embeddings))
 
     @classmethod
     def load_or_build(
-        cls, word_embeddings: np.ndarray, model_name: str, settings: EngineSettings
+        cls, word_embeddings: EmbeddingMatrix, model_name: str, settings: EngineSettings
     ) -> VocabularyIndex:
         """Reuse the index saved under the build folder for this model when its fingerprint and engine version
         match and its files are intact, else build it and save it; a damaged saved index is reported in one
@@ -117,6 +147,12 @@ class VocabularyIndex:
             "files": files,
         }
         write_sealed_json(folder / META_FILE, meta)
+
+
+def vectors_of(index: faiss.IndexFlatIP) -> np.ndarray:
+    """(ntotal, d) float32 view of a flat index's stored vectors."""
+    flat = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+    return np.asarray(flat).reshape(index.ntotal, index.d)
 
 
 def index_folder(index_dir: Path, model_name: str) -> Path:

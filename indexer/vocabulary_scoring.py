@@ -1,7 +1,8 @@
 """Rank, similarity and nearest reference rows for many encodings at once, exactly.
 
 One fp32 matrix product of all encodings against the normalised vocabulary gives every variant's scores,
-scaled by |h| (which changes no ordering); `reference_scores` says how each variant derives its own. fp32
+scaled by |h| (which changes no ordering); `reference_scores` says how each variant derives its own. It is
+taken QUERY_CHUNK queries at a time into one reused buffer, so no (queries x vocabulary) matrix is held. fp32
 can misorder rows whose similarities differ by less than its rounding error, so every decision that falls
 within a rounding window (the token's own similarity for the rank, the k-th similarity for the neighbours)
 is settled in float64, and every reported similarity is computed in float64: the results equal a float64
@@ -40,6 +41,8 @@ QUERY_CHUNK = 64
 PAIR_CHUNK = 1024
 #: Blocks each score row is cut into for the top-k search (see `top_candidates`).
 TOPK_BLOCKS = 256
+#: Vocabulary rows whose float64 norms are taken together, so no float64 copy of the vocabulary exists.
+NORM_BLOCK = 4096
 
 
 @dataclass
@@ -141,9 +144,11 @@ class VocabularyScorer:
         self.index = index  # keeps FAISS's memory alive: unit_rows is a view of it
         self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32
         self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
-        self.words = words.detach().float()  # (V, d)
+        # (V, d) on the CPU, as given and never copied: the model's own embedding weight where the family
+        # has no projection, in its dtype (bf16 and fp16 rows widen exactly when a pair is settled).
+        self.words = words.detach()
         self.positions = None if positions is None else positions.detach().float()  # (P, d)
-        self.row_norms64 = self.words[self.row_ids].double().norm(dim=1)  # (n,)
+        self.row_norms64 = float64_norms(self.words, self.row_ids)  # (n,)
         self.row_norms = self.row_norms64.float()
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
@@ -172,13 +177,13 @@ class VocabularyScorer:
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
         decided = [_Decisions(reference, len(own_ids), fetch) for reference in references]
-        buffer = torch.empty((QUERY_CHUNK, self.num_rows)) if len(references) > 1 else None
+        product = torch.empty((min(QUERY_CHUNK, len(own_ids)), self.num_rows))
         for start in range(0, len(own_ids), QUERY_CHUNK):
             stop = min(start + QUERY_CHUNK, len(own_ids))
             own = plan.own_columns[start:stop, None]
-            for decisions in decided:
-                out = None if buffer is None else buffer[: stop - start]
-                scores = decisions.reference.scores(start, stop, out)
+            dot_unit = plan.dot_unit(start, stop, out=product[: stop - start])
+            for decisions in decided:  # the raw variant first: the positional one overwrites the product
+                scores = decisions.reference.scores(start, stop, dot_unit)
                 windows = decisions.reference.windows()[start:stop, None]
                 decisions.add(start, scores, scores.gather(1, own), windows)
 
@@ -213,7 +218,7 @@ class VocabularyScorer:
             group_starts=group_starts,
             group_of_query=group_of_query,
             group_positions=group_positions,
-            query_dot_unit=queries @ self.unit_rows.T,
+            unit_rows=self.unit_rows,
             relative_window=self.relative_window,
         )
         return plan, order
@@ -261,7 +266,7 @@ class _Settling:
         fetch = decisions.candidate_scores.shape[1]
         incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.scorer.num_rows)
         for query in torch.nonzero(incomplete).flatten().tolist():
-            scores = reference.scores(query, query + 1)
+            scores = reference.scores(query, query + 1, self.exact.plan.dot_unit(query, query + 1))
             contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
             values = self.exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
             found_ids, found_similarities = _best_first(row_ids[contenders][None], values[None], self.top_k)
@@ -284,6 +289,21 @@ def ieee_float32_products() -> Iterator[None]:
         with warnings.catch_warnings():  # torch repeats its oneDNN note on every change back
             warnings.simplefilter("ignore")
             torch.set_float32_matmul_precision(previous)
+
+
+def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
+    """(n,) float64 norms of the rows `row_ids` of `words`, taken NORM_BLOCK rows at a time in buffers reused
+    from block to block, so no float64 copy of the vocabulary ever exists."""
+    norms = torch.empty(len(row_ids), dtype=torch.float64)
+    size = min(NORM_BLOCK, len(row_ids))
+    stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
+    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
+    for start in range(0, len(row_ids), NORM_BLOCK):
+        stop = min(start + NORM_BLOCK, len(row_ids))
+        used = stop - start
+        rows64[:used].copy_(torch.index_select(words, 0, row_ids[start:stop], out=stored[:used]))
+        torch.linalg.vector_norm(rows64[:used], dim=1, out=norms[start:stop])
+    return norms
 
 
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -357,14 +377,14 @@ class _ExactCosine:
         plan, words = self.plan, self.scorer.words
         cosines = torch.empty(len(columns), dtype=torch.float64)
         size = min(PAIR_CHUNK, len(columns))
-        rows32 = torch.empty((size, words.shape[1]))
+        stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
         rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
         scratch = torch.empty_like(rows64)
         ids = self.scorer.row_ids[columns]
         for start in range(0, len(columns), PAIR_CHUNK):
             stop = min(start + PAIR_CHUNK, len(columns))
             chunk, used = queries[start:stop], stop - start
-            rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=rows32[:used]))
+            rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=stored[:used]))
             dots = torch.index_select(plan.queries64, 0, chunk, out=scratch[:used]).mul_(rows).sum(1)
             norms = reference.compared_norms(chunk, columns[start:stop], rows, scratch[:used])
             cosines[start:stop] = (dots + reference.dot_offsets(chunk)) / (plan.query_norms64[chunk] * norms)

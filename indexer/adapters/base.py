@@ -99,6 +99,7 @@ class ArchitectureAdapter(ABC):
         embedding LayerNorm that precedes it in some families (it normalises the sum of word, position and
         type rows per token, so it has no fixed per-row form). The product is taken in float64 and stored
         in float32, on the CPU, whatever the model's device (rows in bfloat16 or float16 widen exactly).
+        Unprojected rows are the model's own weights in its own dtype: on the CPU, not copied.
         """
         projection = self.embedding_projection()
         table = self.position_embeddings()
@@ -127,8 +128,9 @@ class ArchitectureAdapter(ABC):
 
 
 def _projected(weight: torch.Tensor, projection: nn.Linear | None) -> torch.Tensor:
-    """Rows of `weight` in the hidden width: as stored, or mapped by the projection's weight (float64)."""
+    """Rows of `weight` in the hidden width: as stored (on the CPU, in their own dtype), or mapped by the
+    projection's weight (float64, stored in float32)."""
     rows = weight.detach().to("cpu")
     if projection is None:
-        return rows.float()
+        return rows
     return (rows.double() @ projection.weight.detach().to("cpu").double().T).float()
