@@ -8,6 +8,9 @@ does not change the cost of analysing a given number of tokens.
   12 heads, 3,072 FFN, 50,265 vocabulary rows).
 - Qwen3-0.6B: 28 layers, hidden 1,024, 16 query heads and 8 key/value heads of 128, 3,072 FFN, 151,936
   vocabulary rows, tied embeddings; saved in bfloat16 like the real checkpoint (analysed in float32).
+- Llama-3.1-8B: 32 layers, hidden 4,096, 32 query heads and 8 key/value heads of 128, 14,336 FFN, 128,256
+  vocabulary rows; bfloat16, about 16 GB, built on the device it is asked for (a GPU builds it in seconds)
+  and meant to be deleted after use. Its tokenizer is made like the Qwen3 shape's.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 import torch
 from tokenizers import ByteLevelBPETokenizer
 from transformers import (
+    LlamaConfig,
+    LlamaModel,
     PreTrainedModel,
     PreTrainedTokenizerBase,
     Qwen2Tokenizer,
@@ -36,6 +41,17 @@ ROBERTA_BASE_VOCAB_SIZE = 50265
 QWEN3_VOCAB_SIZE = 151936
 ROBERTA_FOLDER = config.BENCH_MODELS_DIR / "roberta-base-shaped"
 QWEN3_FOLDER = config.BENCH_MODELS_DIR / "qwen3-0.6b-shaped"
+LLAMA_8B_FOLDER = config.BENCH_MODELS_DIR / "llama-3.1-8b-shaped"
+LLAMA_8B_SHAPE = {
+    "vocab_size": 128256,
+    "hidden_size": 4096,
+    "intermediate_size": 14336,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "max_position_embeddings": 131072,
+}
 TOKENIZER_VOCAB_SIZE = 2000
 TRAINING_TEXT = [
     "Attention layers move each token's encoding towards its context, and later layers move it back.",
@@ -90,9 +106,10 @@ def _roberta(folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     return RobertaModel(shape, add_pooling_layer=False), tokenizer
 
 
-def _qwen3(folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+def _qwen_tokenizer(folder: Path) -> Qwen2Tokenizer:
+    """A small byte-level BPE tokenizer that, like Qwen's, adds no special tokens."""
     _trained_byte_level(folder, ["<|endoftext|>"])
-    tokenizer = Qwen2Tokenizer(
+    return Qwen2Tokenizer(
         vocab=str(folder / "vocab.json"),
         merges=str(folder / "merges.txt"),
         unk_token=None,
@@ -100,6 +117,10 @@ def _qwen3(folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         eos_token="<|endoftext|>",
         pad_token="<|endoftext|>",
     )
+
+
+def _qwen3(folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    tokenizer = _qwen_tokenizer(folder)
     torch.manual_seed(0)
     shape = Qwen3Config(
         vocab_size=QWEN3_VOCAB_SIZE,
@@ -117,6 +138,16 @@ def _qwen3(folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     return Qwen3Model(shape).to(torch.bfloat16), tokenizer
 
 
+def _llama_8b(folder: Path, device: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    tokenizer = _qwen_tokenizer(folder)
+    torch.manual_seed(0)
+    shape = LlamaConfig(
+        **LLAMA_8B_SHAPE, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id
+    )
+    with torch.device(device):  # created in bfloat16 where it will be saved from: no float32 copy
+        return LlamaModel._from_config(shape, dtype=torch.bfloat16), tokenizer
+
+
 def save_roberta_shaped_model(folder: Path = ROBERTA_FOLDER) -> Path:
     """Save (once) a random roberta-base-shaped model with a small tokenizer into `folder`."""
     return _save_once(folder, _roberta)
@@ -125,6 +156,11 @@ def save_roberta_shaped_model(folder: Path = ROBERTA_FOLDER) -> Path:
 def save_qwen3_shaped_model(folder: Path = QWEN3_FOLDER) -> Path:
     """Save (once) a random Qwen3-0.6B-shaped model (bfloat16) with a small tokenizer into `folder`."""
     return _save_once(folder, _qwen3)
+
+
+def save_llama_8b_shaped_model(folder: Path = LLAMA_8B_FOLDER, device: str = "cpu") -> Path:
+    """Save (once) a random Llama-3.1-8B-shaped model (bfloat16, about 16 GB), built on `device`."""
+    return _save_once(folder, lambda partial: _llama_8b(partial, device))
 
 
 if __name__ == "__main__":
