@@ -52,6 +52,7 @@ from journeys.corpus.reading import read_corpus
 from journeys.indexer import config
 from journeys.indexer.atomic_files import write_bytes_atomic
 from journeys.indexer.engine import Encodings, JourneyEngine
+from journeys.indexer.errors import InputError
 from journeys.indexer.precision import resolve_device
 from journeys.server.process import running_server, serve_command
 
@@ -301,7 +302,10 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=config.BUILD_DIR / "bench" / "gpu-check.json")
     args = parser.parse_args()
-    device = resolve_device(args.device)
+    try:
+        device = resolve_device(args.device)
+    except InputError as refusal:
+        parser.error(str(refusal))
     families = args.families or list(QUICK_FAMILIES if args.quick else SUPPORTED_FAMILIES)
     shapes = args.shapes or (["tiny-roberta"] if args.quick else list(CHECKPOINT_SHAPES))
     runs, sentences = (1, 4) if args.quick else (args.runs, args.sentences)
