@@ -281,6 +281,9 @@ def summary(report: dict[str, object]) -> str:
     for check in report["checks"]:
         if not check["passed"] or check["part"] != "families":
             lines.append(f"{'ok' if check['passed'] else 'FAIL'} {check['name']}: {check['detail']}")
+    for shape, figures in report["shapes"].items():
+        if "skipped" in figures:
+            lines.append(f"skipped {shape}: {figures['skipped']}")
     passed = sum(check["passed"] for check in report["checks"])
     lines.append(
         f"{passed} of {len(report['checks'])} checks passed; seconds: {json.dumps(report['seconds'])}"
@@ -296,7 +299,7 @@ def main() -> None:
         "--shapes", nargs="*", choices=SHAPES, help="shaped models to time (default all but tiny-roberta)"
     )
     parser.add_argument("--runs", type=int, default=5, help="timed rounds per figure, after a warm-up")
-    parser.add_argument("--sentences", type=int, default=32, help="corpus-pass sentences per shape")
+    parser.add_argument("--sentences", type=int, default=16, help="corpus-pass sentences per shape")
     parser.add_argument(
         "--quick", action="store_true", help="three families, tiny-roberta timed once on 4 sentences"
     )
