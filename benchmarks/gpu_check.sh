@@ -8,7 +8,12 @@ set -euo pipefail
 out=${1:?usage: bash benchmarks/gpu_check.sh OUT_DIR [gpu_check options]}
 shift
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
+if ! compgen -G "build/wheels/*.whl" >/dev/null; then
+    echo "gpu_check.sh: no wheels in build/wheels: run make gpu-check-wheels where pip reaches PyPI, carry build/wheels" >&2
+    exit 2
+fi
 base=${PYTHON:-python3}
 venv=${GPU_CHECK_VENV:-/tmp/gpu-check-venv}
 "$base" -m venv --clear --without-pip "$venv"
