@@ -13,7 +13,7 @@ FORTUNES := /usr/share/games/fortunes/wisdom
 POS_TAGGER := /usr/share/perl5/Lingua/EN/Tagger.pm
 BENCH_TEXT := /usr/share/doc/jargon-text/jargon.txt.gz
 
-.PHONY: install install-outside-corpus build test test-quick lint bench bench-contextual serve serve-prod clean
+.PHONY: install install-outside-corpus build test test-quick lint bench bench-contextual gpu-check-wheels serve serve-prod clean
 
 install: $(STAMP)
 
@@ -72,6 +72,14 @@ $(BENCH_TEXT): $(FORTUNES)
 # Its indexes go under build/bench-contextual/, so the site's own contextual index is left alone.
 bench-contextual: install $(BENCH_TEXT)
 	JOURNEYS_BUILD_DIR=$(CURDIR)/build/bench-contextual $(BIN)/python -m benchmarks.contextual_scale
+
+# The wheels benchmarks/gpu_check.sh installs on a GPU machine with no network (x86-64, Python 3.12): the
+# project's dependencies such a machine lacks, 19 MB. docs/speed.md, "GPU check".
+GPU_CHECK_WHEELS := faiss-cpu==1.15.1 flask==3.1.3 werkzeug==3.1.9 itsdangerous==2.2.0 blinker==1.9.0
+gpu-check-wheels:
+	$(PYTHON) -m pip download --quiet --no-deps --only-binary=:all: --implementation cp --python-version 3.12 \
+		--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+		--dest build/wheels $(GPU_CHECK_WHEELS)
 
 serve: install
 	$(BIN)/journeys serve $(foreach m,$(SERVE_MODELS),--model $(m)) --host $(HOST) --port $(PORT)

@@ -5,8 +5,9 @@ Reads the JSON each `benchmarks/analyze_speed.py` row saved under build/bench/ a
 from __future__ import annotations
 
 import json
+import os
 
-from journeys.indexer import config
+from journeys.indexer.settings import EngineSettings
 
 COLUMNS = (
     "shape",
@@ -25,7 +26,9 @@ COLUMNS = (
 def main() -> None:
     rows = [
         json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted((config.BUILD_DIR / "bench").glob("analyze_speed-*-*.json"))
+        for path in sorted(
+            (EngineSettings.from_environment(os.environ).build_dir / "bench").glob("analyze_speed-*-*.json")
+        )
     ]
     forward = {(row["shape"], row["dtype"]): row["forward_pass_s"] for row in rows}
     print("| " + " | ".join(COLUMNS) + " |")

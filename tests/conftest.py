@@ -144,6 +144,7 @@ SLOW_FILES = {
     "test_corpus_pass.py",
     "test_ray_pass.py",
     "test_quickstart_notebook.py",
+    "test_gpu_check.py",
 }
 
 

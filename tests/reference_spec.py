@@ -3,7 +3,7 @@ independently of the adapters: the word rows in the hidden width, and the positi
 the first token where the family has a learned absolute one.
 
 Projected rows follow the README's definition: the embedding row times the projection's weight (no bias,
-no embedding LayerNorm), taken in float64 and stored in float32.
+no embedding LayerNorm), taken in float64 on the CPU (wherever the model sits) and stored in float32.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ class ReferenceSpec:
 
 
 def _rows(table: nn.Embedding, projection: nn.Linear | None = None) -> torch.Tensor:
-    weight = table.weight.detach().double()
+    weight = table.weight.detach().to("cpu", torch.float64)
     if projection is None:
         return weight.float().double()
-    return (weight @ projection.weight.detach().double().T).float().double()
+    return (weight @ projection.weight.detach().to("cpu", torch.float64).T).float().double()
 
 
 def reference_spec(model: nn.Module) -> ReferenceSpec:

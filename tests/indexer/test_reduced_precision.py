@@ -8,9 +8,9 @@ import functools
 import pytest
 import torch
 from test_family_residuals import analysis_point_inputs
-from test_scoring_exactness import assert_matches_brute_force
 from transformers import AutoModel
 
+from brute_force import assert_matches_brute_force
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
 from journeys.indexer.precision import check_computes, resolve_device, resolve_dtype

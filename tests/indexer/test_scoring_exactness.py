@@ -1,4 +1,4 @@
-"""Ranks, similarities and neighbours equal a float64 brute force written here, for every family."""
+"""Ranks, similarities and neighbours equal a float64 brute force (tests/brute_force.py), for every family."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from journeys.indexer.engine import JourneyEngine
+from brute_force import assert_matches_brute_force, brute_force
 from reference_spec import reference_spec
 from tiny_families import SUPPORTED_FAMILIES
 
@@ -17,61 +17,6 @@ TEXTS = [
     "Time flies like an arrow. Fruit flies like a banana.",
     "The keys to the cabinet are on the table, said the old man in Zürich.",
 ]
-
-
-def brute_force(
-    vectors: np.ndarray, token_ids: list[int], vocabulary: np.ndarray, offsets: np.ndarray, k: int
-):
-    """Per token and layer: rank of own row, its similarity, and the k best (id, similarity), in float64.
-
-    `offsets[t]` is added to every vocabulary row for token t (zeros for the raw variant).
-    Rows of zero norm in the word-embedding matrix are left out of the comparison.
-    """
-    usable = np.flatnonzero(np.linalg.norm(vocabulary, axis=1) > 0)
-    ranks, similarities, neighbours = [], [], []
-    for t, own in enumerate(token_ids):
-        rows = vocabulary[usable] + offsets[t]
-        row_norms = np.sqrt((rows * rows).sum(1))
-        token_ranks, token_sims, token_neighbours = [], [], []
-        for layer in range(vectors.shape[0]):
-            h = vectors[layer, t]
-            cosines = (rows @ h) / (row_norms * np.sqrt(h @ h))
-            own_cos = cosines[np.flatnonzero(usable == own)[0]]
-            token_ranks.append(int(sum(1 for c in cosines if c > own_cos)))
-            token_sims.append(own_cos)
-            order = sorted(range(len(usable)), key=lambda i: (-cosines[i], usable[i]))[:k]
-            token_neighbours.append([(int(usable[i]), cosines[i]) for i in order])
-        ranks.append(token_ranks)
-        similarities.append(token_sims)
-        neighbours.append(token_neighbours)
-    return ranks, similarities, neighbours
-
-
-def assert_matches_brute_force(engine: JourneyEngine, text: str, method: str, k: int = 7) -> None:
-    encoded = engine.encodings(text, method)
-    journey = engine.analyze(text, method=method, top_k=k)
-    vectors = encoded.vectors.double().numpy()
-    spec = reference_spec(engine.loaded.model)
-    vocabulary = spec.words.numpy()
-    offsets = {"raw": np.zeros((len(encoded.token_ids), vocabulary.shape[1]))}
-    if spec.positions is not None:
-        first = spec.first_row if method == "seed" else spec.first_row + np.arange(len(encoded.token_ids))
-        offsets["positional"] = spec.positions.numpy()[np.broadcast_to(first, len(encoded.token_ids))]
-    assert list(journey.variants) == list(offsets)
-    assert [token.id for token in journey.tokens] == encoded.token_ids
-    for variant, variant_offsets in offsets.items():
-        ranks, similarities, neighbours = brute_force(
-            vectors, encoded.token_ids, vocabulary, variant_offsets, k
-        )
-        result = journey.variants[variant]
-        assert result.rank == ranks, variant
-        np.testing.assert_allclose(result.similarity, similarities, rtol=0, atol=1e-12)
-        for t, token_layers in enumerate(result.neighbours):
-            for layer, found in enumerate(token_layers):
-                assert [n.id for n in found] == [i for i, _ in neighbours[t][layer]]
-                np.testing.assert_allclose(
-                    [n.similarity for n in found], [s for _, s in neighbours[t][layer]], rtol=0, atol=1e-12
-                )
 
 
 @pytest.mark.parametrize("family", SUPPORTED_FAMILIES)
