@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import faiss
@@ -25,7 +26,7 @@ from tqdm import tqdm
 from journeys.corpus.corpus_analysis import CorpusAnalysis, joined_analysis
 from journeys.corpus.ray_address import ClusterError, checked_address
 from journeys.corpus.shard_store import ShardStore
-from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, computing_precision, weights_digest
 from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
@@ -38,17 +39,18 @@ FORMAT = 1
 CODE_PACKAGES = ("corpus", "indexer")
 
 
-def cluster_option(ray: str | None, actors: int | None) -> Cluster | None:
-    """The cluster the --ray and --ray-actors options ask for, if any, refused in one line before any work
-    starts when Ray is not installed or no Ray cluster answers at the address in time (Ray itself would wait
-    minutes)."""
+def cluster_option(ray: str | None, actors: int | None, gpus_per_actor: float = 0.0) -> Cluster | None:
+    """The cluster the --ray, --ray-actors and --ray-gpus-per-actor options ask for, if any, refused in one
+    line before any work starts when Ray is not installed or no Ray cluster answers at the address in time
+    (Ray itself would wait minutes)."""
     if ray is None:
-        if actors is not None:
-            raise InputError("--ray-actors needs --ray (auto or a cluster address)")
+        if actors is not None or gpus_per_actor:
+            option = "--ray-actors" if actors is not None else "--ray-gpus-per-actor"
+            raise InputError(f"{option} needs --ray (auto or a cluster address)")
         return None
     if importlib.util.find_spec("ray") is None:
         raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
-    return Cluster(ray if ray == "auto" else checked_address(ray), actors)
+    return Cluster(ray if ray == "auto" else checked_address(ray), actors, gpus_per_actor)
 
 
 def run_corpus_pass(
@@ -67,7 +69,7 @@ def run_corpus_pass(
     work = ShardWork(
         model=_loadable_name(engine.loaded.name),
         causal_mask=engine.causal_mask,
-        precision=engine.precision,
+        precision=computing_precision(engine.precision, cluster),
         weights=weights_digest(engine.loaded.model),
         method=method,
         keep_encodings=keep_encodings,
@@ -111,9 +113,8 @@ def run_corpus_pass(
 
                 compute_on_ray(cluster, work, sentences, ranges, missing, written)
     chunks = (store.read_numbers(shard) for shard in range(len(ranges)))
-    return joined_analysis(
-        engine.info, method, variant, sentences, chunks, encodings=store.encodings(len(ranges))
-    )
+    info = replace(engine.info, precision=work.precision)
+    return joined_analysis(info, method, variant, sentences, chunks, encodings=store.encodings(len(ranges)))
 
 
 def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cache_dir: Path) -> ShardStore:
@@ -121,7 +122,7 @@ def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cac
     key = {
         "format": FORMAT,
         "model": engine.info.name,
-        "precision": engine.precision.to_dict(),
+        "precision": work.precision.to_dict(),
         "weights": work.weights,
         "engine_version": config.ENGINE_VERSION,
         "code": code_digest(),
@@ -135,7 +136,7 @@ def pass_store(engine: JourneyEngine, work: ShardWork, sentences: list[str], cac
         "sentences_digest": _digest(json.dumps(sentences, ensure_ascii=False).encode()),
     }
     key_digest = _digest(json.dumps(key, sort_keys=True).encode())
-    name = f"{index_folder(engine.info.name).name}-{work.method}-{engine.precision.dtype}-{key_digest[:24]}"
+    name = f"{index_folder(engine.info.name).name}-{work.method}-{work.precision.dtype}-{key_digest[:24]}"
     return ShardStore(Path(cache_dir) / PASSES_FOLDER / name, key, key_digest)
 
 

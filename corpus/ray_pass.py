@@ -30,8 +30,8 @@ except ImportError:
 
 
 class ShardActor:
-    """A Ray Data actor: loads the model once, then turns each chunk into its shard's arrays (as the
-    bytes of an .npz, so any array shape crosses Ray unchanged)."""
+    """A Ray Data actor: loads the model once (on cuda when it has a GPU share), then turns each chunk into
+    its shard's arrays (as the bytes of an .npz, so any array shape crosses Ray unchanged)."""
 
     def __init__(self, work: ShardWork) -> None:
         work.use_threads()
@@ -42,7 +42,7 @@ class ShardActor:
             raise RuntimeError(f"model {work.model!r} on this node has other weights than the driver's")
         if self.engine.precision != wanted:
             raise RuntimeError(
-                f"this node computes in {self.engine.precision.label}, the driver in {wanted.label}"
+                f"this node computes in {self.engine.precision.label}, the pass was planned in {wanted.label}"
             )
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -71,8 +71,15 @@ def compute_on_ray(
         started_here = connect(cluster.address)
         stopping = signal.signal(signal.SIGTERM, _stop)
         try:
-            cpus = int(ray.cluster_resources().get("CPU", 1))
-            actors = cluster.actors or max(1, cpus // work.torch_threads)
+            resources = ray.cluster_resources()
+            cpus, gpus = int(resources.get("CPU", 1)), resources.get("GPU", 0)
+            if cluster.gpus_per_actor and not gpus:
+                raise ClusterError(
+                    f"--ray-gpus-per-actor {cluster.gpus_per_actor:g} needs GPUs, and the Ray cluster at "
+                    f"{cluster.address} has none"
+                )
+            fits = gpus // cluster.gpus_per_actor if cluster.gpus_per_actor else cpus // work.torch_threads
+            actors = cluster.actors or max(1, int(fits))
             items = [
                 {"shard": shard, "first": start, "sentences": json.dumps(sentences[start:stop])}
                 for shard, (start, stop) in ((shard, ranges[shard]) for shard in missing)
@@ -87,6 +94,7 @@ def compute_on_ray(
                 batch_size=1,
                 compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
                 num_cpus=min(1.0, cpus / actors),
+                num_gpus=cluster.gpus_per_actor,
             )
             for row in shards.iter_rows():
                 with np.load(io.BytesIO(row["payload"])) as saved:

@@ -31,6 +31,7 @@ from journeys.findings.summary import MethodFindings, group_density, summarise
 from journeys.indexer import config
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
+from journeys.indexer.offload import offload_option
 from journeys.indexer.records import ModelInfo
 
 #: The model the study used; the page of any other model says its verdicts are about that model.
@@ -226,7 +227,7 @@ def report_from(
     density = vocabulary_density(engine)
     first = next(iter(analyses.values()))
     return FindingsReport(
-        model=engine.info,
+        model=first.model,  # the engine's, in the precision the pass computed in
         corpus=corpus,
         variant=first.variant,
         token_counts={name: int((first.groups == code).sum()) for code, name in enumerate(GROUPS)},
@@ -315,8 +316,9 @@ def build_findings(
 
 def run_findings(args: argparse.Namespace) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
-    cluster = cluster_option(args.ray, args.ray_actors)
-    engine = JourneyEngine.load(args.model, not args.no_causal_mask, args.device, args.dtype)
+    cluster = cluster_option(args.ray, args.ray_actors, args.ray_gpus_per_actor)
+    offload = offload_option(args.offload_folder, args.max_memory)
+    engine = JourneyEngine.load(args.model, not args.no_causal_mask, args.device, args.dtype, offload)
     progress = not args.json or sys.stderr.isatty()
     report = build_findings(
         engine,

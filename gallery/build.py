@@ -120,7 +120,7 @@ def run_build(
     """Build the site for `args.models` (loaded by `load_engine`, by default onto `args.device` in
     `args.dtype`) and print one summary line."""
     started = time.perf_counter()
-    cluster = cluster_option(args.ray, args.ray_actors)
+    cluster = cluster_option(args.ray, args.ray_actors, args.ray_gpus_per_actor)
     load_engine = load_engine or functools.partial(JourneyEngine.load, device=args.device, dtype=args.dtype)
     context = build_site(
         args.models,

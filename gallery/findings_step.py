@@ -3,6 +3,7 @@ every gallery sentence for the sentence pages, computed once and then read from 
 
 from __future__ import annotations
 
+from journeys.corpus.shard_work import computing_precision
 from journeys.findings.build import build_model_findings
 from journeys.gallery.corpus import all_sentences
 from journeys.gallery.findings_cache import FindingsCache, SiteFindings, rounded_contextual
@@ -21,7 +22,8 @@ def write_findings_pages(context: BuildContext) -> None:
     cache = FindingsCache(context.cache_dir)
     pages = {model: findings_page(model) for model in context.results}
     for model, results in context.results.items():
-        key = cache.key(model.name, results.info.precision, context.corpus_path, texts, SENTENCE_CONTEXTUAL_K)
+        precision = computing_precision(results.info.precision, context.cluster)
+        key = cache.key(model.name, precision, context.corpus_path, texts, SENTENCE_CONTEXTUAL_K)
         found = cache.get(key)
         if found is None:
             found = compute_site_findings(results.engine, context, texts)

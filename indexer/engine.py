@@ -17,6 +17,7 @@ from journeys.indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_l
 from journeys.indexer.capture import PostAttentionCapture
 from journeys.indexer.errors import InputError
 from journeys.indexer.model_loading import LoadedModel, load_model
+from journeys.indexer.offload import Offload
 from journeys.indexer.options import checked_method, checked_top_k
 from journeys.indexer.precision import torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
@@ -74,10 +75,16 @@ class JourneyEngine:
 
     @classmethod
     def load(
-        cls, model_name: str, causal_mask: bool = True, device: str = "auto", dtype: str = "auto"
+        cls,
+        model_name: str,
+        causal_mask: bool = True,
+        device: str = "auto",
+        dtype: str = "auto",
+        offload: Offload | None = None,
     ) -> JourneyEngine:
-        """Load a model by registry name, folder or Hub id onto `device` in `dtype`, and prepare its index."""
-        return cls(load_model(model_name, device=device, dtype=dtype), causal_mask=causal_mask)
+        """Load a model by registry name, folder or Hub id onto `device` in `dtype` (spread as `offload`
+        asks), and prepare its index."""
+        return cls(load_model(model_name, device, dtype, offload), causal_mask=causal_mask)
 
     @property
     def precision(self) -> Precision:
