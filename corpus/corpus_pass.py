@@ -11,6 +11,7 @@ the number of threads each chunk is computed with (float results differ in their
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -90,22 +91,29 @@ def run_corpus_pass(
                 file=sys.stderr,
                 flush=True,
             )
-        with tqdm(
-            total=int(tokens.sum()),
-            initial=int(tokens.sum() - tokens[missing].sum()),
-            unit="token",
-            unit_scale=True,
-            desc=f"{engine.info.name} {method}",
-            disable=not progress or not missing,
-            file=sys.stderr,
-        ) as bar:
+        session = contextlib.nullcontext()
+        if cluster is not None and missing:
+            from journeys.corpus.ray_pass import compute_on_ray, ray_session
+
+            session = ray_session(cluster)
+        with (
+            session,
+            tqdm(
+                total=int(tokens.sum()),
+                initial=int(tokens.sum() - tokens[missing].sum()),
+                unit="token",
+                unit_scale=True,
+                desc=f"{engine.info.name} {method}",
+                disable=not progress or not missing,
+                file=sys.stderr,
+            ) as bar,
+        ):
             if cluster is None:
                 for shard in missing:
                     start, stop = ranges[shard]
                     arrays = work.run(engine, sentences[start:stop], start, bar.update)
                     store.write(shard, ranges[shard], arrays)
             elif missing:
-                from journeys.corpus.ray_pass import compute_on_ray
 
                 def written(shard: int, arrays: dict[str, np.ndarray]) -> None:
                     store.write(shard, ranges[shard], arrays)

@@ -179,7 +179,7 @@ def _loaded_or_refused(
         )
         if loaded.device.type == "meta":
             raise InputError(
-                f"--max-memory leaves no room for the input embeddings of {source.name!r} on {device}: "
+                f"--max-memory leaves no room for the input embeddings of {source.name!r} on {chosen}: "
                 "raise its limit"
             )
         return loaded

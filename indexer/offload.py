@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -76,6 +77,11 @@ def offload_devices(spec: str, device: torch.device) -> list[int | str]:
     return [*gpus, "cpu"]
 
 
+def device_name(key: int | str) -> str:
+    """An accelerate device key as --device names it: 0 is cuda:0."""
+    return f"cuda:{key}" if isinstance(key, int) else key
+
+
 def offload_placement(offload: Offload, spec: str, device: torch.device) -> dict:
     """The `from_pretrained` options that spread the model as `offload` asks; a limit on a device the
     model does not use is refused in one line."""
@@ -84,10 +90,12 @@ def offload_placement(offload: Offload, spec: str, device: torch.device) -> dict
     devices = offload_devices(spec, device)
     unused = [key for key in offload.max_memory if key not in devices]
     if unused:
-        named = ", ".join(str(key) for key in devices)
+        named = ", ".join(map(device_name, devices))
         raise InputError(
-            f"--max-memory limits {unused[0]}, which a model on {spec} does not use (it uses {named})"
+            f"--max-memory limits {device_name(unused[0])}, which a model on {device} does not use "
+            f"(it uses {named})"
         )
+    logging.getLogger("accelerate").setLevel(logging.ERROR)  # its note that blocks were offloaded, as asked
     free = get_max_memory()
     max_memory = {key: offload.max_memory.get(key, int(free.get(key, 0) * FREE_SHARE)) for key in devices}
     return {"device_map": "auto", "max_memory": max_memory, "offload_folder": offload.folder}
