@@ -2,10 +2,11 @@
 
 With an offload folder the model loads through transformers' `device_map="auto"`: its blocks fill the
 devices `--device` names (auto or cuda: every GPU torch sees; cuda:N: that one; mps; cpu) in order, then,
-beside a GPU, CPU memory, then disk. The input embeddings come first, so they stay in memory, and inputs go
-to their device. Blocks on disk are read from the checkpoint's own safetensors files where they can be, else
-written to the folder. Offloading moves weights, never changes one, so it is in no precision record or cache
-key: an offloaded model's journeys equal the in-memory model's (tests/indexer/test_offload.py).
+beside a GPU, CPU memory, then disk. The input embeddings come first, so they stay in memory (limits that
+leave them no room are refused in one line), and inputs go to their device. Blocks on disk are read from
+the checkpoint's own safetensors files where they can be, else written to the folder. Offloading moves
+weights, never changes one, so it is in no precision record or cache key: an offloaded model's journeys
+equal the in-memory model's (tests/indexer/test_offload.py).
 """
 
 from __future__ import annotations
