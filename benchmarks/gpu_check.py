@@ -24,6 +24,7 @@ import functools
 import gc
 import io
 import json
+import os
 import platform
 import shutil
 import sys
@@ -49,11 +50,12 @@ from benchmarks.shaped_models import (
     save_roberta_shaped_model,
 )
 from journeys.corpus.reading import read_corpus
-from journeys.indexer import config
+from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.atomic_files import write_bytes_atomic
 from journeys.indexer.engine import Encodings, JourneyEngine
 from journeys.indexer.errors import InputError
 from journeys.indexer.precision import resolve_device
+from journeys.indexer.settings import EngineSettings
 from journeys.server.process import running_server, serve_command
 
 # The tests' tiny family builders and float64 brute force, imported from tests/ (one copy of each).
@@ -208,7 +210,7 @@ def shape_figures(
         },
         runs=runs,
     )
-    corpus = read_corpus(config.CORPUS_FILE, engine, warnings=io.StringIO()).sentences[:sentences]
+    corpus = read_corpus(CorpusSettings().corpus_file, engine, warnings=io.StringIO()).sentences[:sentences]
     corpus_pass = timed_pass(engine, corpus, None)
     peak = gpu_memory_gb(device)
     figures |= {
@@ -303,7 +305,11 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="three families, tiny-roberta timed once on 4 sentences"
     )
-    parser.add_argument("--out", type=Path, default=config.BUILD_DIR / "bench" / "gpu-check.json")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=EngineSettings.from_environment(os.environ).build_dir / "bench" / "gpu-check.json",
+    )
     args = parser.parse_args()
     try:
         device = resolve_device(args.device)

@@ -11,10 +11,12 @@ the number of threads each chunk is computed with (float results differ in their
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import faiss
@@ -26,7 +28,7 @@ from journeys.corpus.corpus_analysis import CorpusAnalysis, joined_analysis
 from journeys.corpus.ray_address import ClusterError, checked_address
 from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.shard_store import ShardStore
-from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, weights_digest
+from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, computing_precision, weights_digest
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
 from journeys.indexer.settings import REPO_ROOT
@@ -39,17 +41,21 @@ FORMAT = 1
 CODE_PACKAGES = ("corpus", "indexer")
 
 
-def cluster_option(ray: str | None, actors: int | None, connect_s: float) -> Cluster | None:
-    """The cluster the --ray and --ray-actors options ask for, if any, refused in one line before any work
-    starts when Ray is not installed or no Ray cluster answers at the address within `connect_s` seconds
+def cluster_option(
+    ray: str | None, actors: int | None, connect_s: float, gpus_per_actor: float = 0.0
+) -> Cluster | None:
+    """The cluster the --ray, --ray-actors and --ray-gpus-per-actor options ask for, if any, refused in one
+    line before any work starts when Ray is not installed or no Ray cluster answers at the address within
+    `connect_s` seconds
     (Ray itself would wait minutes)."""
     if ray is None:
-        if actors is not None:
-            raise InputError("--ray-actors needs --ray (auto or a cluster address)")
+        if actors is not None or gpus_per_actor:
+            option = "--ray-actors" if actors is not None else "--ray-gpus-per-actor"
+            raise InputError(f"{option} needs --ray (auto or a cluster address)")
         return None
     if importlib.util.find_spec("ray") is None:
         raise ClusterError(f"--ray needs Ray, which is not installed: {INSTALL_HINT}")
-    return Cluster(ray if ray == "auto" else checked_address(ray, connect_s), actors)
+    return Cluster(ray if ray == "auto" else checked_address(ray, connect_s), actors, gpus_per_actor)
 
 
 def run_corpus_pass(
@@ -73,7 +79,7 @@ def run_corpus_pass(
     work = ShardWork(
         model=_loadable_name(engine.loaded.name),
         causal_mask=engine.causal_mask,
-        precision=engine.precision,
+        precision=computing_precision(engine.precision, cluster),
         weights=weights_digest(engine.loaded.model),
         method=method,
         keep_encodings=keep_encodings,
@@ -95,22 +101,29 @@ def run_corpus_pass(
                 file=sys.stderr,
                 flush=True,
             )
-        with tqdm(
-            total=int(tokens.sum()),
-            initial=int(tokens.sum() - tokens[missing].sum()),
-            unit="token",
-            unit_scale=True,
-            desc=f"{engine.info.name} {method}",
-            disable=not progress or not missing,
-            file=sys.stderr,
-        ) as bar:
+        session = contextlib.nullcontext()
+        if cluster is not None and missing:
+            from journeys.corpus.ray_pass import compute_on_ray, ray_session
+
+            session = ray_session(cluster)
+        with (
+            session,
+            tqdm(
+                total=int(tokens.sum()),
+                initial=int(tokens.sum() - tokens[missing].sum()),
+                unit="token",
+                unit_scale=True,
+                desc=f"{engine.info.name} {method}",
+                disable=not progress or not missing,
+                file=sys.stderr,
+            ) as bar,
+        ):
             if cluster is None:
                 for shard in missing:
                     start, stop = ranges[shard]
                     arrays = work.run(engine, sentences[start:stop], start, bar.update)
                     store.write(shard, ranges[shard], arrays)
             elif missing:
-                from journeys.corpus.ray_pass import compute_on_ray
 
                 def written(shard: int, arrays: dict[str, np.ndarray]) -> None:
                     store.write(shard, ranges[shard], arrays)
@@ -118,9 +131,8 @@ def run_corpus_pass(
 
                 compute_on_ray(cluster, work, sentences, ranges, missing, written)
     chunks = (store.read_numbers(shard) for shard in range(len(ranges)))
-    return joined_analysis(
-        engine.info, method, variant, sentences, chunks, encodings=store.encodings(len(ranges))
-    )
+    info = replace(engine.info, precision=work.precision)
+    return joined_analysis(info, method, variant, sentences, chunks, encodings=store.encodings(len(ranges)))
 
 
 def pass_store(
@@ -130,7 +142,7 @@ def pass_store(
     key = {
         "format": FORMAT,
         "model": engine.info.name,
-        "precision": engine.precision.to_dict(),
+        "precision": work.precision.to_dict(),
         "weights": work.weights,
         "engine_version": engine.settings.engine_version,
         "code": code_digest(),
@@ -146,7 +158,7 @@ def pass_store(
     }
     key_digest = _digest(json.dumps(key, sort_keys=True).encode())
     folder = index_folder(engine.settings.index_dir, engine.info.name).name
-    name = f"{folder}-{work.method}-{engine.precision.dtype}-{key_digest[:24]}"
+    name = f"{folder}-{work.method}-{work.precision.dtype}-{key_digest[:24]}"
     return ShardStore(Path(cache_dir) / PASSES_FOLDER / name, key, key_digest)
 
 

@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 import numpy as np
@@ -32,8 +32,8 @@ except ImportError:
 
 
 class ShardActor:
-    """A Ray Data actor: loads the model once, then turns each chunk into its shard's arrays (as the
-    bytes of an .npz, so any array shape crosses Ray unchanged)."""
+    """A Ray Data actor: loads the model once (on cuda when it has a GPU share), then turns each chunk into
+    its shard's arrays (as the bytes of an .npz, so any array shape crosses Ray unchanged)."""
 
     def __init__(self, work: ShardWork) -> None:
         work.use_threads()
@@ -48,7 +48,7 @@ class ShardActor:
             raise RuntimeError(f"model {work.model!r} on this node has other weights than the driver's")
         if self.engine.precision != wanted:
             raise RuntimeError(
-                f"this node computes in {self.engine.precision.label}, the driver in {wanted.label}"
+                f"this node computes in {self.engine.precision.label}, the pass was planned in {wanted.label}"
             )
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -61,6 +61,29 @@ class ShardActor:
         return {"shard": batch["shard"], "payload": np.array(payloads, dtype=object)}
 
 
+@contextlib.contextmanager
+def ray_session(cluster: Cluster) -> Iterator[None]:
+    """This process joined to `cluster` for a pass, refused in one line, before any work, when the cluster
+    lacks the GPUs its actors are to have. Ray prints the cluster's error messages (a task retried, an actor
+    killed) on standard output, which is the report's (`--json`): while the pass runs they go to standard
+    error, and those of the shutdown (the pass's own actors ending) nowhere."""
+    with contextlib.redirect_stdout(sys.stderr):
+        started_here = connect(cluster.address)
+        stopping = signal.signal(signal.SIGTERM, _stop)
+        try:
+            if cluster.gpus_per_actor and not ray.cluster_resources().get("GPU", 0):
+                raise ClusterError(
+                    f"--ray-gpus-per-actor {cluster.gpus_per_actor:g} needs GPUs, and the Ray cluster at "
+                    f"{cluster.address} has none"
+                )
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, stopping)
+            if started_here:
+                with contextlib.redirect_stdout(io.StringIO()):  # its own actors' deaths, not news
+                    ray.shutdown()
+
+
 def compute_on_ray(
     cluster: Cluster,
     work: ShardWork,
@@ -69,41 +92,34 @@ def compute_on_ray(
     missing: list[int],
     written: Callable[[int, dict[str, np.ndarray]], None],
 ) -> None:
-    """Compute the `missing` shards on `cluster`, handing each one's arrays to `written` as it arrives.
-    Ray prints the cluster's error messages (a task retried, an actor killed) on standard output, which is
-    the report's (`--json`): while the pass runs they go to standard error, and those of the shutdown
-    (the pass's own actors ending) nowhere."""
-    with contextlib.redirect_stdout(sys.stderr):
-        started_here = connect(cluster.address)
-        stopping = signal.signal(signal.SIGTERM, _stop)
-        try:
-            cpus = int(ray.cluster_resources().get("CPU", 1))
-            actors = cluster.actors or max(1, cpus // work.torch_threads)
-            items = [
-                {"shard": shard, "first": start, "sentences": json.dumps(sentences[start:stop])}
-                for shard, (start, stop) in ((shard, ranges[shard]) for shard in missing)
-            ]
-            context = ray.data.DataContext.get_current()
-            context.enable_progress_bars = False
-            context.print_on_execution_start = False
-            logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # failures reach the user as one line
-            shards = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-                ShardActor,
-                fn_constructor_kwargs={"work": work},
-                batch_size=1,
-                compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
-                num_cpus=min(1.0, cpus / actors),
-            )
-            for row in shards.iter_rows():
-                with np.load(io.BytesIO(row["payload"])) as saved:
-                    written(int(row["shard"]), {name: saved[name] for name in saved.files})
-        except ray.exceptions.RayError as error:
-            raise ClusterError(f"the corpus pass failed on Ray: {_first_line(error)}") from None
-        finally:
-            signal.signal(signal.SIGTERM, stopping)
-            if started_here:
-                with contextlib.redirect_stdout(io.StringIO()):  # its own actors' deaths, not news
-                    ray.shutdown()
+    """Compute the `missing` shards on `cluster` (joined in a `ray_session`), handing each one's arrays to
+    `written` as it arrives."""
+    try:
+        resources = ray.cluster_resources()
+        cpus, gpus = int(resources.get("CPU", 1)), resources.get("GPU", 0)
+        fits = gpus // cluster.gpus_per_actor if cluster.gpus_per_actor else cpus // work.torch_threads
+        actors = cluster.actors or max(1, int(fits))
+        items = [
+            {"shard": shard, "first": start, "sentences": json.dumps(sentences[start:stop])}
+            for shard, (start, stop) in ((shard, ranges[shard]) for shard in missing)
+        ]
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # failures reach the user as one line
+        shards = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+            ShardActor,
+            fn_constructor_kwargs={"work": work},
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
+            num_cpus=min(1.0, cpus / actors),
+            num_gpus=cluster.gpus_per_actor,
+        )
+        for row in shards.iter_rows():
+            with np.load(io.BytesIO(row["payload"])) as saved:
+                written(int(row["shard"]), {name: saved[name] for name in saved.files})
+    except ray.exceptions.RayError as error:
+        raise ClusterError(f"the corpus pass failed on Ray: {_first_line(error)}") from None
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import faiss
 import numpy as np
 import torch
+from transformers.integrations.accelerate import load_offloaded_parameter
 
 from journeys.corpus.corpus_analysis import analyze_chunk
 from journeys.indexer.engine import JourneyEngine
@@ -23,7 +24,14 @@ class Cluster:
     """Where a pass's shards are computed when not in this process: a Ray cluster."""
 
     address: str  # "auto": a local cluster over this machine's cores; else a running cluster's address
-    actors: int | None = None  # model copies computing at once; None: as many as its CPUs allow
+    actors: int | None = None  # model copies computing at once; None: as many as its CPUs (or GPUs) allow
+    gpus_per_actor: float = 0.0  # each actor's share of a GPU; above 0 the actors compute on cuda
+
+
+def computing_precision(driver: Precision, cluster: Cluster | None) -> Precision:
+    """The precision a pass's shards are computed in, and keyed by: the driver's, on cuda when the pass runs
+    on a cluster whose actors have GPUs (in the driver's dtype and torch, which the actors must match)."""
+    return replace(driver, device="cuda") if cluster is not None and cluster.gpus_per_actor else driver
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class ShardWork:
 
     model: str
     causal_mask: bool
-    precision: Precision  # the actors must compute in the driver's precision, or their shards would mix
+    precision: Precision  # the actors must compute in the planned precision, or their shards would mix
     weights: str
     method: str
     keep_encodings: bool
@@ -57,9 +65,11 @@ class ShardWork:
 
 def weights_digest(model: torch.nn.Module) -> str:
     """BLAKE2b of every parameter and buffer (name, dtype, shape and bytes), so shards are reused only
-    for the very same weights."""
+    for the very same weights; those accelerate offloaded are read one at a time from where they wait."""
     digest = hashlib.blake2b(digest_size=16)
     for name, tensor in model.state_dict().items():
+        if tensor.device.type == "meta":
+            tensor = load_offloaded_parameter(model, name)
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
         digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     return digest.hexdigest()

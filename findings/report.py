@@ -31,6 +31,7 @@ from journeys.findings.statistics import Quartiles
 from journeys.findings.summary import MethodFindings, group_density, summarise
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
+from journeys.indexer.offload import offload_option
 from journeys.indexer.records import ModelInfo
 from journeys.indexer.settings import EngineSettings
 
@@ -250,7 +251,7 @@ def report_from(
     density = vocabulary_density(engine, settings.density_neighbours)
     first = next(iter(analyses.values()))
     return FindingsReport(
-        model=engine.info,
+        model=first.model,  # the engine's, in the precision the pass computed in
         corpus=corpus,
         variant=first.variant,
         token_counts={name: int((first.groups == code).sum()) for code, name in enumerate(GROUPS)},
@@ -366,9 +367,17 @@ def run_findings(
     args: argparse.Namespace, engine_settings: EngineSettings, settings: FindingsSettings
 ) -> None:
     """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
-    cluster = cluster_option(args.ray, args.ray_actors, settings.corpus.ray_connect_s)
+    cluster = cluster_option(
+        args.ray, args.ray_actors, settings.corpus.ray_connect_s, args.ray_gpus_per_actor
+    )
+    offload = offload_option(args.offload_folder, args.max_memory)
     engine = JourneyEngine.load(
-        args.model, not args.no_causal_mask, engine_settings, device=args.device, dtype=args.dtype
+        args.model,
+        not args.no_causal_mask,
+        engine_settings,
+        device=args.device,
+        dtype=args.dtype,
+        offload=offload,
     )
     progress = not args.json or sys.stderr.isatty()
     report = build_findings(

@@ -145,7 +145,9 @@ def run_build(
     `args.dtype`) and print one summary line."""
     started = time.perf_counter()
     findings_settings = findings_settings or FindingsSettings()
-    cluster = cluster_option(args.ray, args.ray_actors, findings_settings.corpus.ray_connect_s)
+    cluster = cluster_option(
+        args.ray, args.ray_actors, findings_settings.corpus.ray_connect_s, args.ray_gpus_per_actor
+    )
     built = build_site(
         args.models,
         site_dir,

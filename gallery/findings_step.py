@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from journeys.corpus.shard_work import computing_precision
 from journeys.findings.build import build_model_findings
 from journeys.findings.settings import FindingsSettings
 from journeys.gallery.findings_cache import FindingsCache, SiteFindings, rounded_contextual
@@ -34,11 +35,13 @@ def site_findings(
     findings_settings: FindingsSettings,
 ) -> dict[SiteModel, SiteFindings]:
     """Every model's findings over `corpus_path` with the contextual neighbours of `texts` (the gallery
-    sentences), from the findings cache under `cache_dir` or computed (corpus passes on `cluster`)."""
+    sentences), from the findings cache under `cache_dir` or computed (corpus passes on `cluster`), keyed
+    by the precision that computes them."""
     cache = FindingsCache(cache_dir, engine_settings, findings_settings.corpus)
     found: dict[SiteModel, SiteFindings] = {}
     for model, results in journeys.items():
-        key = cache.key(model.name, results.info.precision, corpus_path, texts, SENTENCE_CONTEXTUAL_K)
+        precision = computing_precision(results.info.precision, cluster)
+        key = cache.key(model.name, precision, corpus_path, texts, SENTENCE_CONTEXTUAL_K)
         cached = cache.get(key)
         if cached is None:
             cached = compute_site_findings(

@@ -16,6 +16,7 @@ from journeys.indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_l
 from journeys.indexer.capture import PostAttentionCapture
 from journeys.indexer.errors import InputError
 from journeys.indexer.model_loading import LoadedModel, load_model
+from journeys.indexer.offload import Offload
 from journeys.indexer.options import checked_method, checked_top_k
 from journeys.indexer.precision import torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
@@ -84,9 +85,11 @@ class JourneyEngine:
         settings: EngineSettings | None = None,
         device: str = "auto",
         dtype: str = "auto",
+        offload: Offload | None = None,
     ) -> JourneyEngine:
-        """Load a model by registry name, folder or Hub id onto `device` in `dtype`, and prepare its index."""
-        loaded = load_model(model_name, settings, device=device, dtype=dtype)
+        """Load a model by registry name, folder or Hub id onto `device` in `dtype` (spread as `offload`
+        asks), and prepare its index."""
+        loaded = load_model(model_name, settings, device=device, dtype=dtype, offload=offload)
         return cls(loaded, causal_mask=causal_mask, settings=settings)
 
     @property

@@ -4,7 +4,8 @@ A Hub model is tried from the local cache first; if it is not there and the Hub 
 loading fails within seconds with one clear line instead of hanging in retries. The model computes on the
 device and in the dtype the user chose (`precision`): by default float32 on the CPU, whatever dtype the
 checkpoint was saved in. Weights go straight from the checkpoint into that dtype on that device, with no
-second copy on the way.
+second copy on the way; a model larger than the device's memory is spread over more devices, CPU memory
+and disk when asked (`journeys.indexer.offload`).
 
 A model's own code never runs: a folder or Hub id whose config.json or tokenizer_config.json names classes
 of its own (`auto_map`) is refused before anything of it is imported, and everything is loaded with
@@ -28,6 +29,7 @@ from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
 from journeys.indexer.errors import InputError, ModelUnavailableError
+from journeys.indexer.offload import Offload, offload_placement
 from journeys.indexer.precision import DTYPES, precision_of, resolve_device, resolve_dtype
 from journeys.indexer.records import Precision
 from journeys.indexer.settings import EngineSettings
@@ -143,11 +145,10 @@ def checkpoint_dtype(model_config: dict) -> torch.dtype | None:
 
 
 def _from_pretrained(
-    location: str, local_files_only: bool, device: torch.device, dtype: torch.dtype
+    location: str, local_files_only: bool, placement: dict, device: torch.device, dtype: torch.dtype
 ) -> LoadedModel:
     options = {"local_files_only": local_files_only, "trust_remote_code": False}
     tokenizer = AutoTokenizer.from_pretrained(location, **options)
-    placement = {} if device.type == "cpu" else {"device_map": {"": device}}
     model = AutoModel.from_pretrained(
         location, attn_implementation="eager", dtype=dtype, **placement, **options
     )
@@ -155,18 +156,31 @@ def _from_pretrained(
     return LoadedModel(name="", model=model, tokenizer=tokenizer, precision=precision_of(device, dtype))
 
 
-def _loaded_or_refused(source: ModelSource, local_files_only: bool, device: str, dtype: str) -> LoadedModel:
+def _loaded_or_refused(
+    source: ModelSource, local_files_only: bool, device: str, dtype: str, offload: Offload | None
+) -> LoadedModel:
     """The model, or one line saying why its files cannot be used (missing, damaged, or of a model type
     this transformers does not know). A file missing from the local cache is left to the caller."""
     try:
         model_config = refuse_custom_code(source, local_files_only)
         chosen = resolve_device(device)
-        return _from_pretrained(
+        if offload is not None:
+            placement = offload_placement(offload, device, chosen)
+        else:
+            placement = {} if chosen.type == "cpu" else {"device_map": {"": chosen}}
+        loaded = _from_pretrained(
             source.location,
             local_files_only,
+            placement,
             chosen,
             resolve_dtype(dtype, chosen, checkpoint_dtype(model_config)),
         )
+        if loaded.device.type == "meta":
+            raise InputError(
+                f"--max-memory leaves no room for the input embeddings of {source.name!r} on {chosen}: "
+                "raise its limit"
+            )
+        return loaded
     except (ModelUnavailableError, InputError):
         raise
     except OSError as error:
@@ -188,16 +202,21 @@ def _first_line(error: BaseException) -> str:
 
 
 def load_model(
-    name: str, settings: EngineSettings | None = None, device: str = "auto", dtype: str = "auto"
+    name: str,
+    settings: EngineSettings | None = None,
+    device: str = "auto",
+    dtype: str = "auto",
+    offload: Offload | None = None,
 ) -> LoadedModel:
     """Load a model by registry name, folder or Hub id, with eager attention so attention probabilities
-    exist, on `device` computing in `dtype` (see `journeys.indexer.precision`)."""
+    exist, on `device` computing in `dtype` (see `journeys.indexer.precision`), spread over more devices,
+    CPU memory and disk as `offload` asks (see `journeys.indexer.offload`)."""
     settings = settings or EngineSettings()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     source = resolve_model_source(name, settings)
     try:
-        loaded = _loaded_or_refused(source, True, device, dtype)
+        loaded = _loaded_or_refused(source, True, device, dtype, offload)
     except OSError:
         if not hub_is_reachable(settings.hub_connect_timeout_s):
             raise ModelUnavailableError(
@@ -205,7 +224,7 @@ def load_model(
                 f"use --model {settings.bundled_model_name} (bundled, works offline) "
                 "or --model PATH to a local folder"
             ) from None
-        loaded = _loaded_or_refused(source, False, device, dtype)
+        loaded = _loaded_or_refused(source, False, device, dtype, offload)
     loaded.name = name
     return loaded
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 
 from journeys.indexer.adapters import ArchitectureAdapter
+from journeys.indexer.offload import weights_at_hand
 
 
 def seed_encodings(
@@ -18,10 +19,11 @@ def seed_encodings(
     """Layers x tokens x hidden encodings of one sequence, from layer inputs and attention probabilities."""
     encodings = []
     for block, layer_input, attention in zip(adapter.blocks(), layer_inputs, attentions, strict=False):
-        weights = adapter.seed_projections(block)
-        inputs = layer_input[0]
-        num_tokens, hidden = inputs.shape
-        values = (inputs @ weights.value).view(num_tokens, weights.num_heads, -1).transpose(0, 1)
-        context = (attention[0] @ values).transpose(0, 1).reshape(num_tokens, hidden)
-        encodings.append(context @ weights.output + inputs)
+        with weights_at_hand(block):
+            weights = adapter.seed_projections(block)
+            inputs = layer_input[0].to(weights.value.device)
+            num_tokens, hidden = inputs.shape
+            values = (inputs @ weights.value).view(num_tokens, weights.num_heads, -1).transpose(0, 1)
+            context = (attention[0].to(inputs.device) @ values).transpose(0, 1).reshape(num_tokens, hidden)
+            encodings.append((context @ weights.output + inputs).to("cpu"))
     return torch.stack(encodings)

@@ -20,6 +20,7 @@ from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
 from journeys.indexer.journey_csv import journey_csv
+from journeys.indexer.offload import offload_option
 from journeys.indexer.options import METHODS, checked_top_k
 from journeys.indexer.precision import DTYPE_CHOICES
 from journeys.indexer.rank_table import rank_tables
@@ -73,6 +74,22 @@ def add_precision_arguments(parser: argparse.ArgumentParser, default: str | None
     )
 
 
+def add_offload_arguments(parser: argparse.ArgumentParser) -> None:
+    """--offload-folder and --max-memory: a model larger than its device's memory, spread with accelerate."""
+    parser.add_argument(
+        "--offload-folder",
+        metavar="PATH",
+        help="spread a model too large for its device over every GPU --device names, then CPU memory, then "
+        "disk under PATH; numbers stay exact, only slower (needs the offload extra)",
+    )
+    parser.add_argument(
+        "--max-memory",
+        metavar="LIMITS",
+        help="with --offload-folder: what the weights may take per device, e.g. cpu=8GiB or "
+        "0=20GiB,1=20GiB,cpu=30GiB (default: 90%% of what is free)",
+    )
+
+
 def add_method_argument(parser: argparse.ArgumentParser, settings: EngineSettings) -> None:
     parser.add_argument(
         "--method",
@@ -110,8 +127,30 @@ def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
         "--ray-actors",
         type=positive_count,
         metavar="N",
-        help="model copies computing on Ray at once (default: the cluster's CPUs / torch threads)",
+        help="model copies computing on Ray at once (default: the cluster's CPUs / torch threads, or its "
+        "GPUs / --ray-gpus-per-actor)",
     )
+    parser.add_argument(
+        "--ray-gpus-per-actor",
+        type=gpu_share,
+        default=0.0,
+        metavar="F",
+        help="each Ray actor's share of a GPU (0.5: two actors per GPU); above 0 the actors compute on cuda "
+        "in --dtype (default 0: on their CPUs)",
+    )
+
+
+def gpu_share(value: str) -> float:
+    """argparse type for --ray-gpus-per-actor: a share of one GPU from 0 to 1, or a whole number of GPUs."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not (0 <= share <= 1 or (share > 1 and share.is_integer())):
+        raise argparse.ArgumentTypeError(
+            f"expected a share of a GPU from 0 to 1 or a whole number of GPUs, not {value!r}"
+        )
+    return share
 
 
 def positive_count(value: str) -> int:
@@ -124,8 +163,9 @@ def positive_count(value: str) -> int:
 def run_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     text = command_line_text(args.text)
     settings = EngineSettings.from_environment(environ)
+    offload = offload_option(args.offload_folder, args.max_memory)
     engine = JourneyEngine.load(
-        args.model, not args.no_causal_mask, settings, device=args.device, dtype=args.dtype
+        args.model, not args.no_causal_mask, settings, device=args.device, dtype=args.dtype, offload=offload
     )
     journey = engine.analyze(text, method=args.method, top_k=args.top_k)
     if args.json:
@@ -187,6 +227,7 @@ def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentPar
     output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     output.add_argument("--csv", action="store_true", help="print CSV: one row per variant, token and layer")
     add_precision_arguments(analyze)
+    add_offload_arguments(analyze)
     analyze.set_defaults(handler=run_analyze)
 
     build = commands.add_parser("build", help="precompute the gallery and render the static site")
@@ -224,6 +265,7 @@ def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentPar
     )
     add_cluster_arguments(findings)
     add_precision_arguments(findings)
+    add_offload_arguments(findings)
     findings.set_defaults(handler=run_findings)
 
     serve = commands.add_parser("serve", help="serve the site and the live query API")

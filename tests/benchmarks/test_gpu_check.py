@@ -10,14 +10,14 @@ import sys
 import pytest
 import torch
 
-from journeys.indexer import config
+from journeys.indexer.settings import REPO_ROOT
 
 
 def gpu_check(*options: str) -> subprocess.CompletedProcess:
     """`python -m benchmarks.gpu_check OPTIONS`, run from the repository's root as docs/speed.md says."""
     return subprocess.run(
         [sys.executable, "-m", "benchmarks.gpu_check", *options],
-        cwd=config.REPO_ROOT,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=600,
