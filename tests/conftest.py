@@ -27,6 +27,9 @@ from journeys.indexer.engine import JourneyEngine
 from tiny_families import FAMILY_BUILDERS
 from tiny_models import BUILDERS
 
+#: The real servers over loopback, started once per session (a plugin, so its limits can be imported).
+pytest_plugins = ["live_servers"]
+
 
 @pytest.fixture(scope="session")
 def family_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -127,7 +130,15 @@ def tiny_analyses(tiny_engines) -> dict[str, CorpusAnalysis]:
 
 #: Tests that drive Chromium, build a whole site, start servers or Ray, or kill processes: marked `slow`,
 #: so `make test-quick` (`pytest -m "not slow"`) leaves them to `make test`.
-SLOW_FIXTURES = {"browser", "open_page", "built_site", "ray_cluster", "clean_site", "build_folder"}
+SLOW_FIXTURES = {
+    "browser",
+    "open_page",
+    "built_site",
+    "ray_cluster",
+    "clean_site",
+    "build_folder",
+    "live_server",
+}
 SLOW_FOLDERS = {"reliability"}
 SLOW_FILES = {
     "test_server_processes.py",

@@ -9,23 +9,15 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import pytest
 
 from benchmarks.slow_clients import SlowClientRun, drip, probe_health
-from journeys.server.process import ServerProcess, running_server, serve_command
+from journeys.server.process import ServerProcess
 from loopback_server import exchange
 
-#: Small limits, so that the tests see them act within seconds.
-LIMITS = {
-    "JOURNEYS_REQUEST_READ_S": "2",
-    "JOURNEYS_MAX_WAITING": "3",
-    "JOURNEYS_ANALYSIS_SLOTS": "1",
-    "GUNICORN_CMD_ARGS": "--access-logfile -",  # gunicorn logs each request with its status, as werkzeug does
-}
 #: Seconds a health probe may take: a liveness bound with a wide margin, not a speed target.
 HEALTH_TIMEOUT_S = 5
 WORDS = (
@@ -52,12 +44,6 @@ def long_text(seed: int) -> str:
     )
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["journeys serve", "gunicorn"])
-def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
-    with running_server(serve_command(["minilm"], production=request.param), env=LIMITS) as running:
-        yield running
-
-
 def analysis_request(text: str) -> bytes:
     """A whole POST /api/analyze request for `text`, asking the server to close the connection after it."""
     data = json.dumps({"text": text}).encode()
@@ -72,13 +58,14 @@ def post(url: str, text: str) -> tuple[int, dict[str, str], dict]:
     return status, headers, json.loads(answer)
 
 
-def test_health_answers_while_clients_drip_and_the_drips_are_cut_off(server):
+def test_health_answers_while_clients_drip_and_the_drips_are_cut_off(live_server):
     run, stop = SlowClientRun(), threading.Event()
-    drips = [threading.Thread(target=drip, args=(server.url, stop, run, 0.25)) for _ in range(8)]
+    drips = [threading.Thread(target=drip, args=(live_server.url, stop, run, 0.25)) for _ in range(8)]
     for thread in drips:
         thread.start()
     probing = threading.Event()
-    prober = threading.Thread(target=probe_health, args=(server.url, probing, run, 0.5, HEALTH_TIMEOUT_S))
+    probe = (live_server.url, probing, run, 0.5, HEALTH_TIMEOUT_S)
+    prober = threading.Thread(target=probe_health, args=probe)
     prober.start()
     time.sleep(8)
     probing.set()
@@ -90,12 +77,13 @@ def test_health_answers_while_clients_drip_and_the_drips_are_cut_off(server):
     assert run.drip_connections > 8, "the server never cut off a client that took over 2 s to send its head"
 
 
-def test_a_busy_server_answers_503_with_retry_after_and_health_stays_up(server):
+def test_a_busy_server_answers_503_with_retry_after_and_health_stays_up(live_server):
     run, probing = SlowClientRun(), threading.Event()
-    prober = threading.Thread(target=probe_health, args=(server.url, probing, run, 0.5, HEALTH_TIMEOUT_S))
+    probe = (live_server.url, probing, run, 0.5, HEALTH_TIMEOUT_S)
+    prober = threading.Thread(target=probe_health, args=probe)
     prober.start()
     with ThreadPoolExecutor(10) as clients:
-        answers = list(clients.map(lambda seed: post(server.url, long_text(100 + seed)), range(10)))
+        answers = list(clients.map(lambda seed: post(live_server.url, long_text(100 + seed)), range(10)))
     probing.set()
     prober.join()
     statuses = [status for status, _, _ in answers]
@@ -107,24 +95,24 @@ def test_a_busy_server_answers_503_with_retry_after_and_health_stays_up(server):
     assert run.probes_s and None not in run.probes_s, run.summary()
 
 
-def test_requests_whose_clients_left_are_never_analysed(server):
+def test_requests_whose_clients_left_are_never_analysed(live_server):
     def abandon(seed: int) -> None:
-        address = urlparse(server.url)
+        address = urlparse(live_server.url)
         with socket.create_connection((address.hostname, address.port)) as connection:
             connection.sendall(analysis_request(long_text(200 + seed)))
 
-    abandoned_before = len(abandoned_lines(server))
+    abandoned_before = len(abandoned_lines(live_server))
     with ThreadPoolExecutor(2) as busy:
-        running = [busy.submit(post, server.url, long_text(300 + seed)) for seed in range(2)]
+        running = [busy.submit(post, live_server.url, long_text(300 + seed)) for seed in range(2)]
         time.sleep(0.5)
         abandon(1)
         abandon(2)
         assert [future.result()[0] for future in running] == [200, 200]
-    assert post(server.url, "Time flies like an arrow.")[0] == 200
+    assert post(live_server.url, "Time flies like an arrow.")[0] == 200
     deadline = time.monotonic() + 30
-    while len(abandoned_lines(server)) < abandoned_before + 2 and time.monotonic() < deadline:
+    while len(abandoned_lines(live_server)) < abandoned_before + 2 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert len(abandoned_lines(server)) == abandoned_before + 2, "".join(server.output[-30:])
+    assert len(abandoned_lines(live_server)) == abandoned_before + 2, "".join(live_server.output[-30:])
 
 
 def abandoned_lines(server: ServerProcess) -> list[str]:
@@ -141,8 +129,8 @@ def abandoned_lines(server: ServerProcess) -> list[str]:
     ],
     ids=["malformed request line", "request line too long"],
 )
-def test_the_http_layer_refuses_in_json(server, request_bytes, status):
-    answered, headers, body, _ = exchange(server.url, request_bytes)
+def test_the_http_layer_refuses_in_json(live_server, request_bytes, status):
+    answered, headers, body, _ = exchange(live_server.url, request_bytes)
     assert (answered, headers["content-type"]) == (status, "application/json")
     assert set(json.loads(body)) == {"error"}
 
@@ -155,8 +143,8 @@ def test_the_http_layer_refuses_in_json(server, request_bytes, status):
     ],
     ids=["body over the cap", "body cut short"],
 )
-def test_a_connection_whose_request_never_completes_is_closed(server, head, expected):
+def test_a_connection_whose_request_never_completes_is_closed(live_server, head, expected):
     start = "POST /api/analyze HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-    status, headers, body, closed_after_s = exchange(server.url, (start + head).encode())
+    status, headers, body, closed_after_s = exchange(live_server.url, (start + head).encode())
     assert status == expected and headers["content-type"] == "application/json", body
     assert closed_after_s < 30  # the request read deadline is 2 s here; without one it stays open

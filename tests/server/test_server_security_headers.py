@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from journeys.server.process import ServerProcess, running_server, serve_command
+from live_servers import LIVE_LIMITS
 from loopback_server import exchange
 
-READ_S = 2
+READ_S = int(LIVE_LIMITS["JOURNEYS_REQUEST_READ_S"])
 POST_HEAD = (
     "POST /api/analyze HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nConnection: close\r\n"
 )
@@ -37,21 +36,9 @@ STATUSES = {
 }
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["journeys serve", "gunicorn"])
-def server(request, tiny_model_folders, tmp_path_factory) -> Iterator[ServerProcess]:
-    build = tmp_path_factory.mktemp("build")
-    (build / "site" / "assets").mkdir(parents=True)
-    (build / "site" / "index.html").write_text("<!doctype html><title>t</title>", encoding="utf-8")
-    (build / "site" / "assets" / "site.css").write_text("body {}", encoding="utf-8")
-    command = serve_command([str(tiny_model_folders["bert"])], production=request.param)
-    env = {"JOURNEYS_BUILD_DIR": str(build), "JOURNEYS_REQUEST_READ_S": str(READ_S)}
-    with running_server(command, env=env) as running:
-        yield running
-
-
 @pytest.mark.parametrize("kind", list(REQUESTS))
-def test_every_response_carries_the_security_headers(server, kind):
-    status, headers, body, _ = exchange(server.url, REQUESTS[kind])
+def test_every_response_carries_the_security_headers(live_server, kind):
+    status, headers, body, _ = exchange(live_server.url, REQUESTS[kind])
     assert status == STATUSES[kind], body
     policy = headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src 'self';" in policy
@@ -64,7 +51,7 @@ def test_every_response_carries_the_security_headers(server, kind):
         assert headers["content-type"] == "application/json" and set(json.loads(body)) == {"error"}
 
 
-def test_a_body_cut_short_is_answered_408_once_the_read_deadline_passes(server):
-    status, _, body, seconds = exchange(server.url, REQUESTS["body cut short"])
+def test_a_body_cut_short_is_answered_408_once_the_read_deadline_passes(live_server):
+    status, _, body, seconds = exchange(live_server.url, REQUESTS["body cut short"])
     assert status == 408 and f"within {READ_S} s" in json.loads(body)["error"]
     assert READ_S - 0.5 <= seconds < READ_S + 20  # the deadline, with a wide margin for a busy machine
