@@ -35,7 +35,7 @@ class CorpusSettings:
     fortunes_min_words: int = 4
     fortunes_max_words: int = 40
     #: Sentences taken from the outside corpus: a fixed sample (lowest SHA-256 of the text), read in file
-    #: order.
+    #: order (JOURNEYS_OUTSIDE_SENTENCES).
     outside_corpus_sentences: int = 1000
     perl: str = "perl"
     pos_tagger_module: Path = Path("/usr/share/perl5/Lingua/EN/Tagger.pm")
@@ -51,7 +51,11 @@ class CorpusSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> CorpusSettings:
-        """The defaults, with the Ray connection timeout from JOURNEYS_RAY_CONNECT_S when set."""
+        """The defaults, with the Ray connection timeout from JOURNEYS_RAY_CONNECT_S and the outside corpus's
+        sample size from JOURNEYS_OUTSIDE_SENTENCES when set."""
         return cls(
-            ray_connect_s=environment_value(environ, "JOURNEYS_RAY_CONNECT_S", float, cls.ray_connect_s)
+            ray_connect_s=environment_value(environ, "JOURNEYS_RAY_CONNECT_S", float, cls.ray_connect_s),
+            outside_corpus_sentences=environment_value(
+                environ, "JOURNEYS_OUTSIDE_SENTENCES", int, cls.outside_corpus_sentences
+            ),
         )

@@ -2,7 +2,8 @@
 from_pretrained path as real ones, plus the bundled MiniLM.
 
 Indexes and caches go to a temporary build folder, never the repo's build/: JOURNEYS_BUILD_DIR for the
-programs the tests start, `engine_settings` for the engines they load in this process.
+programs the tests start, `engine_settings` for the engines they load in this process. The outside corpus is
+sampled small (JOURNEYS_OUTSIDE_SENTENCES, and `findings_settings` in this process).
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from pathlib import Path
 
 os.environ.setdefault("JOURNEYS_BUILD_DIR", tempfile.mkdtemp(prefix="journeys-test-build-"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+#: A tenth of the outside corpus's sample: every build analyses it, and 100 fortunes still hold sentences too
+#: long for the tiny models, tags the tagger and the word list disagree on, and each claim's data.
+os.environ.setdefault("JOURNEYS_OUTSIDE_SENTENCES", "100")
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
+from journeys.corpus.settings import CorpusSettings
+from journeys.findings.settings import FindingsSettings
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.settings import EngineSettings
 from tiny_families import FAMILY_BUILDERS
@@ -30,6 +36,13 @@ from tiny_models import BUILDERS
 def engine_settings() -> EngineSettings:
     """The engine settings of this test run: its temporary build folder (JOURNEYS_BUILD_DIR, set above)."""
     return EngineSettings.from_environment(os.environ)
+
+
+@pytest.fixture(scope="session")
+def findings_settings() -> FindingsSettings:
+    """The findings settings of this test run: the outside corpus sampled small (JOURNEYS_OUTSIDE_SENTENCES,
+    set above), as the programs the tests start read it."""
+    return FindingsSettings(corpus=CorpusSettings.from_environment(os.environ))
 
 
 @pytest.fixture(scope="session")

@@ -152,11 +152,12 @@ def test_page_states_model_claims_verdicts_and_ships_its_charts(roberta_report, 
 
 
 def test_model_findings_give_the_page_and_the_contextual_index(
-    tiny_engines, corpus_file, tmp_path, sentences
+    tiny_engines, corpus_file, tmp_path, sentences, findings_settings
 ):
     engine = tiny_engines["bert"]
+    extra = ["A new sentence.", sentences[0]]
     built = build_model_findings(
-        engine, corpus_file, extra_sentences=["A new sentence.", sentences[0]], progress=False
+        engine, corpus_file, extra_sentences=extra, progress=False, settings=findings_settings
     )
     assert built.contextual_folder == contextual_folder(engine, "exact")
     assert built.contextual.sentences == [*sentences, "A new sentence."]
@@ -169,7 +170,9 @@ def test_model_findings_give_the_page_and_the_contextual_index(
     assert control.model.vocab_size == engine.info.vocab_size and "random weights" in html
     outside = built.report.outside
     assert outside is not None
-    assert len(outside.corpus.sentences) + outside.too_long == CorpusSettings().outside_corpus_sentences
+    assert (
+        len(outside.corpus.sentences) + outside.too_long == findings_settings.corpus.outside_corpus_sentences
+    )
     assert outside.too_long > 0  # the tiny model takes 64 tokens
     assert "<th>outside corpus, by tag</th>" in html and 'id="outside-corpus"' in html
     assert f"{len(outside.corpus.sentences)} sentences (" in html
@@ -185,13 +188,15 @@ def test_a_build_without_the_outside_corpus_packages_says_so(tiny_engines, corpu
     assert "This build has no outside corpus" in html and "outside corpus, by tag" not in html
 
 
-def test_cli_adds_the_outside_corpus_when_asked(tiny_model_folders, corpus_file, tiny_engines):
+def test_cli_adds_the_outside_corpus_when_asked(
+    tiny_model_folders, corpus_file, tiny_engines, findings_settings
+):
     result = run_findings_cli(
         "--model", str(tiny_model_folders["bert"]), "--corpus", str(corpus_file), "--outside-corpus", "--json"
     )
     assert result.returncode == 0, result.stderr
     outside = json.loads(result.stdout)["outside"]
-    corpus = load_outside_corpus()
+    corpus = load_outside_corpus(settings=findings_settings.corpus)  # as the command reads its environment
     engine = tiny_engines["bert"]
     lengths = [len(engine.loaded.tokenizer(text)["input_ids"]) for text in corpus.sentences]
     fitting = [n for n in lengths if n <= engine.info.max_tokens]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
+from journeys.corpus.settings import CorpusSettings
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery.build import run_build
 from journeys.indexer.engine import JourneyEngine
 
@@ -39,6 +42,10 @@ SENTENCES = {
         },
     ],
 }
+
+#: The findings settings every build of these tests uses (the outside corpus sampled as tests/conftest.py
+#: sets it), so that later builds find the first one's findings in the cache.
+TEST_FINDINGS = FindingsSettings(corpus=CorpusSettings.from_environment(os.environ))
 
 
 @dataclass
@@ -66,12 +73,18 @@ class BuiltSite:
         """Build into this site's folders, from its cache."""
         run_build(
             argparse.Namespace(
-                models=[self.encoder, self.decoder], ray=None, ray_actors=None, device="auto", dtype="auto"
+                models=[self.encoder, self.decoder],
+                ray=None,
+                ray_actors=None,
+                ray_gpus_per_actor=0.0,
+                device="auto",
+                dtype="auto",
             ),
             site_dir=self.folder,
             sentences_path=self.sentences,
             cache_dir=self.cache,
             load_engine=self.loader,
+            findings_settings=TEST_FINDINGS,
         )
 
 

@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from gallery_fixtures import TEST_FINDINGS
+
 from journeys import cli
 from journeys.contextual.index import ContextualIndex
 from journeys.corpus.reading import read_corpus
@@ -186,7 +188,12 @@ def test_an_encoder_only_rebuild_never_loads_a_model(built_site, tmp_path, monke
     built_site.loader.loads.clear()
     monkeypatch.setattr(findings_step, "compute_site_findings", recomputing_is_a_failure)
     build_site(
-        [built_site.encoder], tmp_path / "site", built_site.sentences, built_site.cache, built_site.loader
+        [built_site.encoder],
+        tmp_path / "site",
+        built_site.sentences,
+        built_site.cache,
+        built_site.loader,
+        findings_settings=TEST_FINDINGS,
     )
     assert built_site.loader.loads == []
     assert (tmp_path / "site" / "index.html").is_file()
@@ -207,6 +214,7 @@ def test_a_changed_corpus_recomputes_the_findings(built_site, tmp_path):
         built_site.cache,
         built_site.loader,
         corpus_path=corpus,
+        findings_settings=TEST_FINDINGS,
     )
     assert built_site.loader.loads == [built_site.encoder]
     assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == cached + 1
@@ -226,6 +234,11 @@ def test_a_model_that_cannot_load_fails_with_one_line_and_leaves_the_site(tmp_pa
 
 def test_a_decoder_alone_builds_a_site(built_site, tmp_path):
     built = build_site(
-        [built_site.decoder], tmp_path / "site", built_site.sentences, built_site.cache, built_site.loader
+        [built_site.decoder],
+        tmp_path / "site",
+        built_site.sentences,
+        built_site.cache,
+        built_site.loader,
+        findings_settings=TEST_FINDINGS,
     )
     assert set(built.journeys[SiteModel.named(built_site.decoder)].unavailable) == {"seed"}

@@ -19,6 +19,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from journeys.corpus.settings import CorpusSettings
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery import build
 from journeys.indexer import atomic_files
 from journeys.indexer.settings import EngineSettings
@@ -73,6 +75,7 @@ def main() -> None:
         root / "cache",
         corpus_path=Path(args.corpus),
         engine_settings=EngineSettings.from_environment(os.environ),
+        findings_settings=FindingsSettings(corpus=CorpusSettings.from_environment(os.environ)),
     )
     print(f"built {built.pages} pages at {built.folder}")
 

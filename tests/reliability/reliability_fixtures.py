@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.shard_work import Cluster
+from journeys.findings.settings import FindingsSettings
 from journeys.gallery.build import build_site
 from journeys.indexer.settings import REPO_ROOT, EngineSettings
 
@@ -88,6 +90,7 @@ class BuildFolder:
             corpus_path=self.inputs.corpus,
             cluster=cluster,
             engine_settings=self.settings,
+            findings_settings=FindingsSettings(corpus=CorpusSettings.from_environment(os.environ)),
         )
 
     def site_files(self) -> dict[str, bytes]:

@@ -26,7 +26,9 @@ TEXT = "The bank by the river was closed."
 
 
 @pytest.fixture(scope="module")
-def live_site(tmp_path_factory, tiny_model_folders, tiny_engines, engine_settings) -> Iterator[str]:
+def live_site(
+    tmp_path_factory, tiny_model_folders, tiny_engines, engine_settings, findings_settings
+) -> Iterator[str]:
     """URL of a server for tiny BERT whose site (explore.html included) was built by `journeys build`."""
     root = tmp_path_factory.mktemp("explore-build")
     sentences = root / "sentences.json"
@@ -39,6 +41,7 @@ def live_site(tmp_path_factory, tiny_model_folders, tiny_engines, engine_setting
         sentences,
         root / "cache",
         load_engine=lambda _: tiny_engines["bert"],
+        findings_settings=findings_settings,
     )
     build_dir = {"JOURNEYS_BUILD_DIR": str(engine_settings.build_dir)}
     with running_server(serve_command([model]), env=build_dir) as server:
