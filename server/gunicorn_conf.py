@@ -1,7 +1,8 @@
 """gunicorn settings for `make serve-prod`; the bind address comes from the command line.
 
 `preload_app` imports `server.wsgi` (which loads the models) once in the master before the workers
-fork, so every worker shares the model's memory pages copy-on-write. Worker and thread counts come
+fork, so every worker shares the model's memory pages copy-on-write (on the CPU; a model on a GPU is loaded
+by each worker, since a GPU context does not survive a fork). Worker and thread counts come
 from `ServerSettings.from_environment` (JOURNEYS_WORKERS, JOURNEYS_THREADS). The workers are gthread workers
 that read each request whole in their event loop first (`server.gunicorn_worker`), so slow clients
 cannot hold the request threads; they keep beating the heartbeat while their threads compute, so a long
@@ -16,7 +17,8 @@ import torch
 from journeys.server.settings import ServerSettings
 
 SETTINGS = ServerSettings.from_environment(os.environ)
-preload_app = True
+# A CUDA or MPS context does not survive a fork: on a GPU each worker loads the models itself, after forking.
+preload_app = SETTINGS.device == "cpu" or (SETTINGS.device == "auto" and not torch.cuda.is_available())
 workers = SETTINGS.workers
 worker_class = "journeys.server.gunicorn_worker.BufferingThreadWorker"
 threads = SETTINGS.threads
