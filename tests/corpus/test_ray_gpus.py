@@ -9,6 +9,7 @@ import pytest
 
 from journeys.cli import main
 from journeys.corpus.corpus_pass import pass_store
+from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.shard_work import Cluster, ShardWork, computing_precision, weights_digest
 
 
@@ -57,9 +58,10 @@ def test_a_gpu_pass_is_keyed_by_the_precision_its_actors_compute_in(tiny_engines
             weights=weights_digest(engine.loaded.model),
             method="exact",
             keep_encodings=False,
+            overlap_k=CorpusSettings().overlap_k,
             torch_threads=1,
             faiss_threads=1,
         )
-        stores.append(pass_store(engine, work, sentences, tmp_path))
+        stores.append(pass_store(engine, work, sentences, tmp_path, CorpusSettings().chunk_sentences))
     assert stores[0].folder != stores[1].folder
     assert [store.key["precision"]["device"] for store in stores] == ["cpu", "cuda"]
