@@ -97,7 +97,11 @@ def test_sentence_pages_carry_the_cached_journeys_and_name_model_and_method(buil
     decoded = decode_page(data)
     assert set(decoded) == set(METHODS)
     for method, journey in decoded.items():
-        cached = cache.get(built_site.encoder, method, data["text"], EngineSettings().default_top_k)
+        assert journey.model.precision.dtype == "float32"
+        precision = journey.model.precision
+        cached = cache.get(
+            built_site.encoder, precision, method, data["text"], EngineSettings().default_top_k
+        )
         assert journey.variants["raw"].rank == cached.variants["raw"].rank
         assert journey.variants["positional"].rank == cached.variants["positional"].rank
 

@@ -140,7 +140,9 @@ def test_the_server_answers_right_over_a_damaged_cache_entry(build_folder, fault
     engine = JourneyEngine.load(fault_inputs.model, settings=build_folder.settings)
     stored = JourneyCache(build_folder.cache, build_folder.settings)
     text = "The old man the boat."
-    damaged = stored.path(engine.info.name, "exact", text, build_folder.settings.default_top_k)
+    damaged = stored.path(
+        engine.info.name, engine.precision, "exact", text, build_folder.settings.default_top_k
+    )
     edit_a_rank(damaged)
     capfd.readouterr()
     response = (
