@@ -36,6 +36,7 @@ def test_models_describe_each_loaded_model(client, served_engines):
         "variants",
         "methods",
         "position_encoding",
+        "precision",
     }
 
 
