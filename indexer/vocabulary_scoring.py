@@ -262,22 +262,6 @@ class _Settling:
             ids[query], similarities[query] = found_ids[0], found_similarities[0]
 
 
-def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
-    """(n,) float64 norms of the rows `row_ids` of `words`, a block of rows at a time in buffers reused from
-    block to block, so no float64 copy of the vocabulary ever exists."""
-    norms = torch.empty(len(row_ids), dtype=torch.float64)
-    block = block_rows(words.shape[1])
-    size = min(block, len(row_ids))
-    stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
-    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
-    for start in range(0, len(row_ids), block):
-        stop = min(start + block, len(row_ids))
-        used = stop - start
-        rows64[:used].copy_(torch.index_select(words, 0, row_ids[start:stop], out=stored[:used]))
-        torch.linalg.vector_norm(rows64[:used], dim=1, out=norms[start:stop])
-    return norms
-
-
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The `fetch` largest scores of each row, largest first, with their columns; equal in value to
     `scores.topk(fetch)` (columns may differ among equal scores).
@@ -312,6 +296,22 @@ def count_true(mask: torch.Tensor) -> torch.Tensor:
     every byte on its own; the padding is never set, so it adds nothing."""
     padded = mask.as_strided((len(mask), mask.stride(0)), (mask.stride(0), 1))
     return padded.view(torch.int64).remainder(255).sum(1)
+
+
+def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
+    """(n,) float64 norms of the rows `row_ids` of `words`, a block of rows at a time in buffers reused from
+    block to block, so no float64 copy of the vocabulary ever exists."""
+    norms = torch.empty(len(row_ids), dtype=torch.float64)
+    block = block_rows(words.shape[1])
+    size = min(block, len(row_ids))
+    stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
+    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
+    for start in range(0, len(row_ids), block):
+        stop = min(start + block, len(row_ids))
+        used = stop - start
+        rows64[:used].copy_(torch.index_select(words, 0, row_ids[start:stop], out=stored[:used]))
+        torch.linalg.vector_norm(rows64[:used], dim=1, out=norms[start:stop])
+    return norms
 
 
 def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
