@@ -1,6 +1,8 @@
 """Corpus pass throughput in this process and on a local Ray cluster with 1 and 2 actors, and a
 `journeys findings` run killed with SIGKILL halfway and resumed, compared with an uninterrupted run.
-Run: `.venv/bin/python -m benchmarks.corpus_pass_speed [--model minilm] [--sentences 64]`.
+Run: `.venv/bin/python -m benchmarks.corpus_pass_speed [--model minilm] [--sentences 64] [--dtype bfloat16]
+[--in-process-only]`; `--in-process-only` times the pass in this process and stops there (to set a dtype's
+tokens/s beside another's).
 
 Every pass starts from an empty shard folder of its own. The machine's load average is printed with each
 figure, since other work on the same cores changes them.
@@ -114,13 +116,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=EngineSettings().bundled_model_name)
     parser.add_argument("--sentences", type=int, default=64, help="the first N sentences of data/corpus.txt")
+    parser.add_argument("--dtype", choices=("float32", "bfloat16"), default="float32")
+    parser.add_argument("--in-process-only", action="store_true", help="skip Ray and the kill and resume")
     args = parser.parse_args()
-    engine = JourneyEngine.load(args.model, settings=EngineSettings.from_environment(os.environ))
+    engine = JourneyEngine.load(
+        args.model, settings=EngineSettings.from_environment(os.environ), dtype=args.dtype
+    )
     sentences = read_corpus(CorpusSettings().corpus_file, engine).sentences[: args.sentences]
     print(
         json.dumps(
             {
                 "model": args.model,
+                "dtype": args.dtype,
                 "sentences": len(sentences),
                 "cores": os.cpu_count(),
                 "torch_threads": torch.get_num_threads(),
@@ -129,6 +136,8 @@ def main() -> None:
         flush=True,
     )
     print(json.dumps(timed_pass(engine, sentences, None)), flush=True)
+    if args.in_process_only:
+        return
     import ray
 
     started = time.perf_counter()

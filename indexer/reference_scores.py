@@ -121,27 +121,28 @@ class PositionTables:
         self._widening: dict[int, float] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, position_ids: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        """(len, n) 1 / |w + p| and (len,) widening of each position row asked for."""
+    def __call__(self, position_ids: list[int]) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(n,) 1 / |w + p| (the tables themselves, not copies) and (len,) widening of each position row
+        asked for."""
         with self._lock:
             missing = [p for p in dict.fromkeys(position_ids) if p not in self._inverse]
             if missing:
                 self._add(missing)
             return (
-                torch.stack([self._inverse[p] for p in position_ids]),
+                [self._inverse[p] for p in position_ids],
                 torch.tensor([self._widening[p] for p in position_ids]),
             )
 
     def _add(self, position_ids: list[int]) -> None:
         rows = self.positions[position_ids]
         norms = rows.norm(dim=1)[:, None]
-        squared = torch.addcmul(
-            self.row_norms.square() + norms.square(), rows @ self.unit_rows.T, 2 * self.row_norms
+        squared = (self.row_norms.square() + norms.square()).addcmul_(
+            rows @ self.unit_rows.T, 2 * self.row_norms
         )
         inverse = squared.rsqrt_()
-        widening = ((self.row_norms + norms) * inverse).amax(1)
+        widening = torch.add(self.row_norms, norms).mul_(inverse).amax(1)
         for index, position in enumerate(position_ids):
-            self._inverse[position] = inverse[index].clone()
+            self._inverse[position] = inverse[index]
             self._widening[position] = float(widening[index])
 
 
@@ -180,7 +181,7 @@ class PositionalScores(ReferenceScores):
             self.query_dot_position[start:stop, None], dot_unit, self.row_norms, out=dot_unit
         )
         for group, first, end in self.plan.groups_in(start, stop):
-            shifted[first - start : end - start].mul_(self.inverse_norms[self.slot_of_group[group]])
+            shifted[first - start : end - start].mul_(self.inverse_norms[int(self.slot_of_group[group])])
         return shifted
 
     def compared_norms(

@@ -32,18 +32,25 @@ INDEX_FILE = "vocabulary.faiss"
 ROW_IDS_FILE = "vocabulary_row_ids.npy"
 #: The sealed manifest: weights fingerprint, engine version and the digest of each file above.
 META_FILE = "vocabulary-meta.json"
-#: Embedding rows read at a time: a block's float64 temporaries stay a few megabytes for any hidden width.
-ROW_BLOCK = 4096
+#: Entries of the embedding matrix read at a time: a block's temporaries stay a few megabytes for any width,
+#: small enough that the C allocator reuses them instead of keeping each one's pages.
+BLOCK_ENTRIES = 2**20
 
 #: An embedding matrix (V, d): numpy in float32, or torch in any float dtype.
 EmbeddingMatrix = np.ndarray | torch.Tensor
 
 
+def block_rows(width: int) -> int:
+    """How many rows of this width make one block of about BLOCK_ENTRIES entries."""
+    return max(1, BLOCK_ENTRIES // width)
+
+
 def float32_blocks(word_embeddings: EmbeddingMatrix) -> Iterator[np.ndarray]:
-    """The matrix in consecutive blocks of ROW_BLOCK rows, each a float32 numpy array (a view where the
+    """The matrix in consecutive blocks of `block_rows` rows, each a float32 numpy array (a view where the
     rows already are contiguous float32)."""
-    for start in range(0, word_embeddings.shape[0], ROW_BLOCK):
-        block = word_embeddings[start : start + ROW_BLOCK]
+    rows = block_rows(word_embeddings.shape[1])
+    for start in range(0, word_embeddings.shape[0], rows):
+        block = word_embeddings[start : start + rows]
         if isinstance(block, torch.Tensor):
             block = block.detach().to("cpu", torch.float32).numpy()
         yield np.ascontiguousarray(block, dtype=np.float32)
@@ -89,9 +96,9 @@ class VocabularyIndex:
         index.codes.resize(len(row_ids) * width * np.dtype(np.float32).itemsize)
         index.ntotal = len(row_ids)
         stored = vectors_of(index)
-        filled = 0
+        filled, rows = 0, block_rows(width)
         for number, block in enumerate(float32_blocks(word_embeddings)):
-            block_norms = norms[number * ROW_BLOCK : number * ROW_BLOCK + len(block)]
+            block_norms = norms[number * rows : number * rows + len(block)]
             kept = np.flatnonzero(block_norms > 0)
             stored[filled : filled + len(kept)] = block[kept] / block_norms[kept, None]
             filled += len(kept)

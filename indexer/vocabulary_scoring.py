@@ -28,7 +28,7 @@ from journeys.indexer.reference_scores import (
     ReferenceScores,
     ScoringPlan,
 )
-from journeys.indexer.vocabulary_index import VocabularyIndex
+from journeys.indexer.vocabulary_index import VocabularyIndex, block_rows
 
 #: Window = WINDOW_SAFETY * d * 2^-24 * |h| (times the positional widening), on |h|-scaled scores.
 WINDOW_SAFETY = 2.5
@@ -41,8 +41,6 @@ QUERY_CHUNK = 64
 PAIR_CHUNK = 1024
 #: Blocks each score row is cut into for the top-k search (see `top_candidates`).
 TOPK_BLOCKS = 256
-#: Vocabulary rows whose float64 norms are taken together, so no float64 copy of the vocabulary exists.
-NORM_BLOCK = 4096
 
 
 @dataclass
@@ -291,21 +289,6 @@ def ieee_float32_products() -> Iterator[None]:
             torch.set_float32_matmul_precision(previous)
 
 
-def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
-    """(n,) float64 norms of the rows `row_ids` of `words`, taken NORM_BLOCK rows at a time in buffers reused
-    from block to block, so no float64 copy of the vocabulary ever exists."""
-    norms = torch.empty(len(row_ids), dtype=torch.float64)
-    size = min(NORM_BLOCK, len(row_ids))
-    stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
-    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
-    for start in range(0, len(row_ids), NORM_BLOCK):
-        stop = min(start + NORM_BLOCK, len(row_ids))
-        used = stop - start
-        rows64[:used].copy_(torch.index_select(words, 0, row_ids[start:stop], out=stored[:used]))
-        torch.linalg.vector_norm(rows64[:used], dim=1, out=norms[start:stop])
-    return norms
-
-
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The `fetch` largest scores of each row, largest first, with their columns; equal in value to
     `scores.topk(fetch)` (columns may differ among equal scores).
@@ -340,6 +323,22 @@ def count_true(mask: torch.Tensor) -> torch.Tensor:
     every byte on its own; the padding is never set, so it adds nothing."""
     padded = mask.as_strided((len(mask), mask.stride(0)), (mask.stride(0), 1))
     return padded.view(torch.int64).remainder(255).sum(1)
+
+
+def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
+    """(n,) float64 norms of the rows `row_ids` of `words`, a block of rows at a time in buffers reused from
+    block to block, so no float64 copy of the vocabulary ever exists."""
+    norms = torch.empty(len(row_ids), dtype=torch.float64)
+    block = block_rows(words.shape[1])
+    size = min(block, len(row_ids))
+    stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
+    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
+    for start in range(0, len(row_ids), block):
+        stop = min(start + block, len(row_ids))
+        used = stop - start
+        rows64[:used].copy_(torch.index_select(words, 0, row_ids[start:stop], out=stored[:used]))
+        torch.linalg.vector_norm(rows64[:used], dim=1, out=norms[start:stop])
+    return norms
 
 
 def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
