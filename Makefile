@@ -30,12 +30,15 @@ install-outside-corpus: $(FORTUNES) $(POS_TAGGER)
 build: install install-outside-corpus
 	$(BIN)/journeys build --models $(MODELS)
 
+# Workers from pytest-xdist; tests sharing a Ray cluster, Chromium or a built site share a worker.
+TEST_WORKERS ?= 2
+
 test: install install-outside-corpus $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The inner loop: no browser, no whole-site build, no servers in processes of their own, no Ray, no kills.
 test-quick: install install-outside-corpus
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadgroup
 
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 $(CHROMIUM):

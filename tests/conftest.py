@@ -161,12 +161,27 @@ SLOW_FILES = {
 }
 
 
+#: Tests that share one costly session resource go to one pytest-xdist worker (`--dist loadgroup`), so a run
+#: starts one Ray cluster and one Chromium, and builds each session-scoped site once, not once per worker.
+#: A test needing several goes with the first it names here. The Ray files start clusters of their own too.
+SHARED_RESOURCES = (
+    ("ray_cluster", "ray"),
+    ("browser", "chromium"),
+    ("built_site", "chromium"),
+    ("clean_site", "fault-site"),
+)
+
+RAY_FILES = {"test_ray_pass.py": "ray", "test_ray_gpus.py": "ray"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = Path(item.path)
-        if (
-            SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
-            or path.parent.name in SLOW_FOLDERS
-            or path.name in SLOW_FILES
-        ):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures or path.parent.name in SLOW_FOLDERS or path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+        group = RAY_FILES.get(path.name) or next(
+            (group for fixture, group in SHARED_RESOURCES if fixture in fixtures), None
+        )
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
