@@ -1,5 +1,6 @@
-"""The options a person sets on an analysis (method, top-k, neighbour counts), checked in one place for the
-command line, the engine, the server and the contextual index, with one wording for every refusal."""
+"""The options a person sets on an analysis (method, analysis point, top-k, neighbour counts), checked in one
+place for the command line, the engine, the server and the contextual index, with one wording for every
+refusal."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from journeys.indexer.errors import InputError
 
 #: The methods the engine implements: what the model computes, and the published demo's computation.
 METHODS = ("exact", "seed")
+
+#: Where each layer's encoding is read: the residual right after attention has been added (the study's
+#: point), or the block's output, the hidden state the next block receives.
+POINTS = ("post-attention", "block-output")
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
@@ -26,6 +31,22 @@ def checked_method(
     if isinstance(value, str) and value in METHODS:
         raise InputError(SEED_REFUSAL.format(model=model or "this model"))
     raise InputError(f"{name} must be one of {', '.join(METHODS)}, not {shown(value)}")
+
+
+def checked_point(value: Any, name: str = "point") -> str:
+    """`value` if it names an analysis point of `POINTS`; refuses anything else in one line."""
+    if isinstance(value, str) and value in POINTS:
+        return value
+    raise InputError(f"{name} must be one of {', '.join(POINTS)}, not {shown(value)}")
+
+
+def checked_seed_point(method: str, point: str) -> None:
+    """Refuse the seed method anywhere but the post-attention point, where the published demo defined it."""
+    if method == "seed" and point != POINTS[0]:
+        raise InputError(
+            f"the published demo's computation (method seed) is defined at the {POINTS[0]} point only, "
+            f"not at {point}"
+        )
 
 
 def checked_count(name: str, value: Any, largest: int) -> int:

@@ -59,6 +59,7 @@ class ModelInfo(ModelShape):
     max_tokens: int
     variants: tuple[str, ...]  # "raw", and "positional" where the model has a learned position table
     methods: tuple[str, ...]  # "exact", and "seed" where the published demo's computation is defined
+    points: tuple[str, ...]  # where a layer's encoding may be read: "post-attention", "block-output"
     position_encoding: str  # how the model encodes positions, said where no positional variant exists
 
     @property
@@ -71,6 +72,7 @@ class ModelInfo(ModelShape):
             "max_tokens": self.max_tokens,
             "variants": list(self.variants),
             "methods": list(self.methods),
+            "points": list(self.points),
             "position_encoding": self.position_encoding,
         }
 
@@ -83,6 +85,7 @@ class ModelInfo(ModelShape):
                 "precision": Precision(**data["precision"]),
                 "variants": tuple(data["variants"]),
                 "methods": tuple(data["methods"]),
+                "points": tuple(data["points"]),
             }
         )
 
@@ -135,18 +138,20 @@ class VariantResult:
 
 @dataclass
 class Journey:
-    """The full analysis of one text by one model and method."""
+    """The full analysis of one text by one model and method, read at one analysis point."""
 
     model: ModelShape
     method: str
     tokens: list[Token]
     variants: dict[str, VariantResult] = field(default_factory=dict)
+    point: str = "post-attention"  # or "block-output": the hidden state the next block receives
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `journeys analyze --json` and returned by POST /api/analyze."""
         return {
             "model": self.model.to_dict(),
             "method": self.method,
+            "point": self.point,
             "tokens": [token.to_dict() for token in self.tokens],
             "variants": {name: result.to_dict() for name, result in self.variants.items()},
         }
@@ -161,6 +166,7 @@ class Journey:
         return cls(
             model=ModelShape.from_dict(data["model"]),
             method=data["method"],
+            point=data.get("point", "post-attention"),
             tokens=[Token(**token) for token in data["tokens"]],
             variants={
                 name: VariantResult(

@@ -65,6 +65,8 @@ class EngineSettings:
     engine_version: str = "3"
     default_model: str = "minilm"
     default_method: str = "exact"
+    #: Where each layer's encoding is read (indexer.options.POINTS): the study's post-attention residual.
+    default_point: str = "post-attention"
     default_top_k: int = 15
     max_top_k: int = 100
     hub_models: Mapping[str, str] = field(default_factory=lambda: dict(_HUB_MODELS), hash=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeys.indexer.options import METHODS
+from journeys.indexer.options import METHODS, POINTS
 from journeys.indexer.precision import DTYPES
 from journeys.indexer.reference_rows import POSITIONAL, RAW
 from journeys.server.settings import ServerSettings
@@ -40,6 +40,10 @@ NULLABLE_RANK = {"type": ["integer", "null"], "minimum": 0}
 #: Cosines are computed in float64, which may overshoot ±1 by a rounding error.
 SIMILARITY = {"type": "number", "minimum": -1.000001, "maximum": 1.000001}
 NULLABLE_SIMILARITY = {**SIMILARITY, "type": ["number", "null"]}
+POINT_DESCRIPTION = (
+    "where each layer's encoding is read: post-attention, the residual right after attention is added; "
+    "block-output, the block's output, which the next block receives"
+)
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {"type": "string", "minLength": 1}}),
@@ -53,6 +57,7 @@ SCHEMAS: dict[str, Any] = {
             "max_tokens": COUNT,
             "variants": _array({"enum": [RAW, POSITIONAL]}),
             "methods": _array({"enum": list(METHODS)}),
+            "points": _array({"enum": list(POINTS)}),
             "position_encoding": {"type": "string"},
             "precision": _ref("Precision"),
         }
@@ -110,6 +115,7 @@ SCHEMAS: dict[str, Any] = {
                 }
             ),
             "method": {"enum": list(METHODS)},
+            "point": {"enum": list(POINTS), "description": POINT_DESCRIPTION},
             "tokens": _array(_ref("Token")),
             "variants": _object(
                 {RAW: _ref("Variant"), POSITIONAL: _ref("Variant")},
@@ -128,6 +134,11 @@ def request_schemas(settings: ServerSettings) -> dict[str, Any]:
                 "text": {"type": "string", "minLength": 1, "maxLength": settings.max_text_chars},
                 "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
                 "method": {"enum": list(METHODS), "default": settings.engine.default_method},
+                "point": {
+                    "enum": list(POINTS),
+                    "default": settings.engine.default_point,
+                    "description": POINT_DESCRIPTION,
+                },
                 "top_k": {
                     "type": "integer",
                     "minimum": 1,
