@@ -37,9 +37,14 @@ def brute_force(
     return ranks, similarities, neighbours
 
 
-def assert_matches_brute_force(engine: JourneyEngine, text: str, method: str, k: int = 7) -> None:
-    encoded = engine.encodings(text, method)
-    journey = engine.analyze(text, method=method, top_k=k)
+def assert_matches_brute_force(
+    engine: JourneyEngine, text: str, method: str, k: int = 7, point: str = "post-attention"
+) -> None:
+    """The journey of `text` at `point` equals the brute force over the encodings captured there; the
+    positional variant compares with the same position rows at every point."""
+    encoded = engine.encodings(text, method, point)
+    journey = engine.analyze(text, method=method, top_k=k, point=point)
+    assert journey.point == point
     vectors = encoded.vectors.double().numpy()
     spec = reference_spec(engine.loaded.model)
     vocabulary = spec.words.numpy()

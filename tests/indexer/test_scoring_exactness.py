@@ -25,6 +25,12 @@ def test_exact_method_matches_brute_force(family_engine, family, text):
     assert_matches_brute_force(family_engine(family), text, "exact")
 
 
+@pytest.mark.parametrize("family", SUPPORTED_FAMILIES)
+def test_block_output_matches_brute_force(family_engine, family):
+    """At block-output (whose vectors test_block_output.py proves), with the same position rows."""
+    assert_matches_brute_force(family_engine(family), TEXTS[0], "exact", point="block-output")
+
+
 @pytest.mark.parametrize("family", SEED_FAMILIES)
 def test_seed_method_matches_brute_force(family_engine, family):
     assert family_engine(family).info.methods == ("exact", "seed")
