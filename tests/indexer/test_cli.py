@@ -43,7 +43,8 @@ def test_json_output_is_one_object_matching_the_engine(tiny_model_folders, engin
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"model", "method", "tokens", "variants"}
+    assert set(data) == {"model", "method", "point", "tokens", "variants"}
+    assert data["point"] == "post-attention"
     assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size", "precision"}
     assert data["model"]["precision"] == {
         "device": "cpu",
@@ -99,9 +100,20 @@ def test_a_device_torch_does_not_have_is_refused_in_one_line(tiny_model_folders,
     assert (result.returncode, result.stdout, result.stderr) == (2, "", said)
 
 
+def test_block_output_json_matches_the_engine(tiny_model_folders, engine_settings):
+    folder = str(tiny_model_folders["gpt2"])
+    text = "Time flies like an arrow."
+    result = run_cli("analyze", "--model", folder, "--text", text, "--json", "--point", "block-output")
+    assert result.returncode == 0, result.stderr
+    expected = JourneyEngine.load(folder, settings=engine_settings).analyze(text, point="block-output")
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected.to_dict()))
+    assert expected.point == "block-output"
+
+
 def test_table_output_names_tokens_and_layers(tiny_model_folders):
     result = run_cli("analyze", "--model", str(tiny_model_folders["bert"]), "--text", "time flies")
     assert result.returncode == 0, result.stderr
+    assert "method exact, point post-attention" in result.stdout
     assert "L0" in result.stdout and "L2" in result.stdout
     assert "flies" in result.stdout and "[CLS]" in result.stdout
     assert "raw" in result.stdout and "positional" in result.stdout
@@ -123,6 +135,8 @@ def test_seed_method_on_minilm_runs():
         (["--text", "x", "--top-k", "101"], ["--top-k"]),
         (["--text", "x", "--top-k", "many"], ["--top-k"]),
         (["--text", "x", "--method", "guess"], ["--method"]),
+        (["--text", "x", "--point", "output"], ["--point", "post-attention", "block-output"]),
+        (["--text", "x", "--method", "seed", "--point", "block-output"], ["post-attention point only"]),
     ],
 )
 def test_bad_input_is_refused_with_one_line(tiny_model_folders, args, words):

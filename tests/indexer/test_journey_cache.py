@@ -6,6 +6,8 @@ import json
 from dataclasses import replace
 
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.options import POINTS
+from journeys.indexer.records import Journey
 from journeys.indexer.settings import EngineSettings
 
 TEXT = "Time flies like an arrow."
@@ -32,6 +34,7 @@ def test_every_part_of_the_key_matters(tiny_engines, tmp_path):
     assert cache.get(name, engine.precision, "seed", TEXT, 5) is None
     assert cache.get(name, engine.precision, "exact", TEXT + " ", 5) is None
     assert cache.get(name, engine.precision, "exact", TEXT, 6) is None
+    assert cache.get(name, engine.precision, "exact", TEXT, 5, point="block-output") is None
     assert cache.get("another-model", engine.precision, "exact", TEXT, 5) is None
     for other in ({"dtype": "bfloat16"}, {"device": "cuda"}, {"torch": "2.11.0+cu128"}, {"matmul": "high"}):
         assert cache.get(name, replace(engine.precision, **other), "exact", TEXT, 5) is None
@@ -39,6 +42,25 @@ def test_every_part_of_the_key_matters(tiny_engines, tmp_path):
     next_engine = JourneyCache(tmp_path, replace(settings, engine_version=settings.engine_version + "-next"))
     assert next_engine.folder == cache.folder
     assert next_engine.get(name, engine.precision, "exact", TEXT, 5) is None
+
+
+def test_journeys_at_each_point_are_stored_apart(tiny_engines, tmp_path):
+    engine = tiny_engines["bert"]
+    cache = JourneyCache(tmp_path)
+    name, precision = engine.info.name, engine.precision
+    journeys = {point: engine.analyze(TEXT, "exact", 5, point) for point in POINTS}
+    for journey in journeys.values():
+        cache.put(name, TEXT, 5, journey)
+    for point, journey in journeys.items():
+        assert cache.get(name, precision, "exact", TEXT, 5, point).to_dict() == journey.to_dict()
+    assert cache.get(name, precision, "exact", TEXT, 5).point == "post-attention"
+    assert journeys["block-output"].to_dict() != journeys["post-attention"].to_dict()
+
+
+def test_a_journey_saved_before_points_reads_back_at_post_attention(tiny_engines):
+    saved = tiny_engines["bert"].analyze(TEXT, "exact", 2).to_dict()
+    del saved["point"]
+    assert Journey.from_dict(saved).point == "post-attention"
 
 
 def test_a_damaged_file_is_a_miss_said_in_one_line(tiny_engines, tmp_path, capsys):

@@ -39,6 +39,10 @@ def test_to_pandas_is_the_csv_as_a_data_frame(folder):
     journey.tokens[0] = Token(journey.tokens[0].id, "=1+1")
     frame = journey.to_pandas()
     from_csv = pandas.read_csv(io.StringIO(journey_csv(journey)), keep_default_na=False, na_values=[""])
+    view = ["point", "reference"]  # the view the journey was computed in, which the CSV leaves out
+    assert list(frame.columns[2:4]) == view and set(frame["point"]) == {"post-attention"}
+    assert set(frame["reference"]) == {"input"}
+    frame = frame.drop(columns=view)
     assert list(frame.columns) == list(from_csv.columns)
     assert len(frame) == 2 * len(journey.tokens) * journey.model.num_layers
     assert str(frame["rank"].dtype) == "Int64"
@@ -52,6 +56,12 @@ def unformula(cell: object) -> object:
     """A CSV cell as the journey holds it: without the `'` that keeps a spreadsheet from running it."""
     is_prefixed = isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS)
     return cell[1:] if is_prefixed else cell
+
+
+def test_analyze_reads_the_point_asked_for(folder, tiny_engines):
+    journey = analyze(TEXT, model=folder, top_k=2, point="block-output")
+    assert journey.to_dict() == tiny_engines["roberta"].analyze(TEXT, top_k=2, point="block-output").to_dict()
+    assert set(journey.to_pandas()["point"]) == {"block-output"}
 
 
 def test_plot_draws_every_token_in_both_charts_and_marks_the_layer(folder):

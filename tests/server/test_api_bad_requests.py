@@ -53,7 +53,13 @@ def assert_refused(response, status: int, *words: str) -> str:
         ({"text": "Time flies.", "model": "minilm"}, ["model", "not loaded", "choose one of"]),
         ({"text": "Time flies.", "model": 3}, ["model", "not loaded"]),
         ({"text": "Time flies.", "model": ["a"]}, ["model", "not loaded"]),
-        ({"text": "Time flies.", "colour": "red"}, ["unknown field 'colour'", "text, model, method, top_k"]),
+        ({"text": "Time flies.", "point": "output"}, ['"point"', "post-attention, block-output", '"output"']),
+        ({"text": "Time flies.", "point": None}, ['"point"', "null"]),
+        ({"text": "Time flies.", "method": "seed", "point": "block-output"}, ["post-attention point only"]),
+        (
+            {"text": "Time flies.", "colour": "red"},
+            ["unknown field 'colour'", "text, model, method, point, top_k"],
+        ),
         ({"text": "flies " * 200}, ["tokens long", "at most 64 tokens"]),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from journeys.indexer.options import METHODS
+from journeys.indexer.options import METHODS, POINTS
 from journeys.server.app import create_app
 from journeys.server.settings import ServerSettings
 
@@ -57,11 +57,14 @@ def test_health_and_models_responses_match(client, document):
 
 @pytest.mark.parametrize("family", ["roberta", "bert", "distilbert", "gpt2"])
 @pytest.mark.parametrize("method", METHODS)
-def test_analyze_responses_match(client, document, tiny_engines, family, method):
-    body = {"text": TEXT, "model": tiny_engines[family].info.name, "method": method, "top_k": 5}
+@pytest.mark.parametrize("point", POINTS)
+def test_analyze_responses_match(client, document, tiny_engines, family, method, point):
+    model = tiny_engines[family].info.name
+    body = {"text": TEXT, "model": model, "method": method, "point": point, "top_k": 5}
     jsonschema.validate(body, schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"}))
     response = client.post("/api/analyze", json=body)
-    assert response.status_code == (400 if (family, method) == ("gpt2", "seed") else 200)
+    refused = method == "seed" and (family == "gpt2" or point != "post-attention")
+    assert response.status_code == (400 if refused else 200)
     assert_documented(document, "/api/analyze", "post", response)
 
 
@@ -91,6 +94,7 @@ def test_error_responses_match(client, document, body, content_type):
         {"text": "a", "top_k": 101},
         {"text": "a", "top_k": 2.5},
         {"text": "a", "method": "fast"},
+        {"text": "a", "point": "block_output"},
         {"text": "a", "colour": "red"},
     ],
 )
