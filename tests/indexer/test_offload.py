@@ -31,6 +31,9 @@ def test_an_offloaded_model_gives_the_in_memory_journeys(
     for method in methods:
         for text in TRAINING_TEXT[:3]:
             assert offloaded.analyze(text, method).to_dict() == in_memory.analyze(text, method).to_dict()
+    text = TRAINING_TEXT[0]
+    offloaded_blocks = offloaded.analyze(text, point="block-output").to_dict()
+    assert offloaded_blocks == in_memory.analyze(text, point="block-output").to_dict()
 
 
 def test_memory_limits_read_as_accelerate_takes_them():
