@@ -61,7 +61,7 @@ class ResidualCapture:
         try:
             yield sink
         finally:
-            self._local.point = None
+            self._local.sink = self._local.point = None
 
 
 def _input_hook(record: Record):
