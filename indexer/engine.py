@@ -17,7 +17,7 @@ from journeys.indexer.capture import PostAttentionCapture
 from journeys.indexer.errors import InputError
 from journeys.indexer.model_loading import LoadedModel, load_model
 from journeys.indexer.offload import Offload
-from journeys.indexer.options import checked_method, checked_top_k
+from journeys.indexer.options import checked_method, checked_metric, checked_top_k
 from journeys.indexer.precision import torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
@@ -164,21 +164,24 @@ class JourneyEngine:
             return torch.full((num_tokens,), table.first_row)
         return table.rows_for(num_tokens)
 
-    def analyze(self, text: str, method: str | None = None, top_k: int | None = None) -> Journey:
-        """Rank, similarity and nearest vocabulary rows of every token at every layer; the method and top-k
-        default to the settings'.
+    def analyze(
+        self, text: str, method: str | None = None, top_k: int | None = None, metric: str | None = None
+    ) -> Journey:
+        """Rank, similarity (or distance) and nearest vocabulary rows of every token at every layer; the
+        method, top-k and metric ("cosine" or "euclidean") default to the settings'.
 
         Each text is scored on its own, so a text's journey never depends on what else was analysed.
         """
         method = self.settings.default_method if method is None else method
         top_k = self.settings.default_top_k if top_k is None else top_k
+        metric = checked_metric(self.settings.default_metric if metric is None else metric, method)
         checked_top_k(top_k, self.settings.max_top_k)
         encoded = self.encodings(text, method)
-        return self._journey(encoded, method, self.score([encoded], top_k))
+        return self._journey(encoded, method, metric, self.score([encoded], top_k, metric))
 
-    def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
-        """Every variant for all encodings, queries ordered token-major (token, then layer) per text.
-        Scoring several texts together is faster; their values may differ from scoring each alone in
+    def score(self, encoded: list[Encodings], top_k: int, metric: str = "cosine") -> dict[str, VariantScores]:
+        """Every variant for all encodings by `metric`, queries ordered token-major (token, then layer) per
+        text. Scoring several texts together is faster; their values may differ from scoring each alone in
         the last bits of float64 (torch does not promise the same summation order for every batch shape)."""
         queries = torch.cat(
             [item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded]
@@ -188,9 +191,11 @@ class JourneyEngine:
         position_ids = None
         if self.reference.positions is not None:
             position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])
-        return self.scorer.score(queries, own_ids, position_ids, top_k)
+        return self.scorer.score(queries, own_ids, position_ids, top_k, metric)
 
-    def _journey(self, item: Encodings, method: str, scores: dict[str, VariantScores]) -> Journey:
+    def _journey(
+        self, item: Encodings, method: str, metric: str, scores: dict[str, VariantScores]
+    ) -> Journey:
         shape = (len(item.token_ids), self.info.num_layers)
         texts = self.vocabulary_texts
         variants = {}
@@ -212,4 +217,4 @@ class JourneyEngine:
                 ],
             )
         tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
-        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants)
+        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, metric=metric)

@@ -1,5 +1,5 @@
-"""The options a person sets on an analysis (method, top-k, neighbour counts), checked in one place for the
-command line, the engine, the server and the contextual index, with one wording for every refusal."""
+"""The options a person sets on an analysis (method, metric, top-k, neighbour counts), checked in one place
+for the command line, the engine, the server and the contextual index, with one wording for every refusal."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from journeys.indexer.errors import InputError
 
 #: The methods the engine implements: what the model computes, and the published demo's computation.
 METHODS = ("exact", "seed")
+
+#: How an encoding is compared with the vocabulary rows: cosine similarity, or Euclidean (L2) distance.
+METRICS = ("cosine", "euclidean")
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
@@ -26,6 +29,18 @@ def checked_method(
     if isinstance(value, str) and value in METHODS:
         raise InputError(SEED_REFUSAL.format(model=model or "this model"))
     raise InputError(f"{name} must be one of {', '.join(METHODS)}, not {shown(value)}")
+
+
+def checked_metric(value: Any, method: str = "exact", name: str = "metric") -> str:
+    """`value` if it names one of METRICS; refuses another name, and any metric but cosine for the seed
+    method (the published demo's computation compares by cosine only)."""
+    if not isinstance(value, str) or value not in METRICS:
+        raise InputError(f"{name} must be one of {', '.join(METRICS)}, not {shown(value)}")
+    if method == "seed" and value != METRICS[0]:
+        raise InputError(
+            f"the published demo's computation (--method seed) compares by {METRICS[0]} only, not {value}"
+        )
+    return value
 
 
 def checked_count(name: str, value: Any, largest: int) -> int:

@@ -65,6 +65,9 @@ class EngineSettings:
     engine_version: str = "3"
     default_model: str = "minilm"
     default_method: str = "exact"
+    #: How encodings are compared with the vocabulary rows when an analysis does not say: "cosine" or
+    #: "euclidean" (`options.METRICS`).
+    default_metric: str = "cosine"
     default_top_k: int = 15
     max_top_k: int = 100
     hub_models: Mapping[str, str] = field(default_factory=lambda: dict(_HUB_MODELS), hash=False)
