@@ -2,9 +2,9 @@
 build writes them; both ask the indexer for records, never each other).
 
 One sealed JSON file per result (`indexer.sealed_files`), holding `Journey.to_dict()` and the key it
-answers; the key is the model name, its precision (device kind, dtype, torch version), method, text, top-k,
-the engine version and FORMAT, so a change to the engine's numbers invalidates every entry and results of
-different precisions are never mixed. A damaged or edited file is reported and recomputed.
+answers; the key is the model name, its precision (device kind, dtype, torch version), method, metric, text,
+top-k, the engine version and FORMAT, so a change to the engine's numbers invalidates every entry and results
+of different precisions or metrics are never mixed. A damaged or edited file is reported and recomputed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from journeys.indexer.records import Journey, ModelInfo, Precision
 from journeys.indexer.sealed_files import read_sealed_or_none, write_sealed_json
 from journeys.indexer.settings import EngineSettings
 
-FORMAT = 3  # bump when the stored shape changes (2: sealed files, 3: keyed and recorded by precision)
+#: Bump when the stored shape changes (2: sealed files, 3: keyed and recorded by precision, 4: by metric).
+FORMAT = 4
 
 
 class JourneyCache:
@@ -31,40 +32,51 @@ class JourneyCache:
         self.folder = Path(folder or settings.cache_dir) / "journeys"
         self.engine_version = settings.engine_version
 
-    def key(self, model: str, precision: Precision, method: str, text: str, top_k: int) -> dict[str, Any]:
+    def key(
+        self, model: str, precision: Precision, method: str, text: str, top_k: int, metric: str = "cosine"
+    ) -> dict[str, Any]:
         """Everything a cached result depends on."""
         return {
             "model": model,
             "precision": precision.to_dict(),
             "method": method,
+            "metric": metric,
             "text": text,
             "top_k": top_k,
             "engine_version": self.engine_version,
             "format": FORMAT,
         }
 
-    def path(self, model: str, precision: Precision, method: str, text: str, top_k: int) -> Path:
+    def path(
+        self, model: str, precision: Precision, method: str, text: str, top_k: int, metric: str = "cosine"
+    ) -> Path:
         """The file that holds (or would hold) this result."""
-        key = json.dumps(self.key(model, precision, method, text, top_k), sort_keys=True, ensure_ascii=False)
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+        key = self.key(model, precision, method, text, top_k, metric)
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return self.folder / f"{digest}.json"
 
-    def get(self, model: str, precision: Precision, method: str, text: str, top_k: int) -> Journey | None:
+    def get(
+        self, model: str, precision: Precision, method: str, text: str, top_k: int, metric: str = "cosine"
+    ) -> Journey | None:
         """The cached journey, or None when absent, damaged (said in one line) or written for another key."""
-        stored = read_sealed_or_none(self.path(model, precision, method, text, top_k), "recomputing it")
+        stored = read_sealed_or_none(
+            self.path(model, precision, method, text, top_k, metric), "recomputing it"
+        )
         if stored is None:
             return None
-        if stored.get("key") != self.key(model, precision, method, text, top_k):
+        if stored.get("key") != self.key(model, precision, method, text, top_k, metric):
             return None
         return Journey.from_dict(stored["journey"])
 
     def put(self, model: str, text: str, top_k: int, journey: Journey) -> None:
-        """Store `journey`, the analysis of `text` by `model` with `journey.method` in its precision."""
-        precision = journey.model.precision
-        target = self.path(model, precision, journey.method, text, top_k)
+        """Store `journey`, the analysis of `text` by `model` with `journey.method` and `journey.metric` in
+        its precision."""
+        precision, method, metric = journey.model.precision, journey.method, journey.metric
         record = {
-            "key": self.key(model, precision, journey.method, text, top_k),
+            "key": self.key(model, precision, method, text, top_k, metric),
             "journey": journey.to_dict(),
         }
+        target = self.path(model, precision, method, text, top_k, metric)
         write_sealed_json(target, record)
 
     def model_info_path(self, model: str, precision: Precision) -> Path:

@@ -52,6 +52,9 @@ def rank_table(journey: Journey, variant: str, width: int = MAX_WIDTH) -> str:
 def rank_tables(journey: Journey, width: int | None = None) -> str:
     """The heading line and every variant's table, as `journeys analyze` prints them."""
     width = width or terminal_width()
-    heading = f"model {journey.model.name}, method {journey.method}, {len(journey.tokens)} tokens"
+    heading = (
+        f"model {journey.model.name}, method {journey.method}, metric {journey.metric}, "
+        f"{len(journey.tokens)} tokens"
+    )
     tables = [rank_table(journey, variant, width) for variant in journey.variants]
     return "\n\n".join(["\n".join(textwrap.wrap(heading, width)), *tables])

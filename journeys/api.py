@@ -42,13 +42,14 @@ def analyze(
     top_k: int | None = None,
     device: str = "auto",
     dtype: str = "auto",
+    metric: str | None = None,
 ) -> NotebookJourney:
-    """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
-    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine (default: the
-    default model; a loaded engine keeps its own device and dtype), `method` and `top_k` default to the
-    engine's settings."""
+    """Rank, similarity (or distance) and nearest vocabulary rows of every token of `text` at every layer,
+    exactly what `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine
+    (default: the default model; a loaded engine keeps its own device and dtype), `method`, `top_k` and
+    `metric` ("cosine" or "euclidean") default to the engine's settings."""
     engine = model if isinstance(model, JourneyEngine) else load_model(model, device=device, dtype=dtype)
-    return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
+    return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k, metric=metric))
 
 
 def load_journey(path: str | Path) -> NotebookJourney:

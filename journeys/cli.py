@@ -21,7 +21,7 @@ from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
 from journeys.indexer.journey_csv import journey_csv
 from journeys.indexer.offload import offload_option
-from journeys.indexer.options import METHODS, checked_top_k
+from journeys.indexer.options import METHODS, METRICS, checked_top_k
 from journeys.indexer.precision import DTYPE_CHOICES
 from journeys.indexer.rank_table import rank_tables
 from journeys.indexer.settings import EngineSettings
@@ -167,7 +167,7 @@ def run_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     engine = JourneyEngine.load(
         args.model, not args.no_causal_mask, settings, device=args.device, dtype=args.dtype, offload=offload
     )
-    journey = engine.analyze(text, method=args.method, top_k=args.top_k)
+    journey = engine.analyze(text, method=args.method, top_k=args.top_k, metric=args.metric)
     if args.json:
         json.dump(journey.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -217,6 +217,13 @@ def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentPar
     add_model_argument(analyze, settings)
     analyze.add_argument("--text", required=True, help="the text to analyse; - reads it from standard input")
     add_method_argument(analyze, settings)
+    analyze.add_argument(
+        "--metric",
+        choices=METRICS,
+        default=settings.default_metric,
+        help=f"how encodings are compared with the vocabulary rows: cosine similarity or Euclidean distance "
+        f"(default {settings.default_metric})",
+    )
     analyze.add_argument(
         "--top-k",
         type=top_k_argument(settings.max_top_k),

@@ -15,10 +15,14 @@ MISSING_PANDAS = "journey.to_pandas() needs pandas: pip install 'token-encoding-
 
 
 def journey_frame(journey: Journey) -> pandas.DataFrame:
-    """One row per variant x token x layer, the CSV's columns; rank as a nullable whole number."""
+    """One row per variant x token x layer, the CSV's columns with, after `method`, the rows compared with
+    (`reference`: "input", the input embedding rows) and the `metric`; rank as a nullable whole number."""
     try:
         import pandas
     except ImportError as error:
         raise ImportError(MISSING_PANDAS) from error
     frame = pandas.DataFrame(list(journey_rows(journey)), columns=csv_columns(journey))
+    after_method = frame.columns.get_loc("method") + 1
+    frame.insert(after_method, "reference", "input")
+    frame.insert(after_method + 1, "metric", journey.metric)
     return frame.astype({"rank": "Int64"})

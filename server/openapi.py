@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeys.indexer.options import METHODS
+from journeys.indexer.options import METHODS, METRICS
 from journeys.indexer.precision import DTYPES
 from journeys.indexer.reference_rows import POSITIONAL, RAW
 from journeys.server.settings import ServerSettings
@@ -40,6 +40,8 @@ NULLABLE_RANK = {"type": ["integer", "null"], "minimum": 0}
 #: Cosines are computed in float64, which may overshoot ±1 by a rounding error.
 SIMILARITY = {"type": "number", "minimum": -1.000001, "maximum": 1.000001}
 NULLABLE_SIMILARITY = {**SIMILARITY, "type": ["number", "null"]}
+#: A Euclidean distance; a token's own distance is never null (a zero row has one too).
+DISTANCE = {"type": "number", "minimum": 0}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {"type": "string", "minLength": 1}}),
@@ -98,6 +100,17 @@ SCHEMAS: dict[str, Any] = {
             "neighbours": _array(_array(_array(_ref("Neighbour")))),
         }
     ),
+    "DistanceNeighbour": _object({"id": COUNT, "text": {"type": "string"}, "distance": DISTANCE}),
+    "DistanceVariant": {
+        **_object(
+            {
+                "rank": _array(_array(COUNT)),
+                "distance": _array(_array(DISTANCE)),
+                "neighbours": _array(_array(_array(_ref("DistanceNeighbour")))),
+            }
+        ),
+        "description": "a variant of a journey by Euclidean distance: distances, nearest first",
+    },
     "Journey": _object(
         {
             "model": _object(
@@ -110,9 +123,13 @@ SCHEMAS: dict[str, Any] = {
                 }
             ),
             "method": {"enum": list(METHODS)},
+            "metric": {
+                "enum": list(METRICS),
+                "description": "cosine: the variants hold similarities; euclidean: distances",
+            },
             "tokens": _array(_ref("Token")),
             "variants": _object(
-                {RAW: _ref("Variant"), POSITIONAL: _ref("Variant")},
+                {name: {"oneOf": [_ref("Variant"), _ref("DistanceVariant")]} for name in (RAW, POSITIONAL)},
                 required=[RAW],  # positional: only for models with a learned absolute position table
             ),
         }
@@ -128,6 +145,11 @@ def request_schemas(settings: ServerSettings) -> dict[str, Any]:
                 "text": {"type": "string", "minLength": 1, "maxLength": settings.max_text_chars},
                 "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
                 "method": {"enum": list(METHODS), "default": settings.engine.default_method},
+                "metric": {
+                    "enum": list(METRICS),
+                    "default": settings.engine.default_metric,
+                    "description": "cosine similarity, or Euclidean distance (the exact method only)",
+                },
                 "top_k": {
                     "type": "integer",
                     "minimum": 1,

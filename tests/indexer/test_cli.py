@@ -43,7 +43,8 @@ def test_json_output_is_one_object_matching_the_engine(tiny_model_folders, engin
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"model", "method", "tokens", "variants"}
+    assert set(data) == {"model", "method", "metric", "tokens", "variants"}
+    assert data["metric"] == "cosine"
     assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size", "precision"}
     assert data["model"]["precision"] == {
         "device": "cpu",
@@ -123,10 +124,28 @@ def test_seed_method_on_minilm_runs():
         (["--text", "x", "--top-k", "101"], ["--top-k"]),
         (["--text", "x", "--top-k", "many"], ["--top-k"]),
         (["--text", "x", "--method", "guess"], ["--method"]),
+        (["--text", "x", "--metric", "manhattan"], ["--metric", "cosine", "euclidean"]),
+        (["--text", "x", "--method", "seed", "--metric", "euclidean"], ["--method seed", "cosine only"]),
     ],
 )
 def test_bad_input_is_refused_with_one_line(tiny_model_folders, args, words):
     assert_refused(run_cli("analyze", "--model", str(tiny_model_folders["roberta"]), *args), *words)
+
+
+def test_metric_euclidean_prints_distances_and_names_them(tiny_model_folders, engine_settings):
+    """--json gives the engine's Euclidean journey; the table and the CSV say which metric they show."""
+    folder = str(tiny_model_folders["gpt2"])
+    common = ("analyze", "--model", folder, "--text", "Time flies.", "--top-k", "2", "--metric", "euclidean")
+    result = run_cli(*common, "--json")
+    assert result.returncode == 0, result.stderr
+    expected = JourneyEngine.load(folder, settings=engine_settings).analyze(
+        "Time flies.", top_k=2, metric="euclidean"
+    )
+    assert json.loads(result.stdout) == json.loads(expected.to_json())
+    table = run_cli(*common)
+    assert "metric euclidean" in table.stdout
+    header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
+    assert "distance" in header and "neighbour_2_distance" in header and "similarity" not in header
 
 
 def test_seed_on_a_decoder_is_refused(tiny_model_folders):

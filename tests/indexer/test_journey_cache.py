@@ -33,12 +33,23 @@ def test_every_part_of_the_key_matters(tiny_engines, tmp_path):
     assert cache.get(name, engine.precision, "exact", TEXT + " ", 5) is None
     assert cache.get(name, engine.precision, "exact", TEXT, 6) is None
     assert cache.get("another-model", engine.precision, "exact", TEXT, 5) is None
+    assert cache.get(name, engine.precision, "exact", TEXT, 5, "euclidean") is None
     for other in ({"dtype": "bfloat16"}, {"device": "cuda"}, {"torch": "2.11.0+cu128"}, {"matmul": "high"}):
         assert cache.get(name, replace(engine.precision, **other), "exact", TEXT, 5) is None
     settings = EngineSettings()
     next_engine = JourneyCache(tmp_path, replace(settings, engine_version=settings.engine_version + "-next"))
     assert next_engine.folder == cache.folder
     assert next_engine.get(name, engine.precision, "exact", TEXT, 5) is None
+
+
+def test_journeys_by_either_metric_are_kept_apart(tiny_engines, tmp_path):
+    engine = tiny_engines["gpt2"]
+    cache = JourneyCache(tmp_path)
+    by_distance = engine.analyze(TEXT, "exact", 5, metric="euclidean")
+    cache.put(engine.info.name, TEXT, 5, by_distance)
+    assert cache.get(engine.info.name, engine.precision, "exact", TEXT, 5) is None
+    found = cache.get(engine.info.name, engine.precision, "exact", TEXT, 5, "euclidean")
+    assert found.to_dict() == by_distance.to_dict()
 
 
 def test_a_damaged_file_is_a_miss_said_in_one_line(tiny_engines, tmp_path, capsys):

@@ -39,13 +39,28 @@ def test_to_pandas_is_the_csv_as_a_data_frame(folder):
     journey.tokens[0] = Token(journey.tokens[0].id, "=1+1")
     frame = journey.to_pandas()
     from_csv = pandas.read_csv(io.StringIO(journey_csv(journey)), keep_default_na=False, na_values=[""])
-    assert list(frame.columns) == list(from_csv.columns)
+    columns = list(from_csv.columns)
+    assert list(frame.columns) == [*columns[:2], "reference", "metric", *columns[2:]]
+    assert set(frame["reference"]) == {"input"} and set(frame["metric"]) == {"cosine"}
+    frame = frame.drop(columns=["reference", "metric"])
     assert len(frame) == 2 * len(journey.tokens) * journey.model.num_layers
     assert str(frame["rank"].dtype) == "Int64"
     assert frame["token_text"][0] == "=1+1" and from_csv["token_text"][0] == "'=1+1"  # a DataFrame is data
     for column in frame.columns:
         unprefixed = [unformula(cell) for cell in from_csv[column].tolist()]
         assert frame[column].tolist() == unprefixed, column
+
+
+def test_analyze_by_euclidean_distance_names_its_values_distances(folder, tiny_engines):
+    journey = analyze(TEXT, model=folder, top_k=2, metric="euclidean")
+    assert journey.to_dict() == tiny_engines["roberta"].analyze(TEXT, top_k=2, metric="euclidean").to_dict()
+    frame = journey.to_pandas()
+    assert set(frame["metric"]) == {"euclidean"}
+    assert "distance" in frame.columns and "neighbour_2_distance" in frame.columns
+    assert "similarity" not in frame.columns
+    assert frame["distance"].tolist()[0] == journey.variants["raw"].similarity[0][0]
+    figure = journey.plot(token=0)
+    assert figure.layout.yaxis.title.text == "Euclidean distance"
 
 
 def unformula(cell: object) -> object:
