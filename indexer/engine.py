@@ -17,13 +17,21 @@ from journeys.indexer.capture import ResidualCapture
 from journeys.indexer.errors import InputError
 from journeys.indexer.model_loading import LoadedModel, load_model
 from journeys.indexer.offload import Offload
-from journeys.indexer.options import POINTS, checked_method, checked_point, checked_seed_point, checked_top_k
+from journeys.indexer.options import (
+    POINTS,
+    checked_method,
+    checked_point,
+    checked_seed_point,
+    checked_top_k,
+    checked_view,
+)
 from journeys.indexer.precision import torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
 from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import is_blank
 from journeys.indexer.token_text import vocabulary_display_texts
+from journeys.indexer.views import View
 from journeys.indexer.vocabulary_index import VocabularyIndex
 from journeys.indexer.vocabulary_scoring import VariantScores, VocabularyScorer
 
@@ -168,23 +176,24 @@ class JourneyEngine:
         return table.rows_for(num_tokens)
 
     def analyze(
-        self, text: str, method: str | None = None, top_k: int | None = None, point: str | None = None
+        self, text: str, method: str | None = None, top_k: int | None = None, view: View | None = None
     ) -> Journey:
-        """Rank, similarity and nearest vocabulary rows of every token at every layer, read at `point`; the
-        method, top-k and point default to the settings'.
+        """Rank, similarity (or distance) and nearest vocabulary rows of every token at every layer, in `view`
+        (analysis point and metric); the method, top-k and view default to the settings'.
 
         Each text is scored on its own, so a text's journey never depends on what else was analysed.
         """
         method = self.settings.default_method if method is None else method
-        point = self.settings.default_point if point is None else point
         top_k = self.settings.default_top_k if top_k is None else top_k
+        view = self.settings.default_view if view is None else view
+        view = checked_view(view.point, view.metric, method)
         checked_top_k(top_k, self.settings.max_top_k)
-        encoded = self.encodings(text, method, point)
-        return self._journey(encoded, method, point, self.score([encoded], top_k))
+        encoded = self.encodings(text, method, view.point)
+        return self._journey(encoded, method, view, self.score([encoded], top_k, view.metric))
 
-    def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
-        """Every variant for all encodings, queries ordered token-major (token, then layer) per text.
-        Scoring several texts together is faster; their values may differ from scoring each alone in
+    def score(self, encoded: list[Encodings], top_k: int, metric: str = "cosine") -> dict[str, VariantScores]:
+        """Every variant for all encodings by `metric`, queries ordered token-major (token, then layer) per
+        text. Scoring several texts together is faster; their values may differ from scoring each alone in
         the last bits of float64 (torch does not promise the same summation order for every batch shape)."""
         queries = torch.cat(
             [item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded]
@@ -194,9 +203,9 @@ class JourneyEngine:
         position_ids = None
         if self.reference.positions is not None:
             position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])
-        return self.scorer.score(queries, own_ids, position_ids, top_k)
+        return self.scorer.score(queries, own_ids, position_ids, top_k, metric)
 
-    def _journey(self, item: Encodings, method: str, point: str, scores: dict[str, VariantScores]) -> Journey:
+    def _journey(self, item: Encodings, method: str, view: View, scores: dict[str, VariantScores]) -> Journey:
         shape = (len(item.token_ids), self.info.num_layers)
         texts = self.vocabulary_texts
         variants = {}
@@ -218,4 +227,4 @@ class JourneyEngine:
                 ],
             )
         tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
-        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, point=point)
+        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, view=view)

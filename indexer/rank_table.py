@@ -53,7 +53,8 @@ def rank_tables(journey: Journey, width: int | None = None) -> str:
     """The heading line and every variant's table, as `journeys analyze` prints them."""
     width = width or terminal_width()
     heading = (
-        f"model {journey.model.name}, method {journey.method}, point {journey.point}, "
+        f"model {journey.model.name}, method {journey.method}, point {journey.view.point}, "
+        f"metric {journey.view.metric}, "
         f"{len(journey.tokens)} tokens"
     )
     tables = [rank_table(journey, variant, width) for variant in journey.variants]

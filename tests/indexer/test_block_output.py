@@ -16,6 +16,7 @@ from test_family_residuals import TEXT, flat, recording, residual_row
 from torch import nn
 
 from journeys.indexer.errors import InputError
+from journeys.indexer.views import View
 from tiny_families import SUPPORTED_FAMILIES
 
 #: The module whose input is the final hidden state before the final norm (pre-LN decoders, ModernBERT),
@@ -110,8 +111,9 @@ def test_journey_and_model_say_which_point(family_engine):
     assert engine.info.points == ("post-attention", "block-output")
     assert engine.info.to_dict()["points"] == ["post-attention", "block-output"]
     assert engine.analyze(TEXT, top_k=2).to_dict()["point"] == "post-attention"
-    journey = engine.analyze(TEXT, top_k=2, point="block-output").to_dict()
-    assert list(journey)[:3] == ["model", "method", "point"] and journey["point"] == "block-output"
+    journey = engine.analyze(TEXT, top_k=2, view=View(point="block-output")).to_dict()
+    assert list(journey)[:5] == ["model", "method", "point", "reference", "metric"]
+    assert journey["point"] == "block-output"
 
 
 @pytest.mark.parametrize(
@@ -124,10 +126,10 @@ def test_journey_and_model_say_which_point(family_engine):
 )
 def test_an_unknown_point_is_refused_in_one_line(family_engine, point, message):
     with pytest.raises(InputError) as refused:
-        family_engine("bert").analyze(TEXT, point=point)
+        family_engine("bert").analyze(TEXT, view=View(point=point))
     assert str(refused.value) == message
 
 
 def test_the_seed_method_is_refused_at_block_output(family_engine):
     with pytest.raises(InputError, match="defined at the post-attention point only, not at block-output"):
-        family_engine("bert").analyze(TEXT, method="seed", point="block-output")
+        family_engine("bert").analyze(TEXT, method="seed", view=View(point="block-output"))

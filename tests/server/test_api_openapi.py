@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 
 from journeys.indexer.options import METHODS, POINTS
+from journeys.indexer.views import View
 from journeys.server.app import create_app
 from journeys.server.settings import ServerSettings
 
@@ -66,6 +67,22 @@ def test_analyze_responses_match(client, document, tiny_engines, family, method,
     refused = method == "seed" and (family == "gpt2" or point != "post-attention")
     assert response.status_code == (400 if refused else 200)
     assert_documented(document, "/api/analyze", "post", response)
+
+
+@pytest.mark.parametrize("family", ["roberta", "gpt2"])
+def test_euclidean_analyze_responses_match_and_are_not_mixed_with_cosine_ones(
+    client, document, tiny_engines, family
+):
+    engine = tiny_engines[family]
+    cosine = {"text": TEXT, "model": engine.info.name, "top_k": 3}
+    euclidean = {**cosine, "metric": "euclidean"}
+    jsonschema.validate(euclidean, schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"}))
+    first, second = client.post("/api/analyze", json=cosine), client.post("/api/analyze", json=euclidean)
+    for response in (first, second):
+        assert response.status_code == 200
+        assert_documented(document, "/api/analyze", "post", response)
+    assert first.get_json()["metric"] == "cosine" and "similarity" in first.get_json()["variants"]["raw"]
+    assert second.get_json() == engine.analyze(TEXT, top_k=3, view=View(metric="euclidean")).to_dict()
 
 
 @pytest.mark.parametrize(
