@@ -76,5 +76,7 @@ def test_threads_reading_different_points_never_see_each_others_tensors(served_e
     engine = served_engines[0]
     expected = [engine.analyze(text, "exact", 4, View(point=point)).to_dict() for text, point in jobs]
     with ThreadPoolExecutor(THREADS) as pool:
-        answers = list(pool.map(lambda job: engine.analyze(job[0], "exact", 4, job[1]).to_dict(), jobs * 2))
+        answers = list(
+            pool.map(lambda job: engine.analyze(job[0], "exact", 4, View(point=job[1])).to_dict(), jobs * 2)
+        )
     assert answers == expected * 2

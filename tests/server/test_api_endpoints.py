@@ -8,6 +8,7 @@ import pytest
 
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.views import View
 from journeys.server.app import create_app
 
 TEXT = "Time flies like an arrow."
@@ -67,7 +68,7 @@ def test_block_output_matches_the_engine_and_is_cached_apart(served_engines, sit
     fields = {"text": TEXT, "model": engine.info.name, "top_k": 4}
     default = analyze(client, **fields).get_json()
     block_output = analyze(client, **fields, point="block-output").get_json()
-    assert block_output == engine.analyze(TEXT, "exact", 4, "block-output").to_dict()
+    assert block_output == engine.analyze(TEXT, "exact", 4, View(point="block-output")).to_dict()
     assert block_output["point"] == "block-output" and default["point"] == "post-attention"
     assert analyze(client, **fields, point="post-attention").get_json() == default
     assert block_output["variants"] != default["variants"]
