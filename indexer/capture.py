@@ -1,6 +1,8 @@
-"""Capture the post-attention residual of every layer with forward pre-hooks on the real modules.
+"""Capture the residual of every layer at an analysis point with hooks on the real modules: the input of each
+layer's analysis-point module (post-attention, forward pre-hooks) or the output of each block (block-output,
+forward hooks; a block returns its hidden state, or a tuple whose first item it is).
 
-The hooks stay registered; each forward pass that wants the tensors opens a capture on its own
+The hooks stay registered; each forward pass that wants the tensors opens a capture of one point on its own
 thread, so concurrent forward passes on one shared model never see each other's tensors. A module that
 runs several times per pass (ALBERT's shared layer) fills its layers' slots in call order.
 """
@@ -8,44 +10,73 @@ runs several times per pass (ALBERT's shared layer) fills its layers' slots in c
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
 from torch import nn
 
+from journeys.indexer.options import POINTS
 
-class PostAttentionCapture:
-    """Per-thread collector of the inputs of each layer's analysis point."""
+Record = Callable[[torch.Tensor], None]
 
-    def __init__(self, analysis_modules: list[nn.Module]) -> None:
+
+class ResidualCapture:
+    """Per-thread collector, for each layer, of its analysis-point module's input or its block's output."""
+
+    def __init__(self, analysis_modules: list[nn.Module], blocks: list[nn.Module]) -> None:
         self._local = threading.local()
-        self.num_layers = len(analysis_modules)
-        layers_of: dict[int, list[int]] = {}
-        for layer_index, module in enumerate(analysis_modules):
-            layers_of.setdefault(id(module), []).append(layer_index)
-        for module in {id(module): module for module in analysis_modules}.values():
-            module.register_forward_pre_hook(self._hook_for(layers_of[id(module)]), with_kwargs=True)
+        self.num_layers = len(blocks)
+        post_attention, block_output = POINTS
+        for point, modules in ((post_attention, analysis_modules), (block_output, blocks)):
+            layers_of: dict[int, list[int]] = {}
+            for layer_index, module in enumerate(modules):
+                layers_of.setdefault(id(module), []).append(layer_index)
+            for module in {id(module): module for module in modules}.values():
+                record = self._recorder(point, layers_of[id(module)])
+                if point == post_attention:
+                    module.register_forward_pre_hook(_input_hook(record), with_kwargs=True)
+                else:
+                    module.register_forward_hook(_output_hook(record))
 
-    def _hook_for(self, layer_indexes: list[int]):
-        def record(_module: nn.Module, args: tuple, kwargs: dict) -> None:
-            sink = getattr(self._local, "sink", None)
-            if sink is None:
+    def _recorder(self, point: str, layer_indexes: list[int]) -> Record:
+        """Keeps `tensor` in the next of `layer_indexes`' slots when this thread is capturing `point`."""
+
+        def record(tensor: torch.Tensor) -> None:
+            if getattr(self._local, "point", None) != point:
                 return
             calls = self._local.calls
             call = calls.get(layer_indexes[0], 0)
             calls[layer_indexes[0]] = call + 1
-            tensor = args[0] if args else next(iter(kwargs.values()))
-            sink[layer_indexes[call]] = tensor.detach().clone()
+            self._local.sink[layer_indexes[call]] = tensor.detach().clone()
 
         return record
 
     @contextmanager
-    def capturing(self) -> Iterator[list[torch.Tensor | None]]:
-        """Collect, for the forward pass run inside the block on this thread, one tensor per layer."""
+    def capturing(self, point: str) -> Iterator[list[torch.Tensor | None]]:
+        """Collect, for the forward pass run inside the block on this thread, one tensor per layer at
+        `point` ("post-attention" or "block-output")."""
         sink: list[torch.Tensor | None] = [None] * self.num_layers
-        self._local.sink, self._local.calls = sink, {}
+        self._local.sink, self._local.calls, self._local.point = sink, {}, point
         try:
             yield sink
         finally:
-            self._local.sink = None
+            self._local.sink = self._local.point = None
+
+
+def _input_hook(record: Record):
+    """A forward pre-hook passing the module's hidden-state input (its first argument) to `record`."""
+
+    def hook(_module: nn.Module, args: tuple, kwargs: dict) -> None:
+        record(args[0] if args else next(iter(kwargs.values())))
+
+    return hook
+
+
+def _output_hook(record: Record):
+    """A forward hook passing the module's hidden-state output (the first item of a tuple) to `record`."""
+
+    def hook(_module: nn.Module, _args: tuple, output: torch.Tensor | tuple) -> None:
+        record(output[0] if isinstance(output, tuple | list) else output)
+
+    return hook

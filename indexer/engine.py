@@ -13,17 +13,25 @@ import torch
 
 from journeys.indexer.adapters import ArchitectureAdapter, adapter_for
 from journeys.indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
-from journeys.indexer.capture import PostAttentionCapture
+from journeys.indexer.capture import ResidualCapture
 from journeys.indexer.errors import InputError
 from journeys.indexer.model_loading import LoadedModel, load_model
 from journeys.indexer.offload import Offload
-from journeys.indexer.options import checked_method, checked_top_k
+from journeys.indexer.options import (
+    POINTS,
+    checked_method,
+    checked_point,
+    checked_seed_point,
+    checked_top_k,
+    checked_view,
+)
 from journeys.indexer.precision import torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
 from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import is_blank
 from journeys.indexer.token_text import vocabulary_display_texts
+from journeys.indexer.views import View
 from journeys.indexer.vocabulary_index import VocabularyIndex
 from journeys.indexer.vocabulary_scoring import VariantScores, VocabularyScorer
 
@@ -58,7 +66,7 @@ class JourneyEngine:
         self.causal_mask = causal_mask
         if not causal_mask:
             self._check_mask_switches_off(family)
-        self.capture = PostAttentionCapture(self.adapter.analysis_modules())
+        self.capture = ResidualCapture(self.adapter.analysis_modules(), self.adapter.blocks())
         self.reference = self.adapter.reference_rows()
         words = self.reference.words
         self.index = VocabularyIndex.load_or_build(words, loaded.name, self.settings)
@@ -73,6 +81,7 @@ class JourneyEngine:
             max_tokens=self.adapter.max_tokens(),
             variants=self.reference.variants,
             methods=("exact", "seed") if self.adapter.supports_seed else ("exact",),
+            points=POINTS,
             position_encoding=self.reference.position_encoding,
             precision=loaded.precision,
         )
@@ -113,15 +122,17 @@ class JourneyEngine:
             )
         return token_ids
 
-    def encodings(self, text: str, method: str | None = None) -> Encodings:
-        """The encodings at every layer's analysis point for `text`, by the chosen method (default: the
-        settings' default method)."""
+    def encodings(self, text: str, method: str | None = None, point: str | None = None) -> Encodings:
+        """The encodings of `text` at every layer's analysis point (post-attention or block-output), by the
+        chosen method; the method and point default to the settings'."""
         method = self.checked_method(self.settings.default_method if method is None else method)
+        point = checked_point(self.settings.default_point if point is None else point)
+        checked_seed_point(method, point)
         token_ids = self.tokenize(text)
         input_ids = torch.tensor([token_ids], device=self.loaded.device)
         forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
         seed = method == "seed"
-        with torch.inference_mode(), self.capture.capturing() as captured:
+        with torch.inference_mode(), self.capture.capturing(point) as captured:
             outputs = self.loaded.model(
                 input_ids=input_ids, output_hidden_states=seed, output_attentions=seed, **forward_options
             )
@@ -164,21 +175,25 @@ class JourneyEngine:
             return torch.full((num_tokens,), table.first_row)
         return table.rows_for(num_tokens)
 
-    def analyze(self, text: str, method: str | None = None, top_k: int | None = None) -> Journey:
-        """Rank, similarity and nearest vocabulary rows of every token at every layer; the method and top-k
-        default to the settings'.
+    def analyze(
+        self, text: str, method: str | None = None, top_k: int | None = None, view: View | None = None
+    ) -> Journey:
+        """Rank, similarity (or distance) and nearest vocabulary rows of every token at every layer, in `view`
+        (analysis point and metric); the method, top-k and view default to the settings'.
 
         Each text is scored on its own, so a text's journey never depends on what else was analysed.
         """
         method = self.settings.default_method if method is None else method
         top_k = self.settings.default_top_k if top_k is None else top_k
+        view = self.settings.default_view if view is None else view
+        view = checked_view(view.point, view.metric, method)
         checked_top_k(top_k, self.settings.max_top_k)
-        encoded = self.encodings(text, method)
-        return self._journey(encoded, method, self.score([encoded], top_k))
+        encoded = self.encodings(text, method, view.point)
+        return self._journey(encoded, method, view, self.score([encoded], top_k, view.metric))
 
-    def score(self, encoded: list[Encodings], top_k: int) -> dict[str, VariantScores]:
-        """Every variant for all encodings, queries ordered token-major (token, then layer) per text.
-        Scoring several texts together is faster; their values may differ from scoring each alone in
+    def score(self, encoded: list[Encodings], top_k: int, metric: str = "cosine") -> dict[str, VariantScores]:
+        """Every variant for all encodings by `metric`, queries ordered token-major (token, then layer) per
+        text. Scoring several texts together is faster; their values may differ from scoring each alone in
         the last bits of float64 (torch does not promise the same summation order for every batch shape)."""
         queries = torch.cat(
             [item.vectors.transpose(0, 1).reshape(-1, self.info.hidden_size) for item in encoded]
@@ -188,9 +203,9 @@ class JourneyEngine:
         position_ids = None
         if self.reference.positions is not None:
             position_ids = torch.cat([item.position_ids.repeat_interleave(repeat) for item in encoded])
-        return self.scorer.score(queries, own_ids, position_ids, top_k)
+        return self.scorer.score(queries, own_ids, position_ids, top_k, metric)
 
-    def _journey(self, item: Encodings, method: str, scores: dict[str, VariantScores]) -> Journey:
+    def _journey(self, item: Encodings, method: str, view: View, scores: dict[str, VariantScores]) -> Journey:
         shape = (len(item.token_ids), self.info.num_layers)
         texts = self.vocabulary_texts
         variants = {}
@@ -212,4 +227,4 @@ class JourneyEngine:
                 ],
             )
         tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
-        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants)
+        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, view=view)

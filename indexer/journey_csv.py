@@ -2,7 +2,8 @@
 pages' CSV download (site_templates/static/journey-csv.js mirrors it byte for byte).
 
 One row per variant x token x layer, in that order, with the columns `FIXED_COLUMNS` then, for each of the
-k nearest vocabulary rows, `neighbour_<n>_id`, `neighbour_<n>_text`, `neighbour_<n>_similarity`.
+k nearest vocabulary rows, `neighbour_<n>_id`, `neighbour_<n>_text`, `neighbour_<n>_similarity`. A journey by
+Euclidean distance names its values `distance` and `neighbour_<n>_distance` instead of the similarities.
 `position` is the token's index in the text's token sequence (0 = the first token the model sees).
 Numbers are written as Python's repr writes them (the shortest text that reads back to the same float);
 a missing rank or similarity (a token whose own row is all zeros) is an empty field. A text field that begins
@@ -43,11 +44,14 @@ def neighbour_count(journey: Journey) -> int:
 
 
 def csv_columns(journey: Journey) -> list[str]:
-    """The header of the journey's CSV."""
+    """The header of the journey's CSV, its values named by the journey's metric."""
+    named = {"similarity": journey.value_name}
     neighbours = [
-        f"neighbour_{n}_{name}" for n in range(1, neighbour_count(journey) + 1) for name in NEIGHBOUR_FIELDS
+        f"neighbour_{n}_{named.get(name, name)}"
+        for n in range(1, neighbour_count(journey) + 1)
+        for name in NEIGHBOUR_FIELDS
     ]
-    return [*FIXED_COLUMNS, *neighbours]
+    return [*(named.get(name, name) for name in FIXED_COLUMNS), *neighbours]
 
 
 def journey_rows(journey: Journey) -> Iterator[list[Cell]]:

@@ -1,5 +1,6 @@
-"""The options a person sets on an analysis (method, top-k, neighbour counts), checked in one place for the
-command line, the engine, the server and the contextual index, with one wording for every refusal."""
+"""The options a person sets on an analysis (method, view: analysis point and metric, top-k, neighbour
+counts), checked in one place for the command line, the engine, the server and the contextual index, with one
+wording for every refusal."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ import json
 from typing import Any
 
 from journeys.indexer.errors import InputError
+from journeys.indexer.views import View
 
 #: The methods the engine implements: what the model computes, and the published demo's computation.
 METHODS = ("exact", "seed")
+
+#: Where each layer's encoding is read: the residual right after attention has been added (the study's
+#: point), or the block's output, the hidden state the next block receives.
+POINTS = ("post-attention", "block-output")
+
+#: How an encoding is compared with the vocabulary rows: cosine similarity, or Euclidean (L2) distance.
+METRICS = ("cosine", "euclidean")
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
@@ -26,6 +35,43 @@ def checked_method(
     if isinstance(value, str) and value in METHODS:
         raise InputError(SEED_REFUSAL.format(model=model or "this model"))
     raise InputError(f"{name} must be one of {', '.join(METHODS)}, not {shown(value)}")
+
+
+def checked_point(value: Any, name: str = "point") -> str:
+    """`value` if it names an analysis point of `POINTS`; refuses anything else in one line."""
+    if isinstance(value, str) and value in POINTS:
+        return value
+    raise InputError(f"{name} must be one of {', '.join(POINTS)}, not {shown(value)}")
+
+
+def checked_seed_point(method: str, point: str) -> None:
+    """Refuse the seed method anywhere but the post-attention point, where the published demo defined it."""
+    if method == "seed" and point != POINTS[0]:
+        raise InputError(
+            f"the published demo's computation (method seed) is defined at the {POINTS[0]} point only, "
+            f"not at {point}"
+        )
+
+
+def checked_metric(value: Any, method: str = "exact", name: str = "metric") -> str:
+    """`value` if it names one of METRICS; refuses another name, and any metric but cosine for the seed
+    method (the published demo's computation compares by cosine only)."""
+    if not isinstance(value, str) or value not in METRICS:
+        raise InputError(f"{name} must be one of {', '.join(METRICS)}, not {shown(value)}")
+    if method == "seed" and value != METRICS[0]:
+        raise InputError(
+            f"the published demo's computation (--method seed) compares by {METRICS[0]} only, not {value}"
+        )
+    return value
+
+
+def checked_view(point: Any, metric: Any, method: str, quoted: bool = False) -> View:
+    """The view of an analysis by `method` at `point` by `metric`, both checked (named in quotes, as a JSON
+    field, when `quoted`), refusing the seed method anywhere but the post-attention point and cosine."""
+    point_name, metric_name = ('"point"', '"metric"') if quoted else ("point", "metric")
+    chosen_point = checked_point(point, point_name)
+    checked_seed_point(method, chosen_point)
+    return View(point=chosen_point, metric=checked_metric(metric, method, metric_name))
 
 
 def checked_count(name: str, value: Any, largest: int) -> int:

@@ -16,6 +16,8 @@ MIN_WIDTH = 40
 #: Characters of token text shown; longer texts end in "…".
 TOKEN_CHARS = 18
 GAP = 2
+#: Holds a heading part together when the heading is wrapped (textwrap breaks at ASCII spaces).
+NO_BREAK = "\u00a0"
 
 
 def terminal_width() -> int:
@@ -52,6 +54,20 @@ def rank_table(journey: Journey, variant: str, width: int = MAX_WIDTH) -> str:
 def rank_tables(journey: Journey, width: int | None = None) -> str:
     """The heading line and every variant's table, as `journeys analyze` prints them."""
     width = width or terminal_width()
-    heading = f"model {journey.model.name}, method {journey.method}, {len(journey.tokens)} tokens"
+    parts = [
+        f"model {journey.model.name}",
+        f"method {journey.method}",
+        f"point {journey.view.point}",
+        f"metric {journey.view.metric}",
+        f"{len(journey.tokens)} tokens",
+    ]
     tables = [rank_table(journey, variant, width) for variant in journey.variants]
-    return "\n\n".join(["\n".join(textwrap.wrap(heading, width)), *tables])
+    return "\n\n".join([heading_lines(parts, width), *tables])
+
+
+def heading_lines(parts: list[str], width: int) -> str:
+    """`parts` joined by commas and wrapped to `width` between parts, so a name stays beside its value (a part
+    wider than `width` alone is cut)."""
+    unbroken = ", ".join(part.replace(" ", NO_BREAK) for part in parts)
+    lines = textwrap.wrap(unbroken, width, break_on_hyphens=False)
+    return "\n".join(line.replace(NO_BREAK, " ") for line in lines)

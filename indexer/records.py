@@ -7,6 +7,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from journeys.indexer.views import View
+
+#: The JSON key of a journey's values, by metric: a Euclidean journey's are distances, never "similarity".
+VALUE_KEYS = {"cosine": "similarity", "euclidean": "distance"}
+
 
 @dataclass(frozen=True)
 class Precision:
@@ -59,6 +64,7 @@ class ModelInfo(ModelShape):
     max_tokens: int
     variants: tuple[str, ...]  # "raw", and "positional" where the model has a learned position table
     methods: tuple[str, ...]  # "exact", and "seed" where the published demo's computation is defined
+    points: tuple[str, ...]  # where a layer's encoding may be read: "post-attention", "block-output"
     position_encoding: str  # how the model encodes positions, said where no positional variant exists
 
     @property
@@ -71,6 +77,7 @@ class ModelInfo(ModelShape):
             "max_tokens": self.max_tokens,
             "variants": list(self.variants),
             "methods": list(self.methods),
+            "points": list(self.points),
             "position_encoding": self.position_encoding,
         }
 
@@ -83,6 +90,7 @@ class ModelInfo(ModelShape):
                 "precision": Precision(**data["precision"]),
                 "variants": tuple(data["variants"]),
                 "methods": tuple(data["methods"]),
+                "points": tuple(data["points"]),
             }
         )
 
@@ -100,55 +108,85 @@ class Token:
 
 @dataclass(frozen=True)
 class Neighbour:
-    """A vocabulary row near an encoding."""
+    """A vocabulary row near an encoding; `similarity` holds the journey's metric value (the cosine
+    similarity, or the Euclidean distance)."""
 
     id: int
     text: str
     similarity: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "similarity": self.similarity}
+    def to_dict(self, value_key: str = "similarity") -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, value_key: self.similarity}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Neighbour:
+        """Inverse of `to_dict`, under either value key."""
+        value = data["distance"] if "distance" in data else data["similarity"]
+        return cls(data["id"], data["text"], value)
 
 
 @dataclass
 class VariantResult:
     """Per token (outer) and layer (inner): rank and similarity of the token's own row, and its neighbours.
 
-    `rank` and `similarity` are None where the token's own row has zero norm (no direction).
+    `similarity` holds the journey's metric value: the cosine similarity, or the Euclidean distance (rank 0:
+    the own row is the nearest either way). By cosine, `rank` and `similarity` are None where the token's own
+    row has zero norm (no direction); a distance to it is defined, so by Euclidean distance it is ranked.
     """
 
     rank: list[list[int | None]]
     similarity: list[list[float | None]]
     neighbours: list[list[list[Neighbour]]]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, value_key: str = "similarity") -> dict[str, Any]:
+        """The JSON object, its values under `value_key` ("similarity", or "distance")."""
         # Written out rather than dataclasses.asdict, which deep-copies every value and costs several
         # times more on a long text (a server answer's hot path).
         return {
             "rank": self.rank,
-            "similarity": self.similarity,
+            value_key: self.similarity,
             "neighbours": [
-                [[neighbour.to_dict() for neighbour in layer] for layer in token] for token in self.neighbours
+                [[neighbour.to_dict(value_key) for neighbour in layer] for layer in token]
+                for token in self.neighbours
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VariantResult:
+        """Inverse of `to_dict`, under either value key."""
+        return cls(
+            rank=data["rank"],
+            similarity=data["distance"] if "distance" in data else data["similarity"],
+            neighbours=[
+                [[Neighbour.from_dict(n) for n in layer] for layer in token] for token in data["neighbours"]
+            ],
+        )
 
 
 @dataclass
 class Journey:
-    """The full analysis of one text by one model and method."""
+    """The full analysis of one text by one model and method, in one view (analysis point, reference rows,
+    metric)."""
 
     model: ModelShape
     method: str
     tokens: list[Token]
     variants: dict[str, VariantResult] = field(default_factory=dict)
+    view: View = field(default_factory=View)
+
+    @property
+    def value_name(self) -> str:
+        """What the values are called: "similarity" (cosine), or "distance" (Euclidean)."""
+        return VALUE_KEYS[self.view.metric]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `journeys analyze --json` and returned by POST /api/analyze."""
         return {
             "model": self.model.to_dict(),
             "method": self.method,
+            **self.view.to_dict(),
             "tokens": [token.to_dict() for token in self.tokens],
-            "variants": {name: result.to_dict() for name, result in self.variants.items()},
+            "variants": {name: result.to_dict(self.value_name) for name, result in self.variants.items()},
         }
 
     def to_json(self) -> str:
@@ -162,14 +200,6 @@ class Journey:
             model=ModelShape.from_dict(data["model"]),
             method=data["method"],
             tokens=[Token(**token) for token in data["tokens"]],
-            variants={
-                name: VariantResult(
-                    rank=result["rank"],
-                    similarity=result["similarity"],
-                    neighbours=[
-                        [[Neighbour(**n) for n in layer] for layer in token] for token in result["neighbours"]
-                    ],
-                )
-                for name, result in data["variants"].items()
-            },
+            variants={name: VariantResult.from_dict(result) for name, result in data["variants"].items()},
+            view=View.from_dict(data),
         )

@@ -1,10 +1,12 @@
-"""How each variant forms its scores: the fp32 |h|-scaled scores a decision is made on, the rounding window
-around them, and the float64 cosine that settles it. `RawScores` compares with the vocabulary rows as they
-are; `PositionalScores` with every row plus the query's position row, derived from the same products:
+"""How each variant forms its scores: the fp32 scores a decision is made on (larger = nearer), the rounding
+window around them, and the float64 value that settles it. `RawScores` compares with the vocabulary rows as
+they are; `PositionalScores` with every row plus the query's position row, derived from the raw variant's
+scores (for cosine, |h| cos(h, w) = h . ŵ, the product itself):
 
     |h| cos(h, w + p) = (|w| (h . ŵ) + h . p) / |w + p|,    |w + p|^2 = |w|^2 + 2 |w| (ŵ . p) + |p|^2
 
-so no per-position index is needed; 1 / |w + p| is tabled per position row on first use.
+so no per-position index is needed; 1 / |w + p| is tabled per position row on first use. These classes
+compare by cosine; `euclidean_scores` holds their Euclidean counterparts.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class ScoringPlan:
 
     queries: torch.Tensor  # (Q, d) fp32, sorted by group
     own_columns: torch.Tensor  # (Q,) index column of each query's own row (0 where it has none)
+    has_own: torch.Tensor  # (Q,) False where a query's own row has zero norm (and so no column)
     group_starts: list[int]  # first query of each group, then Q
     group_of_query: torch.Tensor  # (Q,)
     group_positions: torch.Tensor | None  # (G,) position row of each group; None without a position table
@@ -58,19 +61,22 @@ class ScoringPlan:
 
 
 class ReferenceScores(ABC):
-    """One variant's arithmetic over a plan."""
+    """One variant's arithmetic over a plan, comparing by cosine; `euclidean_scores` overrides the parts
+    that differ for the Euclidean distance."""
 
     name: str
+    metric = "cosine"
+    plan: ScoringPlan
 
     @abstractmethod
     def windows(self) -> torch.Tensor:
         """(Q,) the rounding window of each query's fp32 scores."""
 
     @abstractmethod
-    def scores(self, start: int, stop: int, dot_unit: torch.Tensor) -> torch.Tensor:
-        """(stop - start, n) fp32 |h|-scaled scores of queries start..stop - 1 against every row, from their
-        `plan.dot_unit(start, stop)`, which they may overwrite (so the raw variant, which returns it as it
-        is, is scored first)."""
+    def scores(self, start: int, stop: int, previous: torch.Tensor) -> torch.Tensor:
+        """(stop - start, n) fp32 scores of queries start..stop - 1 against every row, from `previous`: their
+        `plan.dot_unit(start, stop)` for the raw variant, the raw variant's scores for the positional one
+        (so the raw variant is scored first). It may be overwritten."""
 
     @abstractmethod
     def compared_norms(
@@ -82,6 +88,32 @@ class ReferenceScores(ABC):
     @abstractmethod
     def dot_offsets(self, queries: torch.Tensor) -> torch.Tensor | float:
         """What this variant adds to h . w for each query (h . p, or nothing), in float64."""
+
+    def exact(
+        self, queries: torch.Tensor, columns: torch.Tensor, rows64: torch.Tensor, scratch: torch.Tensor
+    ) -> torch.Tensor:
+        """float64 nearness (larger = nearer) of (query, column) pairs whose vocabulary rows are `rows64`:
+        here the cosine. `rows64` and `scratch` (a buffer of their shape) may be overwritten."""
+        dots = torch.index_select(self.plan.queries64, 0, queries, out=scratch).mul_(rows64).sum(1)
+        norms = self.compared_norms(queries, columns, rows64, scratch)
+        return (dots + self.dot_offsets(queries)) / (self.plan.query_norms64[queries] * norms)
+
+    def reported(self, nearness: torch.Tensor) -> torch.Tensor:
+        """The metric's value of each float64 nearness: the cosine itself."""
+        return nearness
+
+    def scaled(self, nearness: torch.Tensor) -> torch.Tensor:
+        """(Q,) each query's float64 nearness on the scale of its fp32 scores: |h| cos."""
+        return nearness * self.plan.query_norms64
+
+    def zero_row_scores(self, start: int, stop: int) -> torch.Tensor | None:
+        """(stop - start,) fp32 score of an all-zero own row, or None where the metric gives it no value
+        (a zero row has no direction, so no cosine)."""
+        return None
+
+    def zero_row_nearness(self, queries: torch.Tensor) -> torch.Tensor | None:
+        """float64 nearness of an all-zero own row to each of `queries`, or None as `zero_row_scores`."""
+        return None
 
 
 class RawScores(ReferenceScores):
@@ -96,8 +128,8 @@ class RawScores(ReferenceScores):
     def windows(self) -> torch.Tensor:
         return self.plan.raw_windows
 
-    def scores(self, start: int, stop: int, dot_unit: torch.Tensor) -> torch.Tensor:
-        return dot_unit
+    def scores(self, start: int, stop: int, previous: torch.Tensor) -> torch.Tensor:
+        return previous
 
     def compared_norms(
         self, queries: torch.Tensor, columns: torch.Tensor, rows64: torch.Tensor, scratch: torch.Tensor
@@ -109,9 +141,10 @@ class RawScores(ReferenceScores):
 
 
 class PositionTables:
-    """Per position row p, on first use: 1 / |w + p| for every vocabulary row, and the window widening
-    max (|w| + |p|) / |w + p|. Computed once per position (not per query), and only for positions in use,
-    so long position tables cost nothing until their rows are reached."""
+    """Per position row p, on first use: 1 / |w + p| for every vocabulary row and the window widening
+    max (|w| + |p|) / |w + p| (cosine), or w . p for every row (Euclidean). Computed once per position (not
+    per query), and only for positions and metrics in use, so long position tables cost nothing until their
+    rows are reached."""
 
     def __init__(self, positions: torch.Tensor, unit_rows: torch.Tensor, row_norms: torch.Tensor) -> None:
         self.positions = positions
@@ -119,6 +152,7 @@ class PositionTables:
         self.row_norms = row_norms
         self._inverse: dict[int, torch.Tensor] = {}
         self._widening: dict[int, float] = {}
+        self._row_dots: dict[int, torch.Tensor] = {}
         self._lock = threading.Lock()
 
     def __call__(self, position_ids: list[int]) -> tuple[list[torch.Tensor], torch.Tensor]:
@@ -132,6 +166,17 @@ class PositionTables:
                 [self._inverse[p] for p in position_ids],
                 torch.tensor([self._widening[p] for p in position_ids]),
             )
+
+    def row_dots(self, position_ids: list[int]) -> list[torch.Tensor]:
+        """(n,) fp32 w . p = |w| (ŵ . p) for every vocabulary row, per position row asked for (the tables
+        themselves, not copies)."""
+        with self._lock:
+            missing = [p for p in dict.fromkeys(position_ids) if p not in self._row_dots]
+            if missing:
+                products = (self.positions[missing] @ self.unit_rows.T).mul_(self.row_norms)
+                for index, position in enumerate(missing):
+                    self._row_dots[position] = products[index]
+            return [self._row_dots[p] for p in position_ids]
 
     def _add(self, position_ids: list[int]) -> None:
         rows = self.positions[position_ids]
@@ -165,23 +210,27 @@ class PositionalScores(ReferenceScores):
         self.row_norms = row_norms
         self.row_norms64 = row_norms64
         used, self.slot_of_group = torch.unique(plan.group_positions, return_inverse=True)
-        self.inverse_norms, widening = tables(used.tolist())
         position_of_query = plan.group_positions[plan.group_of_query]
         self.query_dot_position = (plan.queries * positions[position_of_query]).sum(1)
-        self._windows = plan.raw_windows * widening[self.slot_of_group[plan.group_of_query]]
         self.position_rows64 = positions[plan.group_positions].double()  # (G, d)
         self.position_squares64 = self.position_rows64.square().sum(1)  # (G,)
         self.query_dot_position64 = (plan.queries64 * self.position_rows64[plan.group_of_query]).sum(1)
+        self.tables, self._windows = self._tabled(tables, used.tolist())
+
+    def _tabled(self, tables: PositionTables, used: list[int]) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """The per-position tables the scores use, one per used position row, and (Q,) the windows."""
+        inverse_norms, widening = tables(used)
+        return inverse_norms, self.plan.raw_windows * widening[self.slot_of_group[self.plan.group_of_query]]
 
     def windows(self) -> torch.Tensor:
         return self._windows
 
-    def scores(self, start: int, stop: int, dot_unit: torch.Tensor) -> torch.Tensor:
+    def scores(self, start: int, stop: int, previous: torch.Tensor) -> torch.Tensor:
         shifted = torch.addcmul(
-            self.query_dot_position[start:stop, None], dot_unit, self.row_norms, out=dot_unit
+            self.query_dot_position[start:stop, None], previous, self.row_norms, out=previous
         )
         for group, first, end in self.plan.groups_in(start, stop):
-            shifted[first - start : end - start].mul_(self.inverse_norms[int(self.slot_of_group[group])])
+            shifted[first - start : end - start].mul_(self.tables[int(self.slot_of_group[group])])
         return shifted
 
     def compared_norms(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from journeys.indexer.errors import InputError
+from journeys.indexer.views import View
 
 #: The checkout (or installed tree) holding the packages, data/ and site_templates/: a fact, not a setting.
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,11 @@ class EngineSettings:
     engine_version: str = "3"
     default_model: str = "minilm"
     default_method: str = "exact"
+    #: Where each layer's encoding is read (indexer.options.POINTS): the study's post-attention residual.
+    default_point: str = "post-attention"
+    #: How encodings are compared with the vocabulary rows when an analysis does not say: "cosine" or
+    #: "euclidean" (`options.METRICS`).
+    default_metric: str = "cosine"
     default_top_k: int = 15
     max_top_k: int = 100
     hub_models: Mapping[str, str] = field(default_factory=lambda: dict(_HUB_MODELS), hash=False)
@@ -87,6 +93,11 @@ class EngineSettings:
     def from_environment(cls, environ: Mapping[str, str]) -> EngineSettings:
         """The defaults, with the build folder from JOURNEYS_BUILD_DIR when set."""
         return cls(build_dir=environment_value(environ, "JOURNEYS_BUILD_DIR", Path, cls.build_dir))
+
+    @property
+    def default_view(self) -> View:
+        """The view of an analysis that names none: `default_point`, the input rows, `default_metric`."""
+        return View(point=self.default_point, metric=self.default_metric)
 
     @property
     def index_dir(self) -> Path:

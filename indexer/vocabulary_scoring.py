@@ -1,14 +1,15 @@
-"""Rank, similarity and nearest reference rows for many encodings at once, exactly.
+"""Rank, similarity (or distance) and nearest reference rows for many encodings at once, exactly.
 
-One fp32 matrix product of all encodings against the normalised vocabulary gives every variant's scores,
-scaled by |h| (which changes no ordering); `reference_scores` says how each variant derives its own. It is
-taken QUERY_CHUNK queries at a time into one reused buffer, so no (queries x vocabulary) matrix is held. fp32
-can misorder rows whose similarities differ by less than its rounding error, so every decision that falls
-within a rounding window (the token's own similarity for the rank, the k-th similarity for the neighbours)
-is settled in float64, and every reported similarity is computed in float64: the results equal a float64
-brute force. The window is the worst-case error bound of a d-term fp32 dot product (d * 2^-24 relative),
-doubled for the two sides of a comparison with margin, and widened for the positional formula by
-max (|w| + |p|) / |w + p|.
+One fp32 matrix product of all encodings against the normalised vocabulary gives every variant's scores
+in either metric, cosine scaled by |h| (which changes no ordering); `reference_scores` and
+`euclidean_scores` say how each variant derives its own. It is taken QUERY_CHUNK queries at a time into one
+reused buffer, so no (queries x vocabulary) matrix is held. fp32 can misorder rows whose scores differ by
+less than its rounding error, so every decision that falls within a rounding window (the token's own score
+for the rank, the k-th score for the neighbours) is settled in float64, and every reported similarity or
+distance is computed in float64: the results equal a float64 brute force. The cosine window is the
+worst-case error bound of a d-term fp32 dot product (d * 2^-24 relative), doubled for the two sides of a
+comparison with margin, and widened for the positional formula by max (|w| + |p|) / |w + p|; the
+Euclidean one is derived in `euclidean_scores`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from journeys.indexer.euclidean_scores import EuclideanPositionalScores, EuclideanRawScores
 from journeys.indexer.reference_scores import (
     PositionalScores,
     PositionTables,
@@ -45,11 +47,12 @@ TOPK_BLOCKS = 256
 
 @dataclass
 class VariantScores:
-    """Scores of one variant for Q queries: rank/similarity of each query's own row, top-k rows."""
+    """Scores of one variant for Q queries: rank/value of each query's own row, top-k rows. The values are
+    the metric's: cosine similarities, or Euclidean distances."""
 
-    rank: np.ndarray  # (Q,) int64, -1 where the own row has zero norm
-    similarity: np.ndarray  # (Q,) float64, nan where the own row has zero norm
-    neighbour_ids: np.ndarray  # (Q, k) int64 vocabulary ids, most similar first
+    rank: np.ndarray  # (Q,) int64, -1 where the own row has zero norm and the metric is cosine
+    similarity: np.ndarray  # (Q,) float64, nan where the rank is -1
+    neighbour_ids: np.ndarray  # (Q, k) int64 vocabulary ids, nearest first
     neighbour_similarity: np.ndarray  # (Q, k) float64
 
     def unsorted(self, order: torch.Tensor) -> VariantScores:
@@ -71,12 +74,13 @@ class _Decisions:
         self.candidate_scores = torch.empty((num_queries, fetch))
         self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
 
-    def float64_pairs(self, own_columns: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def float64_pairs(self, plan: ScoringPlan) -> tuple[torch.Tensor, torch.Tensor]:
         """(query, column) pairs float64 must settle, as queries and columns, in three parts (whose sizes
         are kept): every query's own row, its top candidates, and the close calls (own rows left out)."""
+        own_columns = plan.own_columns
         num_queries, fetch = self.candidate_columns.shape
         near_query, near_column = torch.cat(self.near_query), torch.cat(self.near_column)
-        others = near_column != own_columns[near_query]
+        others = (near_column != own_columns[near_query]) | ~plan.has_own[near_query]
         near_query, near_column = near_query[others], near_column[others]
         everyone = torch.arange(num_queries)
         self.pair_queries = torch.cat([everyone, everyone.repeat_interleave(fetch), near_query])
@@ -84,8 +88,8 @@ class _Decisions:
         return self.pair_queries, torch.cat([own_columns, self.candidate_columns.flatten(), near_column])
 
     def add(self, start: int, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor) -> None:
-        """One chunk of |h|-scaled scores (queries start, start + 1, ...): rows clearly above own, rows
-        too close to call, top rows."""
+        """One chunk of scores (queries start, start + 1, ...): rows clearly above own, rows too close to
+        call, top rows."""
         fetch = self.candidate_scores.shape[1]
         top_scores, top_columns = top_candidates(scores, fetch)
         query_index = torch.arange(start, start + len(scores))
@@ -148,6 +152,7 @@ class VocabularyScorer:
         self.positions = None if positions is None else positions.detach().float()  # (P, d)
         self.row_norms64 = float64_norms(self.words, self.row_ids)  # (n,)
         self.row_norms = self.row_norms64.float()
+        self.negative_half_squares = (self.row_norms64.square() / -2).float()  # the Euclidean scores' term
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
         self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
@@ -160,36 +165,48 @@ class VocabularyScorer:
         return len(self.row_ids)
 
     def score(
-        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor | None, top_k: int
+        self,
+        queries: torch.Tensor,
+        own_ids: torch.Tensor,
+        position_ids: torch.Tensor | None,
+        top_k: int,
+        metric: str = "cosine",
     ) -> dict[str, VariantScores]:
-        """Every variant for every query; `position_ids` picks each query's position row (None without a
-        position table: the raw variant only)."""
+        """Every variant for every query by `metric` ("cosine" or "euclidean"); `position_ids` picks each
+        query's position row (None without a position table: the raw variant only)."""
         with ieee_float32_products():
-            return self._score(queries, own_ids, position_ids, top_k)
+            return self._score(queries, own_ids, position_ids, top_k, metric)
 
     def _score(
-        self, queries: torch.Tensor, own_ids: torch.Tensor, position_ids: torch.Tensor | None, top_k: int
+        self,
+        queries: torch.Tensor,
+        own_ids: torch.Tensor,
+        position_ids: torch.Tensor | None,
+        top_k: int,
+        metric: str,
     ) -> dict[str, VariantScores]:
         plan, order = self._plan(queries.detach().float(), own_ids, position_ids)
-        references = self._references(plan)
+        references = self._references(plan, metric)
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
         decided = [_Decisions(reference, len(own_ids), fetch) for reference in references]
         product = torch.empty((min(QUERY_CHUNK, len(own_ids)), self.num_rows))
         for start in range(0, len(own_ids), QUERY_CHUNK):
             stop = min(start + QUERY_CHUNK, len(own_ids))
-            own = plan.own_columns[start:stop, None]
-            dot_unit = plan.dot_unit(start, stop, out=product[: stop - start])
-            for decisions in decided:  # the raw variant first: the positional one overwrites the product
-                scores = decisions.reference.scores(start, stop, dot_unit)
-                windows = decisions.reference.windows()[start:stop, None]
-                decisions.add(start, scores, scores.gather(1, own), windows)
+            own_columns, zero_own = plan.own_columns[start:stop, None], ~plan.has_own[start:stop, None]
+            scores = plan.dot_unit(start, stop, out=product[: stop - start])
+            for decisions in decided:  # the raw variant first: the positional one derives from its scores
+                reference = decisions.reference
+                scores = reference.scores(start, stop, scores)
+                own = scores.gather(1, own_columns)
+                zero_row = reference.zero_row_scores(start, stop)
+                if zero_row is not None:
+                    own = torch.where(zero_own, zero_row[:, None], own)
+                decisions.add(start, scores, own, reference.windows()[start:stop, None])
 
-        exact = _ExactCosine(self, plan)
-        values = exact(
-            {decisions.reference: decisions.float64_pairs(plan.own_columns) for decisions in decided}
-        )
-        settling = _Settling(self, exact, has_own=self.column_of_id[own_ids[order]] >= 0, top_k=top_k)
+        exact = _ExactValues(self, plan)
+        values = exact({decisions.reference: decisions.float64_pairs(plan) for decisions in decided})
+        settling = _Settling(self, exact, references, top_k=top_k)
         return {
             decisions.reference.name: settling(decisions, values[decisions.reference.name]).unsorted(order)
             for decisions in decided
@@ -210,9 +227,11 @@ class VocabularyScorer:
         group_positions = None
         if position_ids is not None and self.positions is not None:
             group_positions = position_ids[order][group_starts[:-1]]
+        own_columns = self.column_of_id[own_ids]
         plan = ScoringPlan(
             queries=queries,
-            own_columns=self.column_of_id[own_ids].clamp(min=0),
+            own_columns=own_columns.clamp(min=0),
+            has_own=own_columns >= 0,
             group_starts=group_starts,
             group_of_query=group_of_query,
             group_positions=group_positions,
@@ -221,54 +240,72 @@ class VocabularyScorer:
         )
         return plan, order
 
-    def _references(self, plan: ScoringPlan) -> list[ReferenceScores]:
-        """The variants this scorer offers, bound to one plan."""
-        references: list[ReferenceScores] = [RawScores(plan, self.row_norms64)]
+    def _references(self, plan: ScoringPlan, metric: str) -> list[ReferenceScores]:
+        """The variants this scorer offers, bound to one plan and comparing by `metric`."""
+        euclidean = metric == "euclidean"
+        references: list[ReferenceScores] = [
+            EuclideanRawScores(plan, self.row_norms, self.row_norms64, self.negative_half_squares)
+            if euclidean
+            else RawScores(plan, self.row_norms64)
+        ]
         if self.position_tables is not None and plan.group_positions is not None:
+            positional = EuclideanPositionalScores if euclidean else PositionalScores
             references.append(
-                PositionalScores(plan, self.positions, self.position_tables, self.row_norms, self.row_norms64)
+                positional(plan, self.positions, self.position_tables, self.row_norms, self.row_norms64)
             )
         return references
 
 
 @dataclass
 class _Settling:
-    """Exact ranks and neighbours from one variant's fp32 decisions and the float64 values of their pairs."""
+    """Exact ranks and neighbours from one variant's fp32 decisions and the float64 nearness of their pairs
+    (larger = nearer: the cosine, or minus the distance)."""
 
     scorer: VocabularyScorer
-    exact: _ExactCosine
-    has_own: torch.Tensor  # (Q,) False where a query's own row has zero norm
+    exact: _ExactValues
+    references: list[ReferenceScores]  # in scoring order: each derives its scores from the one before
     top_k: int
 
     def __call__(self, decisions: _Decisions, values: torch.Tensor) -> VariantScores:
+        reference, plan = decisions.reference, self.exact.plan
         sizes = decisions.pair_sizes
         num_queries, fetch = decisions.candidate_columns.shape
         own_exact, candidate_exact, near_exact = values.split(sizes)
+        ranked = plan.has_own
+        zero_own = torch.nonzero(~plan.has_own).flatten()
+        zero_row = reference.zero_row_nearness(zero_own)
+        if zero_row is not None:  # the metric gives an all-zero own row a value, so a rank too
+            own_exact = own_exact.index_copy(0, zero_own, zero_row)
+            ranked = torch.ones_like(ranked)
         near_query = decisions.pair_queries[sizes[0] + sizes[1] :]
         rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
-        rank = torch.where(self.has_own, rank, -1)
-        similarity = torch.where(self.has_own, own_exact, torch.nan)
-        ids, similarities = _best_first(
+        rank = torch.where(ranked, rank, -1)
+        own_value = torch.where(ranked, reference.reported(own_exact), torch.nan)
+        ids, nearness = _best_first(
             self.scorer.row_ids[decisions.candidate_columns],
             candidate_exact.view(num_queries, fetch),
             self.top_k,
         )
-        self._complete_top_k(decisions, ids, similarities)
-        return VariantScores(rank.numpy(), similarity.numpy(), ids.numpy(), similarities.numpy())
+        self._complete_top_k(decisions, ids, nearness)
+        return VariantScores(
+            rank.numpy(), own_value.numpy(), ids.numpy(), reference.reported(nearness).numpy()
+        )
 
-    def _complete_top_k(self, decisions: _Decisions, ids: torch.Tensor, similarities: torch.Tensor) -> None:
+    def _complete_top_k(self, decisions: _Decisions, ids: torch.Tensor, nearness: torch.Tensor) -> None:
         """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
-        belong: those whose last candidate lies within the rounding window of the k-th exact similarity."""
+        belong: those whose last candidate lies within the rounding window of the k-th exact nearness."""
         reference, row_ids = decisions.reference, self.scorer.row_ids
-        threshold = (similarities[:, -1] * self.exact.plan.query_norms64 - reference.windows()).float()
+        threshold = (reference.scaled(nearness[:, -1]) - reference.windows()).float()
         fetch = decisions.candidate_scores.shape[1]
         incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.scorer.num_rows)
         for query in torch.nonzero(incomplete).flatten().tolist():
-            scores = reference.scores(query, query + 1, self.exact.plan.dot_unit(query, query + 1))
+            scores = self.exact.plan.dot_unit(query, query + 1)
+            for step in self.references[: self.references.index(reference) + 1]:
+                scores = step.scores(query, query + 1, scores)
             contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
             values = self.exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
-            found_ids, found_similarities = _best_first(row_ids[contenders][None], values[None], self.top_k)
-            ids[query], similarities[query] = found_ids[0], found_similarities[0]
+            found_ids, found_nearness = _best_first(row_ids[contenders][None], values[None], self.top_k)
+            ids[query], nearness[query] = found_ids[0], found_nearness[0]
 
 
 @contextmanager
@@ -341,23 +378,24 @@ def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
     return norms
 
 
-def _best_first(ids: torch.Tensor, similarity: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per row, the k entries of highest similarity, ties broken by ascending id."""
+def _best_first(ids: torch.Tensor, nearness: torch.Tensor, top_k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, the k entries of highest nearness, ties broken by ascending id."""
     by_id = ids.argsort(dim=1)
-    ids, similarity = ids.gather(1, by_id), similarity.gather(1, by_id)
-    order = torch.sort(-similarity, dim=1, stable=True).indices[:, :top_k]
-    return ids.gather(1, order), similarity.gather(1, order)
+    ids, nearness = ids.gather(1, by_id), nearness.gather(1, by_id)
+    order = torch.sort(-nearness, dim=1, stable=True).indices[:, :top_k]
+    return ids.gather(1, order), nearness.gather(1, order)
 
 
-class _ExactCosine:
-    """float64 cosine between chosen (query, vocabulary column) pairs, straight from the weights.
+class _ExactValues:
+    """float64 nearness (cosine, or minus the distance) between chosen (query, vocabulary column) pairs,
+    straight from the weights.
 
-    Only the dot products asked for are taken: PAIR_CHUNK pairs at a time, their vocabulary rows are gathered
+    Only the pairs asked for are computed: PAIR_CHUNK pairs at a time, their vocabulary rows are gathered
     into buffers reused from chunk to chunk (fresh large tensors cost a page fault per page), widened to
-    float64 and multiplied with each pair's own query; each variant then adds its own offset and divides by
-    its own norms. A product of a group's queries with every row any of them needs would do far more work
-    wherever a token's layers share few candidates (a model whose tokens sit among the bulk of the
-    vocabulary needs hundreds of rows per query, nearly all distinct).
+    float64 and compared with each pair's own query by the variant's `exact`. A product of a group's queries
+    with every row any of them needs would do far more work wherever a token's layers share few candidates
+    (a model whose tokens sit among the bulk of the vocabulary needs hundreds of rows per query, nearly all
+    distinct).
     """
 
     def __init__(self, scorer: VocabularyScorer, plan: ScoringPlan) -> None:
@@ -367,14 +405,14 @@ class _ExactCosine:
     def __call__(
         self, pairs: dict[ReferenceScores, tuple[torch.Tensor, torch.Tensor]]
     ) -> dict[str, torch.Tensor]:
-        """Per variant, the cosine of each (query, column) pair given for it."""
-        return {reference.name: self._cosines(reference, *chosen) for reference, chosen in pairs.items()}
+        """Per variant, the nearness of each (query, column) pair given for it."""
+        return {reference.name: self._values(reference, *chosen) for reference, chosen in pairs.items()}
 
-    def _cosines(
+    def _values(
         self, reference: ReferenceScores, queries: torch.Tensor, columns: torch.Tensor
     ) -> torch.Tensor:
-        plan, words = self.plan, self.scorer.words
-        cosines = torch.empty(len(columns), dtype=torch.float64)
+        words = self.scorer.words
+        values = torch.empty(len(columns), dtype=torch.float64)
         size = min(PAIR_CHUNK, len(columns))
         stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
         rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
@@ -382,9 +420,8 @@ class _ExactCosine:
         ids = self.scorer.row_ids[columns]
         for start in range(0, len(columns), PAIR_CHUNK):
             stop = min(start + PAIR_CHUNK, len(columns))
-            chunk, used = queries[start:stop], stop - start
+            used = stop - start
             rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=stored[:used]))
-            dots = torch.index_select(plan.queries64, 0, chunk, out=scratch[:used]).mul_(rows).sum(1)
-            norms = reference.compared_norms(chunk, columns[start:stop], rows, scratch[:used])
-            cosines[start:stop] = (dots + reference.dot_offsets(chunk)) / (plan.query_norms64[chunk] * norms)
-        return cosines
+            chunk = queries[start:stop], columns[start:stop]
+            values[start:stop] = reference.exact(*chunk, rows, scratch[:used])
+        return values

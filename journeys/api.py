@@ -13,6 +13,7 @@ from pathlib import Path
 
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.settings import EngineSettings
+from journeys.indexer.views import View
 from journeys.notebook_journey import NotebookJourney
 
 
@@ -42,13 +43,22 @@ def analyze(
     top_k: int | None = None,
     device: str = "auto",
     dtype: str = "auto",
+    point: str | None = None,
+    metric: str | None = None,
 ) -> NotebookJourney:
-    """Rank, similarity and nearest vocabulary rows of every token of `text` at every layer, exactly what
-    `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine (default: the
-    default model; a loaded engine keeps its own device and dtype), `method` and `top_k` default to the
-    engine's settings."""
+    """Rank, similarity (or distance) and nearest vocabulary rows of every token of `text` at every layer,
+    exactly what `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine
+    (default: the default model; a loaded engine keeps its own device and dtype), `method`, `top_k`, `point`
+    (post-attention or block-output) and `metric` ("cosine" or "euclidean") default to the engine's
+    settings."""
     engine = model if isinstance(model, JourneyEngine) else load_model(model, device=device, dtype=dtype)
-    return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k))
+    default = engine.settings.default_view  # the engine checks the view it is given
+    view = View(
+        point=default.point if point is None else point,
+        reference=default.reference,
+        metric=default.metric if metric is None else metric,
+    )
+    return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k, view=view))
 
 
 def load_journey(path: str | Path) -> NotebookJourney:

@@ -22,6 +22,8 @@ SPECIAL_TOKEN = re.compile(
     r"^(\[(CLS|SEP|PAD|MASK|UNK)\]|</?s>|<\|endoftext\|>|<pad>|<mask>|<unk>|<bos>|<eos>)$"
 )
 CHARTS = ("similarity", "rank")
+#: The value chart's axis title, by the journey's metric.
+VALUE_TITLES = {"cosine": "cosine similarity", "euclidean": "Euclidean distance"}
 
 
 def selected_token(journey: Journey, token: int | str | None) -> int:
@@ -82,19 +84,19 @@ def traces(
 
 
 def chart_traces(chart: str, result: VariantResult, journey: Journey, selected: int) -> list[dict[str, Any]]:
-    """The traces of the similarity or the rank chart (rank plotted as rank + 1 on a log axis)."""
+    """The traces of the similarity (or distance) or the rank chart (rank plotted as rank + 1 on a log
+    axis)."""
     if chart == "similarity":
-        return traces(
-            result.similarity, result.similarity, journey, selected, "similarity %{customdata[1]:.4f}"
-        )
+        value_format = journey.value_name + " %{customdata[1]:.4f}"
+        return traces(result.similarity, result.similarity, journey, selected, value_format)
     plotted = [[None if r is None else r + 1 for r in row] for row in result.rank]
     return traces(plotted, result.rank, journey, selected, "rank %{customdata[1]:,}")
 
 
-def y_axis(chart: str, vocab_size: int) -> dict[str, Any]:
+def y_axis(chart: str, vocab_size: int, metric: str = "cosine") -> dict[str, Any]:
     axis: dict[str, Any] = {"gridcolor": "#e2e8f0", "zeroline": False}
     if chart == "similarity":
-        return {**axis, "title": {"text": "cosine similarity"}}
+        return {**axis, "title": {"text": VALUE_TITLES[metric]}}
     return {
         **axis,
         "title": {"text": "rank (log scale)"},
@@ -104,8 +106,8 @@ def y_axis(chart: str, vocab_size: int) -> dict[str, Any]:
     }
 
 
-def layout(chart: str, vocab_size: int, layer: int | None) -> dict[str, Any]:
-    """The layout journey-charts.js gives one chart of a journey shown on its own."""
+def layout(chart: str, vocab_size: int, layer: int | None, metric: str = "cosine") -> dict[str, Any]:
+    """The layout journey-charts.js gives one chart of a journey shown on its own (by `metric`)."""
     shapes = []
     if layer is not None:
         shapes.append(
@@ -130,7 +132,7 @@ def layout(chart: str, vocab_size: int, layer: int | None) -> dict[str, Any]:
         "showlegend": False,
         "hovermode": "closest",
         "xaxis": {"gridcolor": "#e2e8f0", "zeroline": False, "title": {"text": "layer"}, "dtick": 1},
-        "yaxis": y_axis(chart, vocab_size),
+        "yaxis": y_axis(chart, vocab_size, metric),
         "shapes": shapes,
     }
 
@@ -155,17 +157,20 @@ def journey_figure(
     result = journey.variants[variant]
     vocab_size = journey.model.vocab_size
     if chart != "both":
-        return go.Figure(chart_traces(chart, result, journey, selected), layout(chart, vocab_size, layer))
+        return go.Figure(
+            chart_traces(chart, result, journey, selected),
+            layout(chart, vocab_size, layer, journey.view.metric),
+        )
     figure = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=("Similarity across layers", "Rank across layers"),
+        subplot_titles=(f"{journey.value_name.capitalize()} across layers", "Rank across layers"),
         horizontal_spacing=0.1,
     )
     for column, name in enumerate(CHARTS, start=1):
         for trace in chart_traces(name, result, journey, selected):
             figure.add_trace(go.Scatter(trace), row=1, col=column)
-        single = layout(name, vocab_size, layer)
+        single = layout(name, vocab_size, layer, journey.view.metric)
         figure.update_xaxes(single["xaxis"], row=1, col=column)
         figure.update_yaxes(single["yaxis"], row=1, col=column)
         if layer is not None:

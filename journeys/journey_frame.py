@@ -1,5 +1,6 @@
-"""`journey.to_pandas()`: the journey's CSV rows as a pandas DataFrame (pandas is the optional `notebook`
-extra, so the engine, the server and the CLI never import it)."""
+"""`journey.to_pandas()`: the journey's CSV rows as a pandas DataFrame, with the view it was computed in
+beside `method` (pandas is the optional `notebook` extra, so the engine, the server and the CLI never
+import it)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ MISSING_PANDAS = "journey.to_pandas() needs pandas: pip install 'token-encoding-
 
 
 def journey_frame(journey: Journey) -> pandas.DataFrame:
-    """One row per variant x token x layer, the CSV's columns; rank as a nullable whole number."""
+    """One row per variant x token x layer, the CSV's columns and, after `method`, the view: the analysis
+    point, the reference rows ranked against ("input": the input embedding rows) and the metric; rank as a
+    nullable whole number."""
     try:
         import pandas
     except ImportError as error:
         raise ImportError(MISSING_PANDAS) from error
     frame = pandas.DataFrame(list(journey_rows(journey)), columns=csv_columns(journey))
+    after_method = frame.columns.get_loc("method") + 1
+    for column, (name, value) in enumerate(journey.view.to_dict().items(), start=after_method):
+        frame.insert(column, name, value)
     return frame.astype({"rank": "Int64"})

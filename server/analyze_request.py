@@ -7,11 +7,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from journeys.indexer.options import checked_count, checked_method, checked_top_k, json_type, shown
+from journeys.indexer.options import (
+    checked_count,
+    checked_method,
+    checked_top_k,
+    checked_view,
+    json_type,
+    shown,
+)
 from journeys.indexer.text_input import is_blank
+from journeys.indexer.views import View
 from journeys.server.settings import ServerSettings
 
-FIELDS = ("text", "model", "method", "top_k")
+FIELDS = ("text", "model", "method", "point", "metric", "top_k")
 CONTEXTUAL_FIELDS = ("text", "model", "k")
 
 
@@ -25,6 +33,7 @@ class AnalyzeRequest:
 
     model: str
     method: str
+    view: View
     top_k: int
     text: str
 
@@ -39,15 +48,22 @@ class ContextualRequest:
 
 
 def parse_analyze_request(body: bytes, model_names: list[str], settings: ServerSettings) -> AnalyzeRequest:
-    """Decode and check a JSON body; the model defaults to the first of `model_names`, the method and top-k
-    to the engine settings'."""
+    """Decode and check a JSON body; the model defaults to the first of `model_names`, the method, the view's
+    point and metric, and top-k to the engine settings'."""
     fields = _decode_fields(body, FIELDS)
     engine = settings.engine
+    method = checked_method(fields.get("method", engine.default_method), name='"method"')
     return AnalyzeRequest(
         text=_text(fields.get("text"), settings.max_text_chars),
         model=_model(fields.get("model", model_names[0]), model_names),
-        method=checked_method(fields.get("method", engine.default_method), name='"method"'),
+        method=method,
         top_k=checked_top_k(fields.get("top_k", engine.default_top_k), engine.max_top_k, name='"top_k"'),
+        view=checked_view(
+            fields.get("point", engine.default_point),
+            fields.get("metric", engine.default_metric),
+            method,
+            True,
+        ),
     )
 
 

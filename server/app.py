@@ -89,10 +89,12 @@ class Analyst:
         journey = None
         engine = self.engines[query.model]
         if self.stored is not None:
-            journey = self.stored.get(query.model, engine.precision, query.method, query.text, query.top_k)
+            journey = self.stored.get(
+                query.model, engine.precision, query.method, query.text, query.top_k, query.view
+            )
         if journey is None:
             journey = self.slots.run(
-                lambda: engine.analyze(query.text, query.method, query.top_k), client_waiting
+                lambda: engine.analyze(query.text, query.method, query.top_k, query.view), client_waiting
             )
         return json.dumps(journey.to_dict(), ensure_ascii=False)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeys.indexer.options import METHODS
+from journeys.indexer.options import METHODS, METRICS, POINTS
 from journeys.indexer.precision import DTYPES
 from journeys.indexer.reference_rows import POSITIONAL, RAW
+from journeys.indexer.views import View
 from journeys.server.settings import ServerSettings
 
 
@@ -40,6 +41,12 @@ NULLABLE_RANK = {"type": ["integer", "null"], "minimum": 0}
 #: Cosines are computed in float64, which may overshoot ±1 by a rounding error.
 SIMILARITY = {"type": "number", "minimum": -1.000001, "maximum": 1.000001}
 NULLABLE_SIMILARITY = {**SIMILARITY, "type": ["number", "null"]}
+POINT_DESCRIPTION = (
+    "where each layer's encoding is read: post-attention, the residual right after attention is added; "
+    "block-output, the block's output, which the next block receives"
+)
+#: A Euclidean distance; a token's own distance is never null (a zero row has one too).
+DISTANCE = {"type": "number", "minimum": 0}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {"type": "string", "minLength": 1}}),
@@ -53,6 +60,7 @@ SCHEMAS: dict[str, Any] = {
             "max_tokens": COUNT,
             "variants": _array({"enum": [RAW, POSITIONAL]}),
             "methods": _array({"enum": list(METHODS)}),
+            "points": _array({"enum": list(POINTS)}),
             "position_encoding": {"type": "string"},
             "precision": _ref("Precision"),
         }
@@ -98,6 +106,17 @@ SCHEMAS: dict[str, Any] = {
             "neighbours": _array(_array(_array(_ref("Neighbour")))),
         }
     ),
+    "DistanceNeighbour": _object({"id": COUNT, "text": {"type": "string"}, "distance": DISTANCE}),
+    "DistanceVariant": {
+        **_object(
+            {
+                "rank": _array(_array(COUNT)),
+                "distance": _array(_array(DISTANCE)),
+                "neighbours": _array(_array(_array(_ref("DistanceNeighbour")))),
+            }
+        ),
+        "description": "a variant of a journey by Euclidean distance: distances, nearest first",
+    },
     "Journey": _object(
         {
             "model": _object(
@@ -110,9 +129,18 @@ SCHEMAS: dict[str, Any] = {
                 }
             ),
             "method": {"enum": list(METHODS)},
+            "point": {"enum": list(POINTS), "description": POINT_DESCRIPTION},
+            "reference": {
+                "enum": [View().reference],
+                "description": "the rows ranked against: input embeddings",
+            },
+            "metric": {
+                "enum": list(METRICS),
+                "description": "cosine: the variants hold similarities; euclidean: distances",
+            },
             "tokens": _array(_ref("Token")),
             "variants": _object(
-                {RAW: _ref("Variant"), POSITIONAL: _ref("Variant")},
+                {name: {"oneOf": [_ref("Variant"), _ref("DistanceVariant")]} for name in (RAW, POSITIONAL)},
                 required=[RAW],  # positional: only for models with a learned absolute position table
             ),
         }
@@ -128,6 +156,16 @@ def request_schemas(settings: ServerSettings) -> dict[str, Any]:
                 "text": {"type": "string", "minLength": 1, "maxLength": settings.max_text_chars},
                 "model": {"type": "string", "description": "a loaded model; default: the first one loaded"},
                 "method": {"enum": list(METHODS), "default": settings.engine.default_method},
+                "point": {
+                    "enum": list(POINTS),
+                    "default": settings.engine.default_point,
+                    "description": POINT_DESCRIPTION,
+                },
+                "metric": {
+                    "enum": list(METRICS),
+                    "default": settings.engine.default_metric,
+                    "description": "cosine similarity, or Euclidean distance (the exact method only)",
+                },
                 "top_k": {
                     "type": "integer",
                     "minimum": 1,

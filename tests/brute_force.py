@@ -1,11 +1,12 @@
-"""A float64 brute force of every rank, similarity and neighbour, written independently of the engine's
-scorer: the tests and `benchmarks/gpu_check.py` compare the engine's journeys with it."""
+"""A float64 brute force of every rank, similarity (or distance) and neighbour, written independently of
+the engine's scorer: the tests and `benchmarks/gpu_check.py` compare the engine's journeys with it."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.views import STUDY_VIEW, View
 from reference_spec import reference_spec
 
 
@@ -37,9 +38,45 @@ def brute_force(
     return ranks, similarities, neighbours
 
 
-def assert_matches_brute_force(engine: JourneyEngine, text: str, method: str, k: int = 7) -> None:
-    encoded = engine.encodings(text, method)
-    journey = engine.analyze(text, method=method, top_k=k)
+def brute_force_distances(
+    vectors: np.ndarray, token_ids: list[int], vocabulary: np.ndarray, offsets: np.ndarray, k: int
+):
+    """Per token and layer: rank of own row by Euclidean distance, its distance, and the k nearest
+    (id, distance), in float64, each distance the norm of the difference itself.
+
+    `offsets[t]` is added to every vocabulary row for token t. Rows of zero norm in the word-embedding
+    matrix are left out of the comparison, but a token whose own row is zero still has its distance and rank.
+    """
+    usable = np.flatnonzero(np.linalg.norm(vocabulary, axis=1) > 0)
+    ranks, distances, neighbours = [], [], []
+    for t, own in enumerate(token_ids):
+        rows = vocabulary[usable] + offsets[t]
+        own_row = vocabulary[own] + offsets[t]
+        token_ranks, token_distances, token_neighbours = [], [], []
+        for layer in range(vectors.shape[0]):
+            h = vectors[layer, t]
+            to_rows = np.sqrt(((rows - h) ** 2).sum(1))
+            at = np.flatnonzero(usable == own)
+            own_distance = to_rows[at[0]] if len(at) else np.sqrt(((own_row - h) ** 2).sum())
+            token_ranks.append(int((to_rows < own_distance).sum()))
+            token_distances.append(own_distance)
+            order = sorted(range(len(usable)), key=lambda i: (to_rows[i], usable[i]))[:k]
+            token_neighbours.append([(int(usable[i]), to_rows[i]) for i in order])
+        ranks.append(token_ranks)
+        distances.append(token_distances)
+        neighbours.append(token_neighbours)
+    return ranks, distances, neighbours
+
+
+def assert_matches_brute_force(
+    engine: JourneyEngine, text: str, method: str, k: int = 7, view: View = STUDY_VIEW
+) -> None:
+    """The engine's journey of `text` in `view` equals the float64 brute force over the encodings captured at
+    the view's point, by its metric, in every variant (the same position rows at every point)."""
+    encoded = engine.encodings(text, method, view.point)
+    journey = engine.analyze(text, method=method, top_k=k, view=view)
+    assert journey.view == view
+    metric = view.metric
     vectors = encoded.vectors.double().numpy()
     spec = reference_spec(engine.loaded.model)
     vocabulary = spec.words.numpy()
@@ -49,16 +86,17 @@ def assert_matches_brute_force(engine: JourneyEngine, text: str, method: str, k:
         offsets["positional"] = spec.positions.numpy()[np.broadcast_to(first, len(encoded.token_ids))]
     assert list(journey.variants) == list(offsets)
     assert [token.id for token in journey.tokens] == encoded.token_ids
+    compute = brute_force_distances if metric == "euclidean" else brute_force
+    # Distances are not bounded by 1 as cosines are: compared to float64 rounding relative to their size.
+    tolerance = {"rtol": 1e-13, "atol": 1e-13} if metric == "euclidean" else {"rtol": 0, "atol": 1e-12}
     for variant, variant_offsets in offsets.items():
-        ranks, similarities, neighbours = brute_force(
-            vectors, encoded.token_ids, vocabulary, variant_offsets, k
-        )
+        ranks, values, neighbours = compute(vectors, encoded.token_ids, vocabulary, variant_offsets, k)
         result = journey.variants[variant]
         assert result.rank == ranks, variant
-        np.testing.assert_allclose(result.similarity, similarities, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(result.similarity, values, **tolerance)
         for t, token_layers in enumerate(result.neighbours):
             for layer, found in enumerate(token_layers):
                 assert [n.id for n in found] == [i for i, _ in neighbours[t][layer]]
                 np.testing.assert_allclose(
-                    [n.similarity for n in found], [s for _, s in neighbours[t][layer]], rtol=0, atol=1e-12
+                    [n.similarity for n in found], [s for _, s in neighbours[t][layer]], **tolerance
                 )

@@ -1,9 +1,10 @@
 """The adapter interface: what the journeys need to know of one architecture family.
 
-An adapter names the blocks in the order they run, the module whose input is the residual right after
-attention has been added (the analysis point), the input embedding and any projection into the hidden
-width, and the learned absolute position table where the family has one. Everything else (capture,
-reference rows, the scorer) is derived from these, so a family is a handful of one-line methods.
+An adapter names the blocks in the order they run (their outputs are the block-output point), the module
+whose input is the residual right after attention has been added (the post-attention point), the input
+embedding and any projection into the hidden width, and the learned absolute position table where the
+family has one. Everything else (capture, reference rows, the scorer) is derived from these, so a family is
+a handful of one-line methods.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class ArchitectureAdapter(ABC):
 
     @abstractmethod
     def blocks(self) -> list[nn.Module]:
-        """One entry per layer, in the order the layers run (a shared layer appears once per run)."""
+        """One entry per layer, in the order the layers run (a shared layer appears once per run); a block's
+        output (a tensor, or a tuple whose first item it is) is the hidden state the next block receives."""
 
     @abstractmethod
     def analysis_point(self, block: nn.Module) -> nn.Module:

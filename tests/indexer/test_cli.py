@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from journeys.indexer.engine import JourneyEngine
+from journeys.indexer.views import View
 
 
 def run_cli(
@@ -43,7 +44,8 @@ def test_json_output_is_one_object_matching_the_engine(tiny_model_folders, engin
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"model", "method", "tokens", "variants"}
+    assert set(data) == {"model", "method", "point", "reference", "metric", "tokens", "variants"}
+    assert (data["point"], data["reference"], data["metric"]) == ("post-attention", "input", "cosine")
     assert set(data["model"]) == {"name", "num_layers", "hidden_size", "vocab_size", "precision"}
     assert data["model"]["precision"] == {
         "device": "cpu",
@@ -99,9 +101,22 @@ def test_a_device_torch_does_not_have_is_refused_in_one_line(tiny_model_folders,
     assert (result.returncode, result.stdout, result.stderr) == (2, "", said)
 
 
+def test_block_output_json_matches_the_engine(tiny_model_folders, engine_settings):
+    folder = str(tiny_model_folders["gpt2"])
+    text = "Time flies like an arrow."
+    result = run_cli("analyze", "--model", folder, "--text", text, "--json", "--point", "block-output")
+    assert result.returncode == 0, result.stderr
+    expected = JourneyEngine.load(folder, settings=engine_settings).analyze(
+        text, view=View(point="block-output")
+    )
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected.to_dict()))
+    assert expected.view.point == "block-output"
+
+
 def test_table_output_names_tokens_and_layers(tiny_model_folders):
     result = run_cli("analyze", "--model", str(tiny_model_folders["bert"]), "--text", "time flies")
     assert result.returncode == 0, result.stderr
+    assert "method exact, point post-attention, metric cosine" in result.stdout
     assert "L0" in result.stdout and "L2" in result.stdout
     assert "flies" in result.stdout and "[CLS]" in result.stdout
     assert "raw" in result.stdout and "positional" in result.stdout
@@ -123,10 +138,30 @@ def test_seed_method_on_minilm_runs():
         (["--text", "x", "--top-k", "101"], ["--top-k"]),
         (["--text", "x", "--top-k", "many"], ["--top-k"]),
         (["--text", "x", "--method", "guess"], ["--method"]),
+        (["--text", "x", "--point", "output"], ["--point", "post-attention", "block-output"]),
+        (["--text", "x", "--method", "seed", "--point", "block-output"], ["post-attention point only"]),
+        (["--text", "x", "--metric", "manhattan"], ["--metric", "cosine", "euclidean"]),
+        (["--text", "x", "--method", "seed", "--metric", "euclidean"], ["--method seed", "cosine only"]),
     ],
 )
 def test_bad_input_is_refused_with_one_line(tiny_model_folders, args, words):
     assert_refused(run_cli("analyze", "--model", str(tiny_model_folders["roberta"]), *args), *words)
+
+
+def test_metric_euclidean_prints_distances_and_names_them(tiny_model_folders, engine_settings):
+    """--json gives the engine's Euclidean journey; the table and the CSV say which metric they show."""
+    folder = str(tiny_model_folders["gpt2"])
+    common = ("analyze", "--model", folder, "--text", "Time flies.", "--top-k", "2", "--metric", "euclidean")
+    result = run_cli(*common, "--json")
+    assert result.returncode == 0, result.stderr
+    expected = JourneyEngine.load(folder, settings=engine_settings).analyze(
+        "Time flies.", top_k=2, view=View(metric="euclidean")
+    )
+    assert json.loads(result.stdout) == json.loads(expected.to_json())
+    table = run_cli(*common)
+    assert "metric euclidean" in table.stdout
+    header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
+    assert "distance" in header and "neighbour_2_distance" in header and "similarity" not in header
 
 
 def test_seed_on_a_decoder_is_refused(tiny_model_folders):

@@ -13,6 +13,7 @@ from journeys.cli import main
 from journeys.corpus.shard_work import weights_digest
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.offload import Offload, memory_limits
+from journeys.indexer.views import View
 from tiny_models import TRAINING_TEXT
 
 
@@ -31,6 +32,9 @@ def test_an_offloaded_model_gives_the_in_memory_journeys(
     for method in methods:
         for text in TRAINING_TEXT[:3]:
             assert offloaded.analyze(text, method).to_dict() == in_memory.analyze(text, method).to_dict()
+    text = TRAINING_TEXT[0]
+    offloaded_blocks = offloaded.analyze(text, view=View(point="block-output")).to_dict()
+    assert offloaded_blocks == in_memory.analyze(text, view=View(point="block-output")).to_dict()
 
 
 def test_memory_limits_read_as_accelerate_takes_them():

@@ -8,6 +8,7 @@ import re
 
 from journeys.indexer.rank_table import rank_tables
 from journeys.indexer.records import Journey, ModelShape, Precision, Token, VariantResult
+from journeys.indexer.views import View
 from test_cli import run_cli
 
 
@@ -70,3 +71,11 @@ def test_a_narrow_terminal_gets_a_narrower_table(tiny_model_folders):
     )
     assert result.returncode == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) <= 40
+
+
+def test_the_heading_wraps_between_its_parts_only():
+    """A narrow terminal parts the heading at its commas, never a name from its value."""
+    journey = deep_journey(tokens=2, layers=3)
+    journey.view = View(point="block-output", metric="euclidean")
+    heading = rank_tables(journey, width=40).split("\n\n")[0].splitlines()
+    assert heading == ["model deep, method exact,", "point block-output, metric euclidean,", "2 tokens"]

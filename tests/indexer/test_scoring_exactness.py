@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from brute_force import assert_matches_brute_force, brute_force
+from journeys.indexer.views import View
 from reference_spec import reference_spec
 from tiny_families import SUPPORTED_FAMILIES
 
@@ -23,6 +24,12 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS)
 def test_exact_method_matches_brute_force(family_engine, family, text):
     assert_matches_brute_force(family_engine(family), text, "exact")
+
+
+@pytest.mark.parametrize("family", SUPPORTED_FAMILIES)
+def test_block_output_matches_brute_force(family_engine, family):
+    """At block-output (whose vectors test_block_output.py proves), with the same position rows."""
+    assert_matches_brute_force(family_engine(family), TEXTS[0], "exact", view=View(point="block-output"))
 
 
 @pytest.mark.parametrize("family", SEED_FAMILIES)

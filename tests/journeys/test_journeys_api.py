@@ -12,6 +12,7 @@ from journeys import analyze, load_journey, load_model
 from journeys.indexer.errors import InputError
 from journeys.indexer.journey_csv import FORMULA_STARTS, journey_csv
 from journeys.indexer.records import Token
+from journeys.indexer.views import View
 
 TEXT = "Time flies like an arrow."
 
@@ -39,7 +40,12 @@ def test_to_pandas_is_the_csv_as_a_data_frame(folder):
     journey.tokens[0] = Token(journey.tokens[0].id, "=1+1")
     frame = journey.to_pandas()
     from_csv = pandas.read_csv(io.StringIO(journey_csv(journey)), keep_default_na=False, na_values=[""])
-    assert list(frame.columns) == list(from_csv.columns)
+    view = ["point", "reference", "metric"]  # the view the journey was computed in, which the CSV leaves out
+    columns = list(from_csv.columns)
+    assert list(frame.columns) == [*columns[:2], *view, *columns[2:]]
+    assert set(frame["point"]) == {"post-attention"} and set(frame["reference"]) == {"input"}
+    assert set(frame["metric"]) == {"cosine"}
+    frame = frame.drop(columns=view)
     assert len(frame) == 2 * len(journey.tokens) * journey.model.num_layers
     assert str(frame["rank"].dtype) == "Int64"
     assert frame["token_text"][0] == "=1+1" and from_csv["token_text"][0] == "'=1+1"  # a DataFrame is data
@@ -48,10 +54,42 @@ def test_to_pandas_is_the_csv_as_a_data_frame(folder):
         assert frame[column].tolist() == unprefixed, column
 
 
+def test_analyze_by_euclidean_distance_names_its_values_distances(folder, tiny_engines):
+    journey = analyze(TEXT, model=folder, top_k=2, metric="euclidean")
+    assert (
+        journey.to_dict()
+        == tiny_engines["roberta"].analyze(TEXT, top_k=2, view=View(metric="euclidean")).to_dict()
+    )
+    frame = journey.to_pandas()
+    assert set(frame["metric"]) == {"euclidean"}
+    assert "distance" in frame.columns and "neighbour_2_distance" in frame.columns
+    assert "similarity" not in frame.columns
+    assert frame["distance"].tolist()[0] == journey.variants["raw"].similarity[0][0]
+    figure = journey.plot(token=0)
+    assert figure.layout.yaxis.title.text == "Euclidean distance"
+
+
 def unformula(cell: object) -> object:
     """A CSV cell as the journey holds it: without the `'` that keeps a spreadsheet from running it."""
     is_prefixed = isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS)
     return cell[1:] if is_prefixed else cell
+
+
+def test_analyze_reads_the_point_and_metric_asked_for(folder, tiny_engines):
+    journey = analyze(TEXT, model=folder, top_k=2, point="block-output", metric="euclidean")
+    view = View(point="block-output", metric="euclidean")
+    assert journey.to_dict() == tiny_engines["roberta"].analyze(TEXT, top_k=2, view=view).to_dict()
+    frame = journey.to_pandas()
+    assert set(frame["point"]) == {"block-output"} and set(frame["metric"]) == {"euclidean"}
+
+
+def test_analyze_reads_the_point_asked_for(folder, tiny_engines):
+    journey = analyze(TEXT, model=folder, top_k=2, point="block-output")
+    assert (
+        journey.to_dict()
+        == tiny_engines["roberta"].analyze(TEXT, top_k=2, view=View(point="block-output")).to_dict()
+    )
+    assert set(journey.to_pandas()["point"]) == {"block-output"}
 
 
 def test_plot_draws_every_token_in_both_charts_and_marks_the_layer(folder):

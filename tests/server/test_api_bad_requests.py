@@ -53,7 +53,19 @@ def assert_refused(response, status: int, *words: str) -> str:
         ({"text": "Time flies.", "model": "minilm"}, ["model", "not loaded", "choose one of"]),
         ({"text": "Time flies.", "model": 3}, ["model", "not loaded"]),
         ({"text": "Time flies.", "model": ["a"]}, ["model", "not loaded"]),
-        ({"text": "Time flies.", "colour": "red"}, ["unknown field 'colour'", "text, model, method, top_k"]),
+        ({"text": "Time flies.", "point": "output"}, ['"point"', "post-attention, block-output", '"output"']),
+        ({"text": "Time flies.", "point": None}, ['"point"', "null"]),
+        ({"text": "Time flies.", "method": "seed", "point": "block-output"}, ["post-attention point only"]),
+        ({"text": "Time flies.", "metric": "manhattan"}, ['"metric"', "cosine, euclidean", '"manhattan"']),
+        ({"text": "Time flies.", "metric": None}, ['"metric"', "null"]),
+        (
+            {"text": "Time flies.", "method": "seed", "metric": "euclidean"},
+            ["--method seed", "by cosine only, not euclidean"],
+        ),
+        (
+            {"text": "Time flies.", "colour": "red"},
+            ["unknown field 'colour'", "text, model, method, point, metric, top_k"],
+        ),
         ({"text": "flies " * 200}, ["tokens long", "at most 64 tokens"]),
     ],
 )

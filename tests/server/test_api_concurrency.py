@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from journeys.indexer.options import POINTS
+from journeys.indexer.views import View
 from journeys.server.app import create_app
 from journeys.server.settings import ServerSettings
 
@@ -66,3 +68,15 @@ def test_threaded_engine_calls_equal_single_threaded_ones(served_engines):
     with ThreadPoolExecutor(THREADS) as pool:
         answers = list(pool.map(lambda text: engine.analyze(text, "exact", 4).to_dict(), texts * 3))
     assert answers == expected * 3
+
+
+def test_threads_reading_different_points_never_see_each_others_tensors(served_engines):
+    """Both points' hooks stay registered on the shared model; each thread's pass fills only its own point."""
+    jobs = [(text, point) for text in distinct_texts(8) for point in POINTS]
+    engine = served_engines[0]
+    expected = [engine.analyze(text, "exact", 4, View(point=point)).to_dict() for text, point in jobs]
+    with ThreadPoolExecutor(THREADS) as pool:
+        answers = list(
+            pool.map(lambda job: engine.analyze(job[0], "exact", 4, View(point=job[1])).to_dict(), jobs * 2)
+        )
+    assert answers == expected * 2

@@ -8,6 +8,7 @@ import pytest
 
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.journey_cache import JourneyCache
+from journeys.indexer.views import View
 from journeys.server.app import create_app
 
 TEXT = "Time flies like an arrow."
@@ -35,6 +36,7 @@ def test_models_describe_each_loaded_model(client, served_engines):
         "max_tokens",
         "variants",
         "methods",
+        "points",
         "position_encoding",
         "precision",
     }
@@ -57,6 +59,19 @@ def test_seed_method_matches_the_engine(client, tiny_engines, family):
     response = analyze(client, text=TEXT, model=engine.info.name, method="seed", top_k=3)
     assert response.status_code == 200
     assert response.get_json() == engine.analyze(TEXT, "seed", 3).to_dict()
+
+
+@pytest.mark.parametrize("family", ["roberta", "gpt2"])
+def test_block_output_matches_the_engine_and_is_cached_apart(served_engines, site_dir, tiny_engines, family):
+    engine = tiny_engines[family]
+    client = create_app(served_engines, site_dir).test_client()
+    fields = {"text": TEXT, "model": engine.info.name, "top_k": 4}
+    default = analyze(client, **fields).get_json()
+    block_output = analyze(client, **fields, point="block-output").get_json()
+    assert block_output == engine.analyze(TEXT, "exact", 4, View(point="block-output")).to_dict()
+    assert block_output["point"] == "block-output" and default["point"] == "post-attention"
+    assert analyze(client, **fields, point="post-attention").get_json() == default
+    assert block_output["variants"] != default["variants"]
 
 
 def test_defaults_are_the_first_model_exact_method_and_default_top_k(client, served_engines):

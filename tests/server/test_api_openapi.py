@@ -5,7 +5,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from journeys.indexer.options import METHODS
+from journeys.indexer.options import METHODS, POINTS
+from journeys.indexer.views import View
 from journeys.server.app import create_app
 from journeys.server.settings import ServerSettings
 
@@ -57,12 +58,31 @@ def test_health_and_models_responses_match(client, document):
 
 @pytest.mark.parametrize("family", ["roberta", "bert", "distilbert", "gpt2"])
 @pytest.mark.parametrize("method", METHODS)
-def test_analyze_responses_match(client, document, tiny_engines, family, method):
-    body = {"text": TEXT, "model": tiny_engines[family].info.name, "method": method, "top_k": 5}
+@pytest.mark.parametrize("point", POINTS)
+def test_analyze_responses_match(client, document, tiny_engines, family, method, point):
+    model = tiny_engines[family].info.name
+    body = {"text": TEXT, "model": model, "method": method, "point": point, "top_k": 5}
     jsonschema.validate(body, schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"}))
     response = client.post("/api/analyze", json=body)
-    assert response.status_code == (400 if (family, method) == ("gpt2", "seed") else 200)
+    refused = method == "seed" and (family == "gpt2" or point != "post-attention")
+    assert response.status_code == (400 if refused else 200)
     assert_documented(document, "/api/analyze", "post", response)
+
+
+@pytest.mark.parametrize("family", ["roberta", "gpt2"])
+def test_euclidean_analyze_responses_match_and_are_not_mixed_with_cosine_ones(
+    client, document, tiny_engines, family
+):
+    engine = tiny_engines[family]
+    cosine = {"text": TEXT, "model": engine.info.name, "top_k": 3}
+    euclidean = {**cosine, "metric": "euclidean"}
+    jsonschema.validate(euclidean, schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"}))
+    first, second = client.post("/api/analyze", json=cosine), client.post("/api/analyze", json=euclidean)
+    for response in (first, second):
+        assert response.status_code == 200
+        assert_documented(document, "/api/analyze", "post", response)
+    assert first.get_json()["metric"] == "cosine" and "similarity" in first.get_json()["variants"]["raw"]
+    assert second.get_json() == engine.analyze(TEXT, top_k=3, view=View(metric="euclidean")).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -91,6 +111,7 @@ def test_error_responses_match(client, document, body, content_type):
         {"text": "a", "top_k": 101},
         {"text": "a", "top_k": 2.5},
         {"text": "a", "method": "fast"},
+        {"text": "a", "point": "block_output"},
         {"text": "a", "colour": "red"},
     ],
 )
