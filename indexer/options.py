@@ -10,6 +10,10 @@ from typing import Any
 from journeys.indexer.errors import InputError
 from journeys.indexer.views import View
 
+#: The precisions a model may compute in (`auto`: float32 on the CPU, the checkpoint's own dtype on a GPU);
+#: named here, without torch, so the command line offers them before torch loads.
+DTYPE_CHOICES = ("auto", "float32", "bfloat16", "float16")
+
 #: The methods the engine implements: what the model computes, and the published demo's computation.
 METHODS = ("exact", "seed")
 

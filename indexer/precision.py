@@ -10,11 +10,11 @@ from __future__ import annotations
 import torch
 
 from journeys.indexer.errors import InputError
+from journeys.indexer.options import DTYPE_CHOICES
 from journeys.indexer.records import Precision
 
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-DTYPE_CHOICES = ("auto", *DTYPES)
+DTYPES = {name: getattr(torch, name) for name in DTYPE_CHOICES[1:]}
 
 
 def visible_devices() -> str:

@@ -1,7 +1,8 @@
 """The `journeys` command: analyze text, build the gallery, compute findings, serve the explorer.
 
 Every refusal is one line on stderr and exit code 2; the subcommands' own modules are imported
-only when used, so `journeys analyze` does not load Flask or Plotly. The environment is read here, once:
+only when used, so `journeys analyze` does not load Flask or Plotly, and a refused argument or `--help`
+answers before torch loads. The environment is read here, once:
 each subcommand is handed the settings `from_environment` makes of it.
 """
 
@@ -17,12 +18,9 @@ from typing import NoReturn
 from journeys.corpus.corpus_sources import LAYOUTS
 from journeys.corpus.pos_tags import MissingPackageError
 from journeys.corpus.settings import CorpusSettings
-from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
 from journeys.indexer.journey_csv import journey_csv
-from journeys.indexer.offload import offload_option
-from journeys.indexer.options import METHODS, METRICS, POINTS, checked_top_k, checked_view
-from journeys.indexer.precision import DTYPE_CHOICES
+from journeys.indexer.options import DTYPE_CHOICES, METHODS, METRICS, POINTS, checked_top_k, checked_view
 from journeys.indexer.rank_table import rank_tables
 from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import command_line_text
@@ -161,6 +159,10 @@ def positive_count(value: str) -> int:
 
 
 def run_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
+    """`journeys analyze`; torch and the engine load only once the arguments are accepted."""
+    from journeys.indexer.engine import JourneyEngine
+    from journeys.indexer.offload import offload_option
+
     text = command_line_text(args.text)
     settings = EngineSettings.from_environment(environ)
     offload = offload_option(args.offload_folder, args.max_memory)
