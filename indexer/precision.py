@@ -85,12 +85,21 @@ def product_settings() -> list[tuple[object, str, object]]:
     return settings
 
 
+def float32_matmul_precision() -> str | None:
+    """`torch.get_float32_matmul_precision()`, or None where torch refuses to say (the user set products
+    both through it and per backend, which then say it all)."""
+    try:
+        return torch.get_float32_matmul_precision()
+    except RuntimeError:
+        return None
+
+
 @contextmanager
 def ieee_float32_products() -> Iterator[None]:
     """Products in full IEEE precision inside the block, whatever the user's torch settings (TF32 and
     reduced-precision reductions on a GPU, bfloat16 inside oneDNN on a CPU), which the scorer's rounding
     window assumes; the user's settings are back afterwards, for the model's own forward pass."""
-    previous, saved = torch.get_float32_matmul_precision(), product_settings()
+    previous, saved = float32_matmul_precision(), product_settings()
     torch.set_float32_matmul_precision("highest")
     for owner in FP32_PRECISION_SETTINGS:
         owner.fp32_precision = "ieee"
@@ -101,7 +110,8 @@ def ieee_float32_products() -> Iterator[None]:
     finally:
         with warnings.catch_warnings():  # torch repeats its oneDNN note on every change back
             warnings.simplefilter("ignore")
-            torch.set_float32_matmul_precision(previous)
+            if previous is not None:
+                torch.set_float32_matmul_precision(previous)
             for owner, name, value in saved:
                 setattr(owner, name, value)
 
