@@ -208,7 +208,7 @@ def crossover(corpus: BenchCorpus, engine: JourneyEngine, sizes: tuple[int, ...]
     """Exhaustive vs compressed at growing corpus sizes, on the middle layer: query time for the live text
     (scaled to every layer), bytes in memory and recall@10."""
     layer = engine.info.num_layers // 2
-    live = engine.encodings(corpus.live_texts[0], METHOD).vectors[layer].double().numpy()
+    live = engine.encodings(corpus.live_texts[0], METHOD).vectors[layer].cpu().double().numpy()
     queries = corpus.queries(corpus.reporting_rows, layer)
     chunks = corpus.chunks()
     collected: list[np.ndarray] = []
@@ -335,7 +335,7 @@ def first_query(settings: EngineSettings, text: str, cold: bool) -> float:
 def rows_read(index: ContextualIndex, engine: JourneyEngine, text: str, hidden: int) -> dict[str, int]:
     """Rows a query of `text` reads from the vectors files (every candidate of every token at every
     layer), and their bytes."""
-    units = [unit_rows(vectors) for vectors in engine.encodings(text, METHOD).vectors.numpy()]
+    units = [unit_rows(vectors) for vectors in engine.encodings(text, METHOD).vectors.cpu().numpy()]
     fetch = index.fetched(RECALL_K)
     found = [
         contextual_layers.search(layer, unit, fetch, index.nprobe, index.settings.query_bits)

@@ -116,7 +116,7 @@ def _encode_share(
         encoded = engine.encodings(text, method)
         start, end = int(starts[index]), int(starts[index + 1])
         tokens += end - start
-        vectors[start:end] = encoded.vectors.float().numpy().transpose(1, 0, 2)
+        vectors[start:end] = encoded.vectors.cpu().numpy().transpose(1, 0, 2)
         offsets = tokenizer(text, add_special_tokens=True, return_offsets_mapping=True)["offset_mapping"]
         parts.append(OccurrenceRows.of_sentence(index, encoded.token_ids, np.asarray(offsets).reshape(-1, 2)))
         if done and done % PROGRESS_EVERY == 0:

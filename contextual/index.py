@@ -247,10 +247,8 @@ class ContextualIndex:
         encoded = engine.encodings(text, self.method)
         excluded = self._sentences_equal_to(text) if exclude_same_text else set()
         keep = k + (int(np.isin(self.rows.token_sentence, list(excluded)).sum()) if excluded else 0)
-        per_layer = [
-            self.nearest(layer, encoded.vectors[layer].double().numpy(), keep)
-            for layer in range(len(self.layers))
-        ]
+        vectors = encoded.vectors.cpu().double().numpy()  # FAISS and the stored vectors are on the CPU
+        per_layer = [self.nearest(layer, vectors[layer], keep) for layer in range(len(self.layers))]
         texts = engine.vocabulary_texts
         neighbours = [
             [self._hits(similarity[t], found[t], excluded, k, texts) for similarity, found in per_layer]

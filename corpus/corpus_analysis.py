@@ -167,15 +167,14 @@ def _add_chunk(
     for name, scores in engine.score(encoded, top_k=1).items():
         parts.setdefault(f"rank.{name}", []).append(scores.rank.reshape(-1, layers))
         parts.setdefault(f"similarity.{name}", []).append(scores.similarity.reshape(-1, layers))
-    # Neighbour overlap compares raw cosine neighbourhoods: one fp32 FAISS search, token-major like `score`.
-    queries = np.concatenate(
-        [item.vectors.transpose(0, 1).reshape(-1, item.vectors.shape[2]).numpy() for item in encoded]
-    )
+    # Neighbour overlap compares raw cosine neighbourhoods: one fp32 FAISS search, token-major like `score`,
+    # on the CPU, where FAISS and the measures below take the encodings (moved there once).
+    on_cpu = [item.vectors.cpu().numpy() for item in encoded]  # (L, T, H) each
+    queries = np.concatenate([vectors.transpose(1, 0, 2).reshape(-1, vectors.shape[2]) for vectors in on_cpu])
     _similarity, neighbour_ids = engine.index.search(queries, overlap_k)
     parts["overlap"].append(encoding_measures.neighbour_overlap(neighbour_ids.reshape(-1, layers, overlap_k)))
-    for offset, (item, classes) in enumerate(zip(encoded, classified, strict=True)):
+    for offset, (item, classes, vectors) in enumerate(zip(encoded, classified, on_cpu, strict=True)):
         num_tokens = len(item.token_ids)
-        vectors = item.vectors.float().numpy()  # (L, T, H)
         words = vectors[:, classes.groups != SPECIAL]
         parts["cohesion"].append(encoding_measures.mean_pairwise_cosine(words)[None])
         parts["alignment"].append(encoding_measures.displacement_alignment(words)[None])

@@ -25,7 +25,7 @@ from journeys.indexer.options import (
     checked_top_k,
     checked_view,
 )
-from journeys.indexer.precision import torch_dtype
+from journeys.indexer.precision import scoring_device, torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
 from journeys.indexer.settings import EngineSettings
@@ -43,7 +43,9 @@ class Encodings:
     """The analysed encodings of one text: layers x tokens x hidden, with the ids and position rows used."""
 
     token_ids: list[int]
-    vectors: torch.Tensor  # float32 on the CPU, widened exactly from the dtype the model computed in
+    #: float32 on the scoring device (the model's input device, the CPU for mps), widened exactly from the
+    #: dtype the model computed in; `.cpu()` where numpy or FAISS needs them.
+    vectors: torch.Tensor
     #: Position row compared against in the positional variant, per token; None without a position table.
     position_ids: torch.Tensor | None
 
@@ -71,7 +73,7 @@ class JourneyEngine:
         words = self.reference.words
         self.index = VocabularyIndex.load_or_build(words, loaded.name, self.settings)
         positions = None if self.reference.positions is None else self.reference.positions.rows
-        self.scorer = VocabularyScorer(self.index, words, positions)
+        self.scorer = VocabularyScorer(self.index, words, positions, scoring_device(loaded.device))
         self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, words.shape[0])
         self.info = ModelInfo(
             name=loaded.name if causal_mask else f"{loaded.name} (causal mask off)",
@@ -132,18 +134,19 @@ class JourneyEngine:
         input_ids = torch.tensor([token_ids], device=self.loaded.device)
         forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
         seed = method == "seed"
+        device = self.scorer.device  # captures of a model spread over devices all go where they are scored
         with torch.inference_mode(), self.capture.capturing(point) as captured:
             outputs = self.loaded.model(
                 input_ids=input_ids, output_hidden_states=seed, output_attentions=seed, **forward_options
             )
             if seed:
-                vectors = seed_encodings(self.adapter, outputs.hidden_states, outputs.attentions)
+                vectors = seed_encodings(self.adapter, outputs.hidden_states, outputs.attentions, device)
         if not seed:
-            vectors = torch.stack([tensor.reshape(len(token_ids), -1).to("cpu") for tensor in captured])
+            vectors = torch.stack([tensor.reshape(len(token_ids), -1).to(device) for tensor in captured])
         # float32 holds every bfloat16 and float16 value exactly, so widening changes no number.
         return Encodings(
             token_ids=token_ids,
-            vectors=vectors.to("cpu", torch.float32),
+            vectors=vectors.float(),
             position_ids=self._position_rows(len(token_ids), seed),
         )
 

@@ -79,7 +79,7 @@ class EuclideanRawScores(ByDistance, RawScores):
         return torch.linalg.vector_norm(rows64, dim=1).neg_()
 
     def zero_row_scores(self, start: int, stop: int) -> torch.Tensor:
-        return torch.zeros(stop - start)
+        return torch.zeros(stop - start, device=self.plan.queries.device)
 
     def zero_row_nearness(self, queries: torch.Tensor) -> torch.Tensor:
         return -self.plan.query_norms64[queries]
@@ -99,7 +99,7 @@ class EuclideanPositionalScores(ByDistance, PositionalScores):
     def scores(self, start: int, stop: int, previous: torch.Tensor) -> torch.Tensor:
         shifted = previous.add_(self.query_offsets[start:stop, None])
         for group, first, end in self.plan.groups_in(start, stop):
-            shifted[first - start : end - start].sub_(self.tables[int(self.slot_of_group[group])])
+            shifted[first - start : end - start].sub_(self.tables[self.slots[group]])
         return shifted
 
     def exact(

@@ -7,6 +7,10 @@ results computed in different precisions are never mixed.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 
 from journeys.indexer.errors import InputError
@@ -15,6 +19,20 @@ from journeys.indexer.records import Precision
 
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 DTYPES = {name: getattr(torch, name) for name in DTYPE_CHOICES[1:]}
+#: Where torch may round float32 products more coarsely than IEEE fp32 (TF32 in cuBLAS and cuDNN: the
+#: `allow_tf32` flags; bfloat16 inside oneDNN on a CPU), each read and set as its `fp32_precision`: torch
+#: refuses to read the legacy flags once a user has mixed them with this newer form.
+FP32_PRECISION_SETTINGS = (
+    torch.backends.cuda.matmul,
+    torch.backends.cudnn.conv,
+    torch.backends.cudnn.rnn,
+    torch.backends.mkldnn.matmul,
+)
+#: cuBLAS switches that let float16 and bfloat16 products reduce in their own precision.
+REDUCED_PRECISION_REDUCTIONS = (
+    "allow_fp16_reduced_precision_reduction",
+    "allow_bf16_reduced_precision_reduction",
+)
 
 
 def visible_devices() -> str:
@@ -50,6 +68,52 @@ def resolve_device(spec: str = "auto") -> torch.device:
     if device.type == "mps" and not torch.backends.mps.is_available():
         raise InputError(f"device mps is not available: torch sees {visible_devices()}")
     return device
+
+
+def scoring_device(model_device: torch.device) -> torch.device:
+    """Where a model's encodings are scored: the device its inputs go to, but the CPU for mps, which has no
+    float64 to settle close calls in (and settling there alone would need a second vocabulary table)."""
+    return torch.device("cpu") if model_device.type == "mps" else model_device
+
+
+def product_settings() -> list[tuple[object, str, object]]:
+    """Every torch setting that lets products round more coarsely than IEEE, as (owner, name, value now)."""
+    matmul = torch.backends.cuda.matmul
+    settings = [(owner, "fp32_precision", owner.fp32_precision) for owner in FP32_PRECISION_SETTINGS]
+    for name in REDUCED_PRECISION_REDUCTIONS:
+        settings.append((matmul, name, (getattr(matmul, name), getattr(matmul, f"{name}_split_k"))))
+    return settings
+
+
+def float32_matmul_precision() -> str | None:
+    """`torch.get_float32_matmul_precision()`, or None where torch refuses to say (the user set products
+    both through it and per backend, which then say it all)."""
+    try:
+        return torch.get_float32_matmul_precision()
+    except RuntimeError:
+        return None
+
+
+@contextmanager
+def ieee_float32_products() -> Iterator[None]:
+    """Products in full IEEE precision inside the block, whatever the user's torch settings (TF32 and
+    reduced-precision reductions on a GPU, bfloat16 inside oneDNN on a CPU), which the scorer's rounding
+    window assumes; the user's settings are back afterwards, for the model's own forward pass."""
+    previous, saved = float32_matmul_precision(), product_settings()
+    torch.set_float32_matmul_precision("highest")
+    for owner in FP32_PRECISION_SETTINGS:
+        owner.fp32_precision = "ieee"
+    for name in REDUCED_PRECISION_REDUCTIONS:
+        setattr(torch.backends.cuda.matmul, name, False)
+    try:
+        yield
+    finally:
+        with warnings.catch_warnings():  # torch repeats its oneDNN note on every change back
+            warnings.simplefilter("ignore")
+            if previous is not None:
+                torch.set_float32_matmul_precision(previous)
+            for owner, name, value in saved:
+                setattr(owner, name, value)
 
 
 def resolve_dtype(spec: str, device: torch.device, checkpoint_dtype: torch.dtype | None) -> torch.dtype:

@@ -164,7 +164,7 @@ class PositionTables:
                 self._add(missing)
             return (
                 [self._inverse[p] for p in position_ids],
-                torch.tensor([self._widening[p] for p in position_ids]),
+                torch.tensor([self._widening[p] for p in position_ids], device=self.positions.device),
             )
 
     def row_dots(self, position_ids: list[int]) -> list[torch.Tensor]:
@@ -210,6 +210,7 @@ class PositionalScores(ReferenceScores):
         self.row_norms = row_norms
         self.row_norms64 = row_norms64
         used, self.slot_of_group = torch.unique(plan.group_positions, return_inverse=True)
+        self.slots = self.slot_of_group.tolist()  # read per chunk: a list, so no device round trip each time
         position_of_query = plan.group_positions[plan.group_of_query]
         self.query_dot_position = (plan.queries * positions[position_of_query]).sum(1)
         self.position_rows64 = positions[plan.group_positions].double()  # (G, d)
@@ -230,7 +231,7 @@ class PositionalScores(ReferenceScores):
             self.query_dot_position[start:stop, None], previous, self.row_norms, out=previous
         )
         for group, first, end in self.plan.groups_in(start, stop):
-            shifted[first - start : end - start].mul_(self.tables[int(self.slot_of_group[group])])
+            shifted[first - start : end - start].mul_(self.tables[self.slots[group]])
         return shifted
 
     def compared_norms(

@@ -14,9 +14,13 @@ from journeys.indexer.offload import weights_at_hand
 
 
 def seed_encodings(
-    adapter: ArchitectureAdapter, layer_inputs: tuple[torch.Tensor, ...], attentions: tuple[torch.Tensor, ...]
+    adapter: ArchitectureAdapter,
+    layer_inputs: tuple[torch.Tensor, ...],
+    attentions: tuple[torch.Tensor, ...],
+    device: torch.device,
 ) -> torch.Tensor:
-    """Layers x tokens x hidden encodings of one sequence, from layer inputs and attention probabilities."""
+    """Layers x tokens x hidden encodings of one sequence on `device`, from layer inputs and attention
+    probabilities."""
     encodings = []
     for block, layer_input, attention in zip(adapter.blocks(), layer_inputs, attentions, strict=False):
         with weights_at_hand(block):
@@ -25,5 +29,5 @@ def seed_encodings(
             num_tokens, hidden = inputs.shape
             values = (inputs @ weights.value).view(num_tokens, weights.num_heads, -1).transpose(0, 1)
             context = (attention[0].to(inputs.device) @ values).transpose(0, 1).reshape(num_tokens, hidden)
-            encodings.append((context @ weights.output + inputs).to("cpu"))
+            encodings.append((context @ weights.output + inputs).to(device))
     return torch.stack(encodings)

@@ -9,20 +9,20 @@ for the rank, the k-th score for the neighbours) is settled in float64, and ever
 distance is computed in float64: the results equal a float64 brute force. The cosine window is the
 worst-case error bound of a d-term fp32 dot product (d * 2^-24 relative), doubled for the two sides of a
 comparison with margin, and widened for the positional formula by max (|w| + |p|) / |w + p|; the
-Euclidean one is derived in `euclidean_scores`.
+Euclidean one is derived in `euclidean_scores`. Both bound IEEE fp32 dot products in any summation order,
+so they hold on any device. Everything runs on the scorer's device (the model's: see
+`precision.scoring_device`); only the results come to the CPU, once, as numpy.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from journeys.indexer.euclidean_scores import EuclideanPositionalScores, EuclideanRawScores
+from journeys.indexer.precision import ieee_float32_products
 from journeys.indexer.reference_scores import (
     PositionalScores,
     PositionTables,
@@ -55,10 +55,11 @@ class VariantScores:
     neighbour_ids: np.ndarray  # (Q, k) int64 vocabulary ids, nearest first
     neighbour_similarity: np.ndarray  # (Q, k) float64
 
-    def unsorted(self, order: torch.Tensor) -> VariantScores:
-        """These scores, computed for queries taken in `order`, put back in the callers' order."""
-        restore = torch.argsort(order).numpy()
-        return VariantScores(*(array[restore] for array in vars(self).values()))
+    @classmethod
+    def on_cpu(cls, order: torch.Tensor, *tensors: torch.Tensor) -> VariantScores:
+        """Scores computed (on any device) for queries taken in `order`, as numpy in the callers' order."""
+        restore = torch.argsort(order)
+        return cls(*(tensor[restore].cpu().numpy() for tensor in tensors))
 
 
 class _Decisions:
@@ -66,13 +67,14 @@ class _Decisions:
 
     def __init__(self, reference: ReferenceScores, num_queries: int, fetch: int) -> None:
         self.reference = reference
-        self.pair_queries = torch.empty(0, dtype=torch.int64)
+        device = reference.plan.queries.device
+        self.pair_queries = torch.empty(0, dtype=torch.int64, device=device)
         self.pair_sizes: list[int] = []
-        self.clearly_above = torch.zeros(num_queries, dtype=torch.int64)
+        self.clearly_above = torch.zeros(num_queries, dtype=torch.int64, device=device)
         self.near_query: list[torch.Tensor] = []
         self.near_column: list[torch.Tensor] = []
-        self.candidate_scores = torch.empty((num_queries, fetch))
-        self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64)
+        self.candidate_scores = torch.empty((num_queries, fetch), device=device)
+        self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64, device=device)
 
     def float64_pairs(self, plan: ScoringPlan) -> tuple[torch.Tensor, torch.Tensor]:
         """(query, column) pairs float64 must settle, as queries and columns, in three parts (whose sizes
@@ -82,7 +84,7 @@ class _Decisions:
         near_query, near_column = torch.cat(self.near_query), torch.cat(self.near_column)
         others = (near_column != own_columns[near_query]) | ~plan.has_own[near_query]
         near_query, near_column = near_query[others], near_column[others]
-        everyone = torch.arange(num_queries)
+        everyone = torch.arange(num_queries, device=own_columns.device)
         self.pair_queries = torch.cat([everyone, everyone.repeat_interleave(fetch), near_query])
         self.pair_sizes = [num_queries, num_queries * fetch, len(near_query)]
         return self.pair_queries, torch.cat([own_columns, self.candidate_columns.flatten(), near_column])
@@ -92,7 +94,7 @@ class _Decisions:
         call, top rows."""
         fetch = self.candidate_scores.shape[1]
         top_scores, top_columns = top_candidates(scores, fetch)
-        query_index = torch.arange(start, start + len(scores))
+        query_index = torch.arange(start, start + len(scores), device=scores.device)
         self.candidate_scores[start : start + len(scores)] = top_scores
         self.candidate_columns[start : start + len(scores)] = top_columns
         upper, lower = own + window, own - window
@@ -130,7 +132,7 @@ class _Decisions:
     ) -> None:
         """The same over every vocabulary row, in two passes: one counts the rows not below the window,
         the other finds those within it (whose number then tells how many lie clearly above)."""
-        not_below = torch.ge(scores, lower, out=padded_mask(*scores.shape))
+        not_below = torch.ge(scores, lower, out=padded_mask(*scores.shape, device=scores.device))
         query, column = torch.nonzero((scores <= upper).logical_and_(not_below), as_tuple=True)
         within = torch.bincount(query, minlength=len(scores))
         self.clearly_above[query_index] = count_true(not_below) - within
@@ -140,21 +142,29 @@ class _Decisions:
 
 class VocabularyScorer:
     """Scores encodings against the vocabulary rows and, where the model has a position table, against every
-    row plus the query's position row."""
+    row plus the query's position row, on `device` (the CPU by default): every table it holds lives there."""
 
-    def __init__(self, index: VocabularyIndex, words: torch.Tensor, positions: torch.Tensor | None) -> None:
-        self.index = index  # keeps FAISS's memory alive: unit_rows is a view of it
-        self.unit_rows = torch.from_numpy(index.vectors)  # (n, d) fp32
-        self.row_ids = torch.from_numpy(index.row_ids)  # (n,) vocabulary id of each row
-        # (V, d) on the CPU, as given and never copied: the model's own embedding weight where the family
-        # has no projection, in its dtype (bf16 and fp16 rows widen exactly when a pair is settled).
-        self.words = words.detach()
-        self.positions = None if positions is None else positions.detach().float()  # (P, d)
+    def __init__(
+        self,
+        index: VocabularyIndex,
+        words: torch.Tensor,
+        positions: torch.Tensor | None,
+        device: torch.device | None = None,
+    ) -> None:
+        self.device = torch.device("cpu") if device is None else device
+        self.index = index  # keeps FAISS's memory alive: on the CPU, unit_rows is a view of it
+        # (n, d) fp32: FAISS's own storage on the CPU (no copy), a copy of it on any other device.
+        self.unit_rows = torch.from_numpy(index.vectors).to(self.device)
+        self.row_ids = torch.from_numpy(index.row_ids).to(self.device)  # (n,) vocabulary id of each row
+        # (V, d) as given, not copied where it already is on `device`: the model's own embedding weight where
+        # the family has no projection, in its dtype (bf16 and fp16 rows widen exactly when settled).
+        self.words = words.detach().to(self.device)
+        self.positions = None if positions is None else positions.detach().to(self.device, torch.float32)
         self.row_norms64 = float64_norms(self.words, self.row_ids)  # (n,)
         self.row_norms = self.row_norms64.float()
         self.negative_half_squares = (self.row_norms64.square() / -2).float()  # the Euclidean scores' term
-        self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64)
-        self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids))
+        self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64, device=self.device)
+        self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids), device=self.device)
         self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
         self.position_tables = (
             None if self.positions is None else PositionTables(self.positions, self.unit_rows, self.row_norms)
@@ -173,9 +183,13 @@ class VocabularyScorer:
         metric: str = "cosine",
     ) -> dict[str, VariantScores]:
         """Every variant for every query by `metric` ("cosine" or "euclidean"); `position_ids` picks each
-        query's position row (None without a position table: the raw variant only)."""
+        query's position row (None without a position table: the raw variant only). Queries and ids on
+        another device are taken to the scorer's."""
+        if position_ids is not None:
+            position_ids = position_ids.to(self.device)
+        queries = queries.detach().to(self.device, torch.float32)
         with ieee_float32_products():
-            return self._score(queries, own_ids, position_ids, top_k, metric)
+            return self._score(queries, own_ids.to(self.device), position_ids, top_k, metric)
 
     def _score(
         self,
@@ -185,12 +199,12 @@ class VocabularyScorer:
         top_k: int,
         metric: str,
     ) -> dict[str, VariantScores]:
-        plan, order = self._plan(queries.detach().float(), own_ids, position_ids)
+        plan, order = self._plan(queries, own_ids, position_ids)
         references = self._references(plan, metric)
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
         decided = [_Decisions(reference, len(own_ids), fetch) for reference in references]
-        product = torch.empty((min(QUERY_CHUNK, len(own_ids)), self.num_rows))
+        product = torch.empty((min(QUERY_CHUNK, len(own_ids)), self.num_rows), device=self.device)
         for start in range(0, len(own_ids), QUERY_CHUNK):
             stop = min(start + QUERY_CHUNK, len(own_ids))
             own_columns, zero_own = plan.own_columns[start:stop, None], ~plan.has_own[start:stop, None]
@@ -208,7 +222,7 @@ class VocabularyScorer:
         values = exact({decisions.reference: decisions.float64_pairs(plan) for decisions in decided})
         settling = _Settling(self, exact, references, top_k=top_k)
         return {
-            decisions.reference.name: settling(decisions, values[decisions.reference.name]).unsorted(order)
+            decisions.reference.name: settling(decisions, values[decisions.reference.name], order)
             for decisions in decided
         }
 
@@ -266,7 +280,8 @@ class _Settling:
     references: list[ReferenceScores]  # in scoring order: each derives its scores from the one before
     top_k: int
 
-    def __call__(self, decisions: _Decisions, values: torch.Tensor) -> VariantScores:
+    def __call__(self, decisions: _Decisions, values: torch.Tensor, order: torch.Tensor) -> VariantScores:
+        """The variant's scores, in the callers' query order (`order` sorted the queries for scoring)."""
         reference, plan = decisions.reference, self.exact.plan
         sizes = decisions.pair_sizes
         num_queries, fetch = decisions.candidate_columns.shape
@@ -287,9 +302,7 @@ class _Settling:
             self.top_k,
         )
         self._complete_top_k(decisions, ids, nearness)
-        return VariantScores(
-            rank.numpy(), own_value.numpy(), ids.numpy(), reference.reported(nearness).numpy()
-        )
+        return VariantScores.on_cpu(order, rank, own_value, ids, reference.reported(nearness))
 
     def _complete_top_k(self, decisions: _Decisions, ids: torch.Tensor, nearness: torch.Tensor) -> None:
         """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
@@ -308,24 +321,6 @@ class _Settling:
             ids[query], nearness[query] = found_ids[0], found_nearness[0]
 
 
-@contextmanager
-def ieee_float32_products() -> Iterator[None]:
-    """float32 matrix products in full IEEE precision inside the block, whatever the user's torch settings
-    (TF32 on a GPU, bfloat16 inside oneDNN on a CPU), which the rounding window assumes; the user's setting
-    is back afterwards, for the model's own forward pass."""
-    previous = torch.get_float32_matmul_precision()
-    if previous == "highest":
-        yield
-        return
-    torch.set_float32_matmul_precision("highest")
-    try:
-        yield
-    finally:
-        with warnings.catch_warnings():  # torch repeats its oneDNN note on every change back
-            warnings.simplefilter("ignore")
-            torch.set_float32_matmul_precision(previous)
-
-
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The `fetch` largest scores of each row, largest first, with their columns; equal in value to
     `scores.topk(fetch)` (columns may differ among equal scores).
@@ -341,16 +336,17 @@ def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torc
     covered = TOPK_BLOCKS * width
     block_maxima = scores[:, :covered].view(rows, TOPK_BLOCKS, width).amax(2)
     best_blocks = block_maxima.topk(fetch, dim=1).indices
-    columns = (best_blocks[:, :, None] * width + torch.arange(width)).flatten(1)
-    columns = torch.cat([columns, torch.arange(covered, num_columns).expand(rows, -1)], 1)
+    device = scores.device
+    columns = (best_blocks[:, :, None] * width + torch.arange(width, device=device)).flatten(1)
+    columns = torch.cat([columns, torch.arange(covered, num_columns, device=device).expand(rows, -1)], 1)
     top_scores, at = scores.gather(1, columns).topk(fetch, dim=1)
     return top_scores, columns.gather(1, at)
 
 
-def padded_mask(rows: int, columns: int) -> torch.Tensor:
-    """A (rows, columns) boolean matrix of False whose rows lie in memory padded to a multiple of 8 bytes, so
-    that `count_true` can read them eight entries at a time."""
-    return torch.zeros((rows, -(-columns // 8) * 8), dtype=torch.bool)[:, :columns]
+def padded_mask(rows: int, columns: int, device: torch.device | None = None) -> torch.Tensor:
+    """A (rows, columns) boolean matrix of False on `device` whose rows lie in memory padded to a multiple of
+    8 bytes, so that `count_true` can read them eight entries at a time."""
+    return torch.zeros((rows, -(-columns // 8) * 8), dtype=torch.bool, device=device)[:, :columns]
 
 
 def count_true(mask: torch.Tensor) -> torch.Tensor:
@@ -365,11 +361,12 @@ def count_true(mask: torch.Tensor) -> torch.Tensor:
 def float64_norms(words: torch.Tensor, row_ids: torch.Tensor) -> torch.Tensor:
     """(n,) float64 norms of the rows `row_ids` of `words`, a block of rows at a time in buffers reused from
     block to block, so no float64 copy of the vocabulary ever exists."""
-    norms = torch.empty(len(row_ids), dtype=torch.float64)
+    device = words.device
+    norms = torch.empty(len(row_ids), dtype=torch.float64, device=device)
     block = block_rows(words.shape[1])
     size = min(block, len(row_ids))
-    stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
-    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
+    stored = torch.empty((size, words.shape[1]), dtype=words.dtype, device=device)
+    rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64, device=device)
     for start in range(0, len(row_ids), block):
         stop = min(start + block, len(row_ids))
         used = stop - start
@@ -412,10 +409,10 @@ class _ExactValues:
         self, reference: ReferenceScores, queries: torch.Tensor, columns: torch.Tensor
     ) -> torch.Tensor:
         words = self.scorer.words
-        values = torch.empty(len(columns), dtype=torch.float64)
+        values = torch.empty(len(columns), dtype=torch.float64, device=words.device)
         size = min(PAIR_CHUNK, len(columns))
-        stored = torch.empty((size, words.shape[1]), dtype=words.dtype)
-        rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64)
+        stored = torch.empty((size, words.shape[1]), dtype=words.dtype, device=words.device)
+        rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64, device=words.device)
         scratch = torch.empty_like(rows64)
         ids = self.scorer.row_ids[columns]
         for start in range(0, len(columns), PAIR_CHUNK):

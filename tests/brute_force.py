@@ -77,7 +77,7 @@ def assert_matches_brute_force(
     journey = engine.analyze(text, method=method, top_k=k, view=view)
     assert journey.view == view
     metric = view.metric
-    vectors = encoded.vectors.double().numpy()
+    vectors = encoded.vectors.cpu().double().numpy()
     spec = reference_spec(engine.loaded.model)
     vocabulary = spec.words.numpy()
     offsets = {"raw": np.zeros((len(encoded.token_ids), vocabulary.shape[1]))}

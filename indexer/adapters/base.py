@@ -100,8 +100,9 @@ class ArchitectureAdapter(ABC):
         weight, without its bias (shared by every row, so it carries no token's identity) and without the
         embedding LayerNorm that precedes it in some families (it normalises the sum of word, position and
         type rows per token, so it has no fixed per-row form). The product is taken in float64 and stored
-        in float32, on the CPU, whatever the model's device (rows in bfloat16 or float16 widen exactly).
-        Unprojected rows are the model's own weights in its own dtype: on the CPU, not copied.
+        in float32, on the model's device (taken on the CPU: mps has no float64; rows in bfloat16 or float16
+        widen exactly). Unprojected rows are the model's own weights in its own dtype, where they are: not
+        copied.
         """
         projection = self.embedding_projection()
         table = self.position_embeddings()
@@ -130,9 +131,10 @@ class ArchitectureAdapter(ABC):
 
 
 def _projected(weight: torch.Tensor, projection: nn.Linear | None) -> torch.Tensor:
-    """Rows of `weight` in the hidden width: as stored (on the CPU, in their own dtype), or mapped by the
-    projection's weight (float64, stored in float32)."""
-    rows = weight.detach().to("cpu")
+    """Rows of `weight` in the hidden width: as stored (in their own dtype, on their device), or mapped by
+    the projection's weight (float64 on the CPU, stored in float32 on the weight's device)."""
+    rows = weight.detach()
     if projection is None:
         return rows
-    return (rows.double() @ projection.weight.detach().to("cpu").double().T).float()
+    mapped = rows.to("cpu", torch.float64) @ projection.weight.detach().to("cpu", torch.float64).T
+    return mapped.float().to(rows.device)

@@ -31,8 +31,10 @@ def test_the_gpu_check_passes_on_the_cpu(tmp_path):
     report = json.loads(out.read_text())
     checks = report["checks"]
     assert report["passed"] and all(check["passed"] for check in checks)
-    # 3 families x 2 dtypes x 2 checks, the tiny shape's timing, the server's answer
-    assert [check["part"] for check in checks] == ["families"] * 12 + ["tiny-roberta", "serve"]
+    # 3 families x 2 dtypes x 3 checks, the tiny shape's timing, the server's answer
+    assert [check["part"] for check in checks] == ["families"] * 18 + ["tiny-roberta", "serve"]
+    placed = [check["detail"] for check in checks if check["name"].endswith(": scores on cpu")]
+    assert placed == ["tables on cpu, sharing FAISS's storage"] * 6
     assert set(report["families"]) == {
         f"{f} {d}" for f in ("roberta", "gpt2", "llama") for d in ("float32", "bfloat16")
     }
@@ -40,7 +42,7 @@ def test_the_gpu_check_passes_on_the_cpu(tmp_path):
     assert figures["precision"]["device"] == "cpu" and figures["corpus_pass"]["tokens"] > 0
     assert figures["peak_gpu_memory_gb"] is None and "device_floor_s" not in figures
     assert report["machine"]["device"].startswith("cpu (")
-    assert "14 of 14 checks passed" in run.stdout
+    assert "20 of 20 checks passed" in run.stdout
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="torch sees a GPU here")
