@@ -63,9 +63,9 @@ NORMALISE: dict[str, Normalise] = {
 
 def head_in_float64(model: torch.nn.Module) -> tuple[np.ndarray, np.ndarray | None, float | None]:
     decoder = model.get_output_embeddings()
-    bias = None if decoder.bias is None else decoder.bias.detach().double().numpy()
+    bias = None if decoder.bias is None else decoder.bias.detach().double().cpu().numpy()
     return (
-        decoder.weight.detach().double().numpy(),
+        decoder.weight.detach().double().cpu().numpy(),
         bias,
         getattr(model.config, "final_logit_softcapping", None),
     )
@@ -81,9 +81,9 @@ def test_last_layer_logits_are_the_models_own(headed_engine, name):
     model = engine.loaded.head_model
     token_ids = engine.tokenize(TEXT)
     with torch.no_grad():
-        own = model(input_ids=torch.tensor([token_ids])).logits[0].double()
+        own = model(input_ids=torch.tensor([token_ids], device=model.device)).logits[0].double().cpu()
     normed = engine.encodings(TEXT, point="block-output", reference="output").vectors[-1]
-    lens = engine.lens.logits(normed)
+    lens = engine.lens.logits(normed).cpu()
     # float32 rounding (bfloat16 where the model computes in it) of the model's own head
     rounding = 2.0**-7 if model.dtype == torch.bfloat16 else 2.0**-18
     scale = own.abs().max()
@@ -102,11 +102,10 @@ def test_last_layer_logits_are_the_models_own(headed_engine, name):
 def test_every_layer_equals_a_float64_brute_force(headed_engine, name, point):
     engine = headed_engine(name)
     model = engine.loaded.head_model
-    residual = engine.encodings(TEXT, point=point).vectors.to(
-        model.dtype
-    )  # widened exactly, so narrowed back
+    # the engine widens the model's dtype to float32 exactly, so narrowing it back changes no number
+    residual = engine.encodings(TEXT, point=point).vectors.to(model.device, model.dtype)
     with torch.no_grad():
-        normed = torch.stack([NORMALISE[name](model, layer) for layer in residual]).double().numpy()
+        normed = torch.stack([NORMALISE[name](model, layer) for layer in residual]).double().cpu().numpy()
     token_ids = engine.tokenize(TEXT)
     targets = {"own": list(token_ids)}
     if name in CAUSAL_HEADED:
