@@ -15,16 +15,20 @@ from journeys.indexer.adapters import ArchitectureAdapter, adapter_for
 from journeys.indexer.adapters.discovery import PROBE_TOKENS, first_token_sees_last
 from journeys.indexer.capture import ResidualCapture
 from journeys.indexer.errors import InputError
+from journeys.indexer.lens_records import LensNeighbour, LensResult
+from journeys.indexer.logit_lens import LensScores, LogitLens
 from journeys.indexer.model_loading import LoadedModel, load_model
 from journeys.indexer.offload import Offload
 from journeys.indexer.options import (
     POINTS,
+    REFERENCES,
     checked_method,
     checked_point,
     checked_seed_point,
     checked_top_k,
     checked_view,
 )
+from journeys.indexer.output_head import OutputHead, output_head
 from journeys.indexer.precision import scoring_device, torch_dtype
 from journeys.indexer.records import Journey, ModelInfo, Neighbour, Precision, Token, VariantResult
 from journeys.indexer.seed_method import seed_encodings
@@ -40,7 +44,8 @@ __all__ = ["Encodings", "InputError", "JourneyEngine"]
 
 @dataclass
 class Encodings:
-    """The analysed encodings of one text: layers x tokens x hidden, with the ids and position rows used."""
+    """The analysed encodings of one text: layers x tokens x hidden, with the ids and position rows used
+    (for the output reference: as the output head's decoder reads them, after the final norm)."""
 
     token_ids: list[int]
     #: float32 on the scoring device (the model's input device, the CPU for mps), widened exactly from the
@@ -74,7 +79,13 @@ class JourneyEngine:
         self.index = VocabularyIndex.load_or_build(words, loaded.name, self.settings)
         positions = None if self.reference.positions is None else self.reference.positions.rows
         self.scorer = VocabularyScorer(self.index, words, positions, scoring_device(loaded.device))
-        self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, words.shape[0])
+        head = output_head(loaded, self.adapter)
+        #: The logit lens where the model has an output head; otherwise why it offers the input reference
+        #: only.
+        self.lens = LogitLens(head) if isinstance(head, OutputHead) else None
+        self.no_output_reference = head if isinstance(head, str) else ""
+        vocabulary = max(words.shape[0], head.vocab_size if self.lens else 0)
+        self.vocabulary_texts = vocabulary_display_texts(loaded.tokenizer, vocabulary)
         self.info = ModelInfo(
             name=loaded.name if causal_mask else f"{loaded.name} (causal mask off)",
             num_layers=self.capture.num_layers,
@@ -86,6 +97,7 @@ class JourneyEngine:
             points=POINTS,
             position_encoding=self.reference.position_encoding,
             precision=loaded.precision,
+            references=REFERENCES if self.lens else REFERENCES[:1],
         )
 
     @classmethod
@@ -124,12 +136,16 @@ class JourneyEngine:
             )
         return token_ids
 
-    def encodings(self, text: str, method: str | None = None, point: str | None = None) -> Encodings:
+    def encodings(
+        self, text: str, method: str | None = None, point: str | None = None, reference: str = "input"
+    ) -> Encodings:
         """The encodings of `text` at every layer's analysis point (post-attention or block-output), by the
-        chosen method; the method and point default to the settings'."""
+        chosen method, as the `reference` compares them (the output head: through the model's final norm
+        and head transform); the method and point default to the settings'."""
         method = self.checked_method(self.settings.default_method if method is None else method)
         point = checked_point(self.settings.default_point if point is None else point)
         checked_seed_point(method, point)
+        lens = self.checked_lens() if reference == REFERENCES[1] else None
         token_ids = self.tokenize(text)
         input_ids = torch.tensor([token_ids], device=self.loaded.device)
         forward_options = {} if self.causal_mask else self._unmasked(len(token_ids))
@@ -141,6 +157,9 @@ class JourneyEngine:
             )
             if seed:
                 vectors = seed_encodings(self.adapter, outputs.hidden_states, outputs.attentions, device)
+        if lens is not None:
+            with torch.inference_mode():
+                captured = [lens.head.normalise(tensor.reshape(len(token_ids), -1)) for tensor in captured]
         if not seed:
             vectors = torch.stack([tensor.reshape(len(token_ids), -1).to(device) for tensor in captured])
         # float32 holds every bfloat16 and float16 value exactly, so widening changes no number.
@@ -149,6 +168,12 @@ class JourneyEngine:
             vectors=vectors.float(),
             position_ids=self._position_rows(len(token_ids), seed),
         )
+
+    def checked_lens(self) -> LogitLens:
+        """The logit lens, or a one-line refusal where the model has no output head this tool reads."""
+        if self.lens is None:
+            raise InputError(self.no_output_reference)
+        return self.lens
 
     def _unmasked(self, num_tokens: int) -> dict[str, torch.Tensor]:
         """Forward options that switch a decoder's causal mask off: an all-zero additive 4D mask, which every
@@ -182,16 +207,20 @@ class JourneyEngine:
         self, text: str, method: str | None = None, top_k: int | None = None, view: View | None = None
     ) -> Journey:
         """Rank, similarity (or distance) and nearest vocabulary rows of every token at every layer, in `view`
-        (analysis point and metric); the method, top-k and view default to the settings'.
+        (analysis point, reference and metric); against the output head, the rank, logit and probability of
+        each token's own id (and, for decoders, the next token's) and the top-k tokens by logit. The method,
+        top-k and view default to the settings'.
 
         Each text is scored on its own, so a text's journey never depends on what else was analysed.
         """
         method = self.settings.default_method if method is None else method
         top_k = self.settings.default_top_k if top_k is None else top_k
         view = self.settings.default_view if view is None else view
-        view = checked_view(view.point, view.metric, method)
+        view = checked_view(view.point, view.metric, method, reference=view.reference)
         checked_top_k(top_k, self.settings.max_top_k)
-        encoded = self.encodings(text, method, view.point)
+        encoded = self.encodings(text, method, view.point, view.reference)
+        if view.reference == REFERENCES[1]:
+            return self._lens_journey(encoded, method, view, top_k)
         return self._journey(encoded, method, view, self.score([encoded], top_k, view.metric))
 
     def score(self, encoded: list[Encodings], top_k: int, metric: str = "cosine") -> dict[str, VariantScores]:
@@ -231,3 +260,44 @@ class JourneyEngine:
             )
         tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
         return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, view=view)
+
+    def _lens_journey(self, item: Encodings, method: str, view: View, top_k: int) -> Journey:
+        """The journey of `item` (normalised for the output head) through the logit lens: the "own" token's
+        values and, for causal decoders, the "next" token's (none for the last token)."""
+        num_tokens, num_layers = len(item.token_ids), self.info.num_layers
+        ids = torch.tensor(item.token_ids)
+        targets = {"own": ids}
+        if self.adapter.causal:
+            targets["next"] = torch.cat([ids[1:], torch.tensor([-1])])
+        queries = item.vectors.transpose(0, 1).reshape(num_tokens * num_layers, -1)
+        found = self.checked_lens().score(
+            queries, {name: target.repeat_interleave(num_layers) for name, target in targets.items()}, top_k
+        )
+        variants = {
+            name: self._lens_result(scores, (num_tokens, num_layers)) for name, scores in found.items()
+        }
+        tokens = [Token(token_id, self.vocabulary_texts[token_id]) for token_id in item.token_ids]
+        return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, view=view)
+
+    def _lens_result(self, found: LensScores, shape: tuple[int, int]) -> LensResult:
+        texts = self.vocabulary_texts
+        rank = found.rank.reshape(shape).tolist()
+        logit = found.logit.reshape(shape).tolist()
+        probability = found.probability.reshape(shape).tolist()
+        ids = found.neighbour_ids.reshape(*shape, -1).tolist()
+        logits = found.neighbour_logits.reshape(*shape, -1).tolist()
+        probabilities = found.neighbour_probability.reshape(*shape, -1).tolist()
+        return LensResult(
+            rank=[[None if r < 0 else r for r in row] for row in rank],
+            logit=[[None if math.isnan(v) else v for v in row] for row in logit],
+            probability=[[None if math.isnan(v) else v for v in row] for row in probability],
+            neighbours=[
+                [
+                    [LensNeighbour(i, texts[i], v, p) for i, v, p in zip(*layer, strict=True)]
+                    for layer in zip(token_ids, token_logits, token_probabilities, strict=True)
+                ]
+                for token_ids, token_logits, token_probabilities in zip(
+                    ids, logits, probabilities, strict=True
+                )
+            ],
+        )

@@ -3,7 +3,10 @@ pages' CSV download (site_templates/static/journey-csv.js mirrors it byte for by
 
 One row per variant x token x layer, in that order, with the columns `FIXED_COLUMNS` then, for each of the
 k nearest vocabulary rows, `neighbour_<n>_id`, `neighbour_<n>_text`, `neighbour_<n>_similarity`. A journey by
-Euclidean distance names its values `distance` and `neighbour_<n>_distance` instead of the similarities.
+Euclidean distance names its values `distance` and `neighbour_<n>_distance` instead of the similarities; one
+against the output head (the logit lens) has `logit` and `probability` in their place, for the variant's token
+and for each of the top-k tokens (`neighbour_<n>_logit`, `neighbour_<n>_probability`), and its rank counts
+from 1 (the highest logit).
 `position` is the token's index in the text's token sequence (0 = the first token the model sees).
 Numbers are written as Python's repr writes them (the shortest text that reads back to the same float);
 a missing rank or similarity (a token whose own row is all zeros) is an empty field. A text field that begins
@@ -19,18 +22,7 @@ from collections.abc import Iterator
 
 from journeys.indexer.records import Journey
 
-FIXED_COLUMNS = (
-    "model",
-    "method",
-    "variant",
-    "position",
-    "token_id",
-    "token_text",
-    "layer",
-    "rank",
-    "similarity",
-)
-NEIGHBOUR_FIELDS = ("id", "text", "similarity")
+FIXED_COLUMNS = ("model", "method", "variant", "position", "token_id", "token_text", "layer", "rank")
 
 Cell = str | int | float | None
 #: First characters that make a spreadsheet read a cell as a formula.
@@ -44,14 +36,13 @@ def neighbour_count(journey: Journey) -> int:
 
 
 def csv_columns(journey: Journey) -> list[str]:
-    """The header of the journey's CSV, its values named by the journey's metric."""
-    named = {"similarity": journey.value_name}
+    """The header of the journey's CSV, its values named by the journey's metric (or the lens's)."""
     neighbours = [
-        f"neighbour_{n}_{named.get(name, name)}"
+        f"neighbour_{n}_{name}"
         for n in range(1, neighbour_count(journey) + 1)
-        for name in NEIGHBOUR_FIELDS
+        for name in ("id", "text", *journey.value_names)
     ]
-    return [*(named.get(name, name) for name in FIXED_COLUMNS), *neighbours]
+    return [*FIXED_COLUMNS, *journey.value_names, *neighbours]
 
 
 def journey_rows(journey: Journey) -> Iterator[list[Cell]]:
@@ -68,10 +59,10 @@ def journey_rows(journey: Journey) -> Iterator[list[Cell]]:
                     token.text,
                     layer,
                     result.rank[position][layer],
-                    result.similarity[position][layer],
+                    *result.values_at(position, layer),
                 ]
                 for neighbour in neighbours:
-                    cells += [neighbour.id, neighbour.text, neighbour.similarity]
+                    cells += [neighbour.id, neighbour.text, *neighbour.values]
                 yield cells
 
 

@@ -5,7 +5,10 @@ loading fails within seconds with one clear line instead of hanging in retries. 
 device and in the dtype the user chose (`precision`): by default float32 on the CPU, whatever dtype the
 checkpoint was saved in. Weights go straight from the checkpoint into that dtype on that device, with no
 second copy on the way; a model larger than the device's memory is spread over more devices, CPU memory
-and disk when asked (`journeys.indexer.offload`).
+and disk when asked (`journeys.indexer.offload`). A checkpoint saved with an output head (config.json's
+`architectures` names a `*ForCausalLM`, `*LMHeadModel` or `*ForMaskedLM` class) is loaded with it, provided
+every head weight is in the checkpoint (a tied head shares the input embedding): the engine reads the base
+model inside it, and the head gives the output reference (the logit lens).
 
 A model's own code never runs: a folder or Hub id whose config.json or tokenizer_config.json names classes
 of its own (`auto_map`) is refused before anything of it is imported, and everything is loaded with
@@ -24,7 +27,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import torch
-from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoModel,
+    AutoModelForCausalLM,
+    AutoModelForMaskedLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 from transformers.utils import cached_file
 from transformers.utils import logging as hf_logging
 
@@ -46,12 +56,15 @@ class ModelSource:
 
 @dataclass
 class LoadedModel:
-    """A model in eval mode with its tokenizer, under the name the user gave, and what it computes with."""
+    """A model in eval mode with its tokenizer, under the name the user gave, and what it computes with:
+    `model` is the base model (its blocks), `head_model` the model with its output head around it, where the
+    checkpoint holds one (its `base_model` is `model`, so no weight is held twice)."""
 
     name: str
     model: PreTrainedModel
     tokenizer: PreTrainedTokenizerBase
     precision: Precision
+    head_model: PreTrainedModel | None = None
 
     @property
     def device(self) -> torch.device:
@@ -144,16 +157,53 @@ def checkpoint_dtype(model_config: dict) -> torch.dtype | None:
     return DTYPES.get(stated) if isinstance(stated, str) else None
 
 
+#: The auto class that loads a checkpoint with its output head, by how its architecture's class name ends.
+HEAD_CLASSES = {
+    "ForCausalLM": AutoModelForCausalLM,
+    "LMHeadModel": AutoModelForCausalLM,
+    "ForMaskedLM": AutoModelForMaskedLM,
+}
+
+
+def head_class(model_config: dict) -> type | None:
+    """The auto class of the output head config.json's `architectures` names, None where it names none."""
+    architectures = model_config.get("architectures")
+    for architecture in architectures if isinstance(architectures, list) else []:
+        for ending, auto_class in HEAD_CLASSES.items():
+            if isinstance(architecture, str) and architecture.endswith(ending):
+                return auto_class
+    return None
+
+
 def _from_pretrained(
-    location: str, local_files_only: bool, placement: dict, device: torch.device, dtype: torch.dtype
+    location: str,
+    local_files_only: bool,
+    placement: dict,
+    device: torch.device,
+    dtype: torch.dtype,
+    model_config: dict,
 ) -> LoadedModel:
     options = {"local_files_only": local_files_only, "trust_remote_code": False}
     tokenizer = AutoTokenizer.from_pretrained(location, **options)
-    model = AutoModel.from_pretrained(
-        location, attn_implementation="eager", dtype=dtype, **placement, **options
-    )
+    options |= {"attn_implementation": "eager", "dtype": dtype, **placement}
+    auto_class = head_class(model_config)
+    head_model = None
+    if auto_class is None:
+        model = AutoModel.from_pretrained(location, **options)
+    else:
+        head_model, loading = auto_class.from_pretrained(location, output_loading_info=True, **options)
+        head_model.eval()
+        model = head_model.base_model
+        if loading["missing_keys"]:
+            head_model = None  # a head initialised at random is no model's output
     model.eval()
-    return LoadedModel(name="", model=model, tokenizer=tokenizer, precision=precision_of(device, dtype))
+    return LoadedModel(
+        name="",
+        model=model,
+        tokenizer=tokenizer,
+        precision=precision_of(device, dtype),
+        head_model=head_model,
+    )
 
 
 def _loaded_or_refused(
@@ -174,6 +224,7 @@ def _loaded_or_refused(
             placement,
             chosen,
             resolve_dtype(dtype, chosen, checkpoint_dtype(model_config)),
+            model_config,
         )
         if loaded.device.type == "meta":
             raise InputError(

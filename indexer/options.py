@@ -1,6 +1,6 @@
-"""The options a person sets on an analysis (method, view: analysis point and metric, top-k, neighbour
-counts), checked in one place for the command line, the engine, the server and the contextual index, with one
-wording for every refusal."""
+"""The options a person sets on an analysis (method, view: analysis point, reference and metric, top-k,
+neighbour counts), checked in one place for the command line, the engine, the server and the contextual
+index, with one wording for every refusal."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ POINTS = ("post-attention", "block-output")
 
 #: How an encoding is compared with the vocabulary rows: cosine similarity, or Euclidean (L2) distance.
 METRICS = ("cosine", "euclidean")
+
+#: What an encoding is ranked against: the input embedding rows (the study's reference), or the model's output
+#: head, through its final norm (the logit lens).
+REFERENCES = ("input", "output")
 
 SEED_REFUSAL = (
     "the published demo's computation (--method seed) is defined for encoders in the BERT layout, with "
@@ -69,13 +73,36 @@ def checked_metric(value: Any, method: str = "exact", name: str = "metric") -> s
     return value
 
 
-def checked_view(point: Any, metric: Any, method: str, quoted: bool = False) -> View:
-    """The view of an analysis by `method` at `point` by `metric`, both checked (named in quotes, as a JSON
-    field, when `quoted`), refusing the seed method anywhere but the post-attention point and cosine."""
-    point_name, metric_name = ('"point"', '"metric"') if quoted else ("point", "metric")
-    chosen_point = checked_point(point, point_name)
+def checked_reference(value: Any, method: str, metric: str, name: str = "reference") -> str:
+    """`value` if it names one of REFERENCES; refuses another name, and the output reference with the seed
+    method or a metric (a metric compares with input rows; the output head ranks by logit)."""
+    if not isinstance(value, str) or value not in REFERENCES:
+        raise InputError(f"{name} must be one of {', '.join(REFERENCES)}, not {shown(value)}")
+    if value == REFERENCES[1] and method == "seed":
+        raise InputError(
+            "the published demo's computation (method seed) is defined against the input reference only, "
+            "not the output head"
+        )
+    if value == REFERENCES[1] and metric != METRICS[0]:
+        raise InputError(
+            f"the metric applies to the input reference only; the output reference ranks by logit, so "
+            f"leave the metric at {METRICS[0]}, not {metric}"
+        )
+    return value
+
+
+def checked_view(
+    point: Any, metric: Any, method: str, quoted: bool = False, reference: Any = REFERENCES[0]
+) -> View:
+    """The view of an analysis by `method` at `point` against `reference` by `metric`, each checked (named in
+    quotes, as a JSON field, when `quoted`), refusing the seed method anywhere but the post-attention point,
+    cosine and the input reference, and any metric but cosine with the output reference."""
+    names = ('"point"', '"metric"', '"reference"') if quoted else ("point", "metric", "reference")
+    chosen_point = checked_point(point, names[0])
     checked_seed_point(method, chosen_point)
-    return View(point=chosen_point, metric=checked_metric(metric, method, metric_name))
+    chosen_metric = checked_metric(metric, method, names[1])
+    chosen_reference = checked_reference(reference, method, chosen_metric, names[2])
+    return View(point=chosen_point, reference=chosen_reference, metric=chosen_metric)
 
 
 def checked_count(name: str, value: Any, largest: int) -> int:

@@ -1,6 +1,6 @@
 """The rank table `journeys analyze` prints: tokens as rows (index and text), layers as columns, the rank of
-each token's own embedding in the cells, wrapped into blocks of layers so that no line is wider than the
-terminal (100 columns at most)."""
+each token's own embedding in the cells (against the output head: of the variant's token, by logit), wrapped
+into blocks of layers so that no line is wider than the terminal (100 columns at most)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def rank_table(journey: Journey, variant: str, width: int = MAX_WIDTH) -> str:
     layers = journey.model.num_layers
     cell_width = GAP + max(len(f"L{layers - 1}"), *(len(cell) for row in cells for cell in row))
     per_block = max(1, (width - label_width) // cell_width)
-    lines = [f"{variant} rank (0 = own row nearest)"]
+    meaning = "1 = highest logit" if journey.is_lens else "0 = own row nearest"
+    lines = [f"{variant} rank ({meaning})"]
     for start in range(0, layers, per_block):
         block = range(start, min(start + per_block, layers))
         lines.append("")
@@ -58,7 +59,7 @@ def rank_tables(journey: Journey, width: int | None = None) -> str:
         f"model {journey.model.name}",
         f"method {journey.method}",
         f"point {journey.view.point}",
-        f"metric {journey.view.metric}",
+        "reference output (logit lens)" if journey.is_lens else f"metric {journey.view.metric}",
         f"{len(journey.tokens)} tokens",
     ]
     tables = [rank_table(journey, variant, width) for variant in journey.variants]

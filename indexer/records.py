@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from journeys.indexer.lens_records import LENS_VALUES, LensResult
 from journeys.indexer.views import View
 
 #: The JSON key of a journey's values, by metric: a Euclidean journey's are distances, never "similarity".
@@ -66,6 +67,8 @@ class ModelInfo(ModelShape):
     methods: tuple[str, ...]  # "exact", and "seed" where the published demo's computation is defined
     points: tuple[str, ...]  # where a layer's encoding may be read: "post-attention", "block-output"
     position_encoding: str  # how the model encodes positions, said where no positional variant exists
+    #: What encodings may be ranked against: "input", and "output" where the model has an output head.
+    references: tuple[str, ...] = ("input",)
 
     @property
     def shape(self) -> ModelShape:
@@ -79,6 +82,7 @@ class ModelInfo(ModelShape):
             "methods": list(self.methods),
             "points": list(self.points),
             "position_encoding": self.position_encoding,
+            "references": list(self.references),
         }
 
     @classmethod
@@ -91,6 +95,7 @@ class ModelInfo(ModelShape):
                 "variants": tuple(data["variants"]),
                 "methods": tuple(data["methods"]),
                 "points": tuple(data["points"]),
+                "references": tuple(data.get("references", ("input",))),
             }
         )
 
@@ -115,6 +120,11 @@ class Neighbour:
     text: str
     similarity: float
 
+    @property
+    def values(self) -> tuple[float]:
+        """The values the CSV lists for it: its similarity (or distance)."""
+        return (self.similarity,)
+
     def to_dict(self, value_key: str = "similarity") -> dict[str, Any]:
         return {"id": self.id, "text": self.text, value_key: self.similarity}
 
@@ -137,6 +147,10 @@ class VariantResult:
     rank: list[list[int | None]]
     similarity: list[list[float | None]]
     neighbours: list[list[list[Neighbour]]]
+
+    def values_at(self, token: int, layer: int) -> tuple[float | None]:
+        """The values the CSV lists for one token and layer: the similarity (or distance)."""
+        return (self.similarity[token][layer],)
 
     def to_dict(self, value_key: str = "similarity") -> dict[str, Any]:
         """The JSON object, its values under `value_key` ("similarity", or "distance")."""
@@ -166,18 +180,30 @@ class VariantResult:
 @dataclass
 class Journey:
     """The full analysis of one text by one model and method, in one view (analysis point, reference rows,
-    metric)."""
+    metric). Against the input rows its variants are "raw" and "positional" (`VariantResult`); against the
+    output head, "own" and, for causal decoders, "next" (`LensResult`)."""
 
     model: ModelShape
     method: str
     tokens: list[Token]
-    variants: dict[str, VariantResult] = field(default_factory=dict)
+    variants: dict[str, VariantResult | LensResult] = field(default_factory=dict)
     view: View = field(default_factory=View)
 
     @property
     def value_name(self) -> str:
         """What the values are called: "similarity" (cosine), or "distance" (Euclidean)."""
         return VALUE_KEYS[self.view.metric]
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        """What each token and layer reports beside its rank: the metric's value, or the lens's logit and
+        probability."""
+        return LENS_VALUES if self.is_lens else (self.value_name,)
+
+    @property
+    def is_lens(self) -> bool:
+        """True for a journey against the output head (the logit lens)."""
+        return self.view.reference == "output"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `journeys analyze --json` and returned by POST /api/analyze."""
@@ -186,7 +212,10 @@ class Journey:
             "method": self.method,
             **self.view.to_dict(),
             "tokens": [token.to_dict() for token in self.tokens],
-            "variants": {name: result.to_dict(self.value_name) for name, result in self.variants.items()},
+            "variants": {
+                name: result.to_dict() if self.is_lens else result.to_dict(self.value_name)
+                for name, result in self.variants.items()
+            },
         }
 
     def to_json(self) -> str:
@@ -196,10 +225,12 @@ class Journey:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Journey:
         """Inverse of `to_dict`."""
+        view = View.from_dict(data)
+        result_class = LensResult if view.reference == "output" else VariantResult
         return cls(
             model=ModelShape.from_dict(data["model"]),
             method=data["method"],
             tokens=[Token(**token) for token in data["tokens"]],
-            variants={name: VariantResult.from_dict(result) for name, result in data["variants"].items()},
-            view=View.from_dict(data),
+            variants={name: result_class.from_dict(result) for name, result in data["variants"].items()},
+            view=view,
         )

@@ -71,6 +71,9 @@ class EngineSettings:
     #: How encodings are compared with the vocabulary rows when an analysis does not say: "cosine" or
     #: "euclidean" (`options.METRICS`).
     default_metric: str = "cosine"
+    #: What encodings are ranked against when an analysis does not say: "input" (the input embedding rows) or
+    #: "output" (the model's output head: the logit lens; `options.REFERENCES`).
+    default_reference: str = "input"
     default_top_k: int = 15
     max_top_k: int = 100
     hub_models: Mapping[str, str] = field(default_factory=lambda: dict(_HUB_MODELS), hash=False)
@@ -96,8 +99,8 @@ class EngineSettings:
 
     @property
     def default_view(self) -> View:
-        """The view of an analysis that names none: `default_point`, the input rows, `default_metric`."""
-        return View(point=self.default_point, metric=self.default_metric)
+        """The view of an analysis that names none: `default_point`, `default_reference`, `default_metric`."""
+        return View(point=self.default_point, reference=self.default_reference, metric=self.default_metric)
 
     @property
     def index_dir(self) -> Path:

@@ -45,17 +45,18 @@ def analyze(
     dtype: str = "auto",
     point: str | None = None,
     metric: str | None = None,
+    reference: str | None = None,
 ) -> NotebookJourney:
     """Rank, similarity (or distance) and nearest vocabulary rows of every token of `text` at every layer,
     exactly what `journeys analyze --json` and POST /api/analyze give; `model` is a name or a loaded engine
     (default: the default model; a loaded engine keeps its own device and dtype), `method`, `top_k`, `point`
-    (post-attention or block-output) and `metric` ("cosine" or "euclidean") default to the engine's
-    settings."""
+    (post-attention or block-output), `metric` ("cosine" or "euclidean") and `reference` ("input", or
+    "output": the logit lens, where the model has an output head) default to the engine's settings."""
     engine = model if isinstance(model, JourneyEngine) else load_model(model, device=device, dtype=dtype)
     default = engine.settings.default_view  # the engine checks the view it is given
     view = View(
         point=default.point if point is None else point,
-        reference=default.reference,
+        reference=default.reference if reference is None else reference,
         metric=default.metric if metric is None else metric,
     )
     return NotebookJourney.of(engine.analyze(text, method=method, top_k=top_k, view=view))

@@ -20,7 +20,15 @@ from journeys.corpus.pos_tags import MissingPackageError
 from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
 from journeys.indexer.journey_csv import journey_csv
-from journeys.indexer.options import DTYPE_CHOICES, METHODS, METRICS, POINTS, checked_top_k, checked_view
+from journeys.indexer.options import (
+    DTYPE_CHOICES,
+    METHODS,
+    METRICS,
+    POINTS,
+    REFERENCES,
+    checked_top_k,
+    checked_view,
+)
 from journeys.indexer.rank_table import rank_tables
 from journeys.indexer.settings import EngineSettings
 from journeys.indexer.text_input import command_line_text
@@ -166,7 +174,7 @@ def run_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     text = command_line_text(args.text)
     settings = EngineSettings.from_environment(environ)
     offload = offload_option(args.offload_folder, args.max_memory)
-    view = checked_view(args.point, args.metric, args.method)
+    view = checked_view(args.point, args.metric, args.method, reference=args.reference)
     engine = JourneyEngine.load(
         args.model, not args.no_causal_mask, settings, device=args.device, dtype=args.dtype, offload=offload
     )
@@ -234,6 +242,15 @@ def build_parser(settings: EngineSettings | None = None) -> argparse.ArgumentPar
         default=settings.default_metric,
         help=f"how encodings are compared with the vocabulary rows: cosine similarity or Euclidean distance "
         f"(default {settings.default_metric})",
+    )
+    analyze.add_argument(
+        "--reference",
+        choices=REFERENCES,
+        default=settings.default_reference,
+        help="what encodings are ranked against: input, the input embedding rows; output, the model's output "
+        "head through its final norm (the logit lens: rank, logit and probability of each token's own id, "
+        f"and of the next token's for decoders), where the checkpoint has one (default "
+        f"{settings.default_reference})",
     )
     analyze.add_argument(
         "--top-k",

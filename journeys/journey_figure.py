@@ -144,7 +144,13 @@ def journey_figure(
     layer: int | None = None,
     chart: str = "both",
 ) -> go.Figure:
-    """One chart exactly as the site draws it, or ("both") the two side by side in one figure."""
+    """One chart exactly as the site draws it, or ("both") the two side by side in one figure; the site draws
+    journeys against the input reference only, so a logit-lens journey is refused."""
+    if journey.is_lens:
+        raise ValueError(
+            "plot() draws journeys against the input reference, as the site does; "
+            "read this logit-lens journey with to_pandas()"
+        )
     if variant not in journey.variants:
         raise ValueError(
             f"variant {variant!r} is not offered here; this journey has {list(journey.variants)}"

@@ -19,7 +19,7 @@ from journeys.indexer.text_input import is_blank
 from journeys.indexer.views import View
 from journeys.server.settings import ServerSettings
 
-FIELDS = ("text", "model", "method", "point", "metric", "top_k")
+FIELDS = ("text", "model", "method", "point", "metric", "reference", "top_k")
 CONTEXTUAL_FIELDS = ("text", "model", "k")
 
 
@@ -49,7 +49,7 @@ class ContextualRequest:
 
 def parse_analyze_request(body: bytes, model_names: list[str], settings: ServerSettings) -> AnalyzeRequest:
     """Decode and check a JSON body; the model defaults to the first of `model_names`, the method, the view's
-    point and metric, and top-k to the engine settings'."""
+    point, metric and reference, and top-k to the engine settings'."""
     fields = _decode_fields(body, FIELDS)
     engine = settings.engine
     method = checked_method(fields.get("method", engine.default_method), name='"method"')
@@ -63,6 +63,7 @@ def parse_analyze_request(body: bytes, model_names: list[str], settings: ServerS
             fields.get("metric", engine.default_metric),
             method,
             True,
+            fields.get("reference", engine.default_reference),
         ),
     )
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeys.indexer.options import METHODS, METRICS, POINTS
+from journeys.indexer.options import METHODS, METRICS, POINTS, REFERENCES
 from journeys.indexer.precision import DTYPES
 from journeys.indexer.reference_rows import POSITIONAL, RAW
-from journeys.indexer.views import View
 from journeys.server.settings import ServerSettings
 
 
@@ -47,6 +46,13 @@ POINT_DESCRIPTION = (
 )
 #: A Euclidean distance; a token's own distance is never null (a zero row has one too).
 DISTANCE = {"type": "number", "minimum": 0}
+REFERENCE_DESCRIPTION = (
+    "what encodings are ranked against: input, the input embedding rows; output, the model's output head "
+    "through its final norm (the logit lens; models list it in `references` where they have a head, and "
+    "it takes the exact method and the cosine metric only)"
+)
+LOGIT = {"type": "number"}
+PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {"type": "string", "minLength": 1}}),
@@ -62,6 +68,7 @@ SCHEMAS: dict[str, Any] = {
             "methods": _array({"enum": list(METHODS)}),
             "points": _array({"enum": list(POINTS)}),
             "position_encoding": {"type": "string"},
+            "references": _array({"enum": list(REFERENCES)}),
             "precision": _ref("Precision"),
         }
     ),
@@ -117,6 +124,22 @@ SCHEMAS: dict[str, Any] = {
         ),
         "description": "a variant of a journey by Euclidean distance: distances, nearest first",
     },
+    "LensNeighbour": _object(
+        {"id": COUNT, "text": {"type": "string"}, "logit": LOGIT, "probability": PROBABILITY}
+    ),
+    "LensVariant": {
+        **_object(
+            {
+                "rank": _array(_array({"type": ["integer", "null"], "minimum": 1})),
+                "logit": _array(_array({**LOGIT, "type": ["number", "null"]})),
+                "probability": _array(_array({**PROBABILITY, "type": ["number", "null"]})),
+                "neighbours": _array(_array(_array(_ref("LensNeighbour")))),
+            }
+        ),
+        "description": "a variant of a journey against the output head, per token and layer: the rank of the "
+        "variant's token by logit (1 = highest), its logit and softmax probability (null where the token has "
+        "none: the last token has no next one), and the top-k tokens, highest logit first",
+    },
     "Journey": _object(
         {
             "model": _object(
@@ -130,19 +153,31 @@ SCHEMAS: dict[str, Any] = {
             ),
             "method": {"enum": list(METHODS)},
             "point": {"enum": list(POINTS), "description": POINT_DESCRIPTION},
-            "reference": {
-                "enum": [View().reference],
-                "description": "the rows ranked against: input embeddings",
-            },
+            "reference": {"enum": list(REFERENCES), "description": REFERENCE_DESCRIPTION},
             "metric": {
                 "enum": list(METRICS),
                 "description": "cosine: the variants hold similarities; euclidean: distances",
             },
             "tokens": _array(_ref("Token")),
-            "variants": _object(
-                {name: {"oneOf": [_ref("Variant"), _ref("DistanceVariant")]} for name in (RAW, POSITIONAL)},
-                required=[RAW],  # positional: only for models with a learned absolute position table
-            ),
+            "variants": {
+                "oneOf": [
+                    _object(
+                        {
+                            name: {"oneOf": [_ref("Variant"), _ref("DistanceVariant")]}
+                            for name in (RAW, POSITIONAL)
+                        },
+                        required=[RAW],  # positional: only for models with a learned absolute position table
+                    ),
+                    {
+                        # next: only for causal decoders, whose next token the head predicts
+                        **_object(
+                            {"own": _ref("LensVariant"), "next": _ref("LensVariant")}, required=["own"]
+                        ),
+                        "description": "against the output head (reference output): the token's own id, "
+                        "and the next token's",
+                    },
+                ]
+            },
         }
     ),
 }
@@ -165,6 +200,11 @@ def request_schemas(settings: ServerSettings) -> dict[str, Any]:
                     "enum": list(METRICS),
                     "default": settings.engine.default_metric,
                     "description": "cosine similarity, or Euclidean distance (the exact method only)",
+                },
+                "reference": {
+                    "enum": list(REFERENCES),
+                    "default": settings.engine.default_reference,
+                    "description": REFERENCE_DESCRIPTION,
                 },
                 "top_k": {
                     "type": "integer",

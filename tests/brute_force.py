@@ -100,3 +100,34 @@ def assert_matches_brute_force(
                 np.testing.assert_allclose(
                     [n.similarity for n in found], [s for _, s in neighbours[t][layer]], **tolerance
                 )
+
+
+def brute_force_lens(normed: np.ndarray, targets: list[int | None], head, k: int):
+    """Per token and layer, through an output head in float64: rank (1 = highest logit), logit and softmax
+    probability of the token's target id (None where it has none), and the k highest (id, logit,
+    probability), equal logits by lower id.
+
+    `normed` is layers x tokens x d (the vectors the head's decoder reads); `head` is (weight V x d, bias V or
+    None, soft cap or None) as float64 arrays.
+    """
+    weight, bias, softcap = head
+    ranks, logits, probabilities, neighbours = [], [], [], []
+    for t, target in enumerate(targets):
+        token = ([], [], [], [])
+        for layer in range(normed.shape[0]):
+            values = weight @ normed[layer, t] + (0.0 if bias is None else bias)
+            if softcap is not None:
+                values = np.tanh(values / softcap) * softcap
+            top = values.max()
+            log_total = top + np.log(np.exp(values - top).sum())
+            if target is None:
+                token[0].append(None), token[1].append(None), token[2].append(None)
+            else:
+                token[0].append(1 + int((values > values[target]).sum()))
+                token[1].append(values[target])
+                token[2].append(np.exp(values[target] - log_total))
+            order = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]
+            token[3].append([(i, values[i], np.exp(values[i] - log_total)) for i in order])
+        for collected, part in zip((ranks, logits, probabilities, neighbours), token, strict=True):
+            collected.append(part)
+    return ranks, logits, probabilities, neighbours

@@ -22,6 +22,7 @@ os.environ.setdefault("JOURNEYS_OUTSIDE_SENTENCES", "100")
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+from tiny_heads import build_headed
 
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.corpus.settings import CorpusSettings
@@ -66,6 +67,18 @@ def family_engine(
     """Load a tiny family's engine by the real loading path, once per session."""
     return functools.cache(
         lambda family: JourneyEngine.load(str(family_folders[family]), settings=engine_settings)
+    )
+
+
+@pytest.fixture(scope="session")
+def headed_engine(
+    tmp_path_factory: pytest.TempPathFactory, engine_settings: EngineSettings
+) -> Callable[[str], JourneyEngine]:
+    """Build and load a tiny checkpoint saved with its output head (tiny_heads.HEADED), once per session."""
+    return functools.cache(
+        lambda name: JourneyEngine.load(
+            str(build_headed(name, tmp_path_factory.mktemp(f"headed-{name}"))), settings=engine_settings
+        )
     )
 
 

@@ -4,12 +4,15 @@ An adapter names the blocks in the order they run (their outputs are the block-o
 whose input is the residual right after attention has been added (the post-attention point), the input
 embedding and any projection into the hidden width, and the learned absolute position table where the
 family has one. Everything else (capture, reference rows, the scorer) is derived from these, so a family is
-a handful of one-line methods.
+a handful of one-line methods. For the output reference (the logit lens) it also names the modules the base
+model applies after its last block (a decoder's final norm) and the transform an encoder's masked-language
+head applies before its decoder.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -51,6 +54,8 @@ class ArchitectureAdapter(ABC):
     position_encoding: ClassVar[str] = "a learned absolute position table"
     #: False where position rows are added after the embedding projection (OPT-350m), so stay unprojected.
     projects_positions: ClassVar[bool] = True
+    #: False where this adapter does not know the family's output head (the output reference is then refused).
+    reads_output_head: ClassVar[bool] = True
 
     def __init__(self, model: PreTrainedModel) -> None:
         self.model = model
@@ -83,6 +88,16 @@ class ArchitectureAdapter(ABC):
 
     def seed_projections(self, block: nn.Module) -> SeedProjections | None:
         """W_v and W_o for the published demo's computation; None where the family is not BERT-shaped."""
+        return None
+
+    def final_modules(self) -> list[nn.Module]:
+        """The modules the base model applies, in order, to the last block's output (a final norm, a
+        projection); none for post-LN encoders, whose last block ends normalised."""
+        return []
+
+    def head_transform(self, head_model: PreTrainedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        """What the output head does to the hidden state before its decoder (a masked-language head's dense,
+        activation and LayerNorm); None where the decoder reads it directly (a causal LM head)."""
         return None
 
     @property

@@ -28,6 +28,9 @@ class GPT2Adapter(ArchitectureAdapter):
     def position_embeddings(self) -> nn.Embedding | None:
         return self.model.wpe
 
+    def final_modules(self) -> list[nn.Module]:
+        return [self.model.ln_f]
+
 
 class LlamaAdapter(ArchitectureAdapter):
     """Llama, Qwen2, Qwen3, Mistral, Phi-3: rotary positions; the input of `post_attention_layernorm`."""
@@ -44,6 +47,9 @@ class LlamaAdapter(ArchitectureAdapter):
 
     def input_embeddings(self) -> nn.Embedding:
         return self.model.embed_tokens
+
+    def final_modules(self) -> list[nn.Module]:
+        return [self.model.norm]
 
 
 class GemmaAdapter(LlamaAdapter):
@@ -79,6 +85,9 @@ class GPTNeoXAdapter(LlamaAdapter):
     def input_embeddings(self) -> nn.Embedding:
         return self.model.embed_in
 
+    def final_modules(self) -> list[nn.Module]:
+        return [self.model.final_layer_norm]
+
 
 class OPTAdapter(ArchitectureAdapter):
     """OPT: positions from row 2; `final_layer_norm` is the pre-MLP norm (input: tokens x hidden). OPT-350m
@@ -107,3 +116,7 @@ class OPTAdapter(ArchitectureAdapter):
 
     def first_position_row(self) -> int:
         return self.model.decoder.embed_positions.offset
+
+    def final_modules(self) -> list[nn.Module]:
+        decoder = self.model.decoder
+        return [module for module in (decoder.final_layer_norm, decoder.project_out) if module is not None]

@@ -5,7 +5,8 @@ The proof, at every layer: the candidate's input differs from the block's input 
 added), and either the candidate's input plus one submodule's output is the block's output (pre-LN: the
 MLP branch is added last) or the block's input plus one submodule's output is the candidate's input
 (post-LN: the attention projection was added to the block's input). Discovered families offer the raw
-variant only: how they number positions is not verified.
+variant and the input reference only: how they number positions, and what follows their last block, are not
+verified.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class DiscoveredAdapter(ArchitectureAdapter):
     """A family found and verified by `discover_adapter`."""
 
     position_encoding = "positions this family's code handles, which generic discovery does not read"
+    reads_output_head = False  # its final norm is not verified
 
     def __init__(self, model: PreTrainedModel, blocks: list[nn.Module], point: str, causal: bool) -> None:
         super().__init__(model)

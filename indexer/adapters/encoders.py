@@ -3,7 +3,12 @@ normalises attention projection + block input. Pre-LN ModernBERT: the norm befor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import torch
 from torch import nn
+from transformers import PreTrainedModel
+from transformers.activations import gelu
 
 from journeys.indexer.adapters.base import RELATIVE, ROTARY, ArchitectureAdapter, SeedProjections
 
@@ -36,6 +41,11 @@ class BertAdapter(ArchitectureAdapter):
             self.config.num_attention_heads,
         )
 
+    def head_transform(self, head_model: PreTrainedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        if self.config.model_type == "electra":
+            return head_model.generator_predictions
+        return head_model.cls.predictions.transform
+
 
 class RobertaAdapter(BertAdapter):
     """RoBERTa and XLM-R: BERT's layout, but position rows start at padding_idx + 1."""
@@ -44,6 +54,10 @@ class RobertaAdapter(BertAdapter):
 
     def first_position_row(self) -> int:
         return self.config.pad_token_id + 1
+
+    def head_transform(self, head_model: PreTrainedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        head = head_model.lm_head
+        return lambda hidden: head.layer_norm(gelu(head.dense(hidden)))
 
 
 class DistilBertAdapter(ArchitectureAdapter):
@@ -68,12 +82,18 @@ class DistilBertAdapter(ArchitectureAdapter):
             block.attention.v_lin.weight, block.attention.out_lin.weight, self.config.n_heads
         )
 
+    def head_transform(self, head_model: PreTrainedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        model = head_model
+        return lambda hidden: model.vocab_layer_norm(model.activation(model.vocab_transform(hidden)))
+
 
 class DebertaV2Adapter(BertAdapter):
     """DeBERTa-v2 and v3: BERT's layout and analysis point; a position table only when
-    `position_biased_input`, and its own disentangled attention, so no seed method."""
+    `position_biased_input`, and its own disentangled attention, so no seed method. Its masked-language head
+    comes in two layouts this adapter does not read, so it offers the input reference only."""
 
     model_types = ("deberta-v2",)
+    reads_output_head = False
 
     @property
     def position_encoding(self) -> str:  # type: ignore[override]
@@ -110,6 +130,10 @@ class AlbertAdapter(ArchitectureAdapter):
     def position_embeddings(self) -> nn.Embedding | None:
         return self.model.embeddings.position_embeddings
 
+    def head_transform(self, head_model: PreTrainedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        head = head_model.predictions
+        return lambda hidden: head.LayerNorm(head.activation(head.dense(hidden)))
+
 
 class ModernBertAdapter(ArchitectureAdapter):
     """ModernBERT: pre-LN with rotary positions; the analysis point is the input of `mlp_norm`."""
@@ -125,3 +149,9 @@ class ModernBertAdapter(ArchitectureAdapter):
 
     def input_embeddings(self) -> nn.Embedding:
         return self.model.embeddings.tok_embeddings
+
+    def final_modules(self) -> list[nn.Module]:
+        return [self.model.final_norm]
+
+    def head_transform(self, head_model: PreTrainedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        return head_model.head

@@ -142,6 +142,9 @@ def test_seed_method_on_minilm_runs():
         (["--text", "x", "--method", "seed", "--point", "block-output"], ["post-attention point only"]),
         (["--text", "x", "--metric", "manhattan"], ["--metric", "cosine", "euclidean"]),
         (["--text", "x", "--method", "seed", "--metric", "euclidean"], ["--method seed", "cosine only"]),
+        (["--text", "x", "--reference", "logits"], ["--reference", "input", "output"]),
+        (["--text", "x", "--reference", "output"], ["has no output head", "input reference only"]),
+        (["--text", "x", "--reference", "output", "--metric", "euclidean"], ["ranks by logit"]),
     ],
 )
 def test_bad_input_is_refused_with_one_line(tiny_model_folders, args, words):
@@ -162,6 +165,23 @@ def test_metric_euclidean_prints_distances_and_names_them(tiny_model_folders, en
     assert "metric euclidean" in table.stdout
     header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
     assert "distance" in header and "neighbour_2_distance" in header and "similarity" not in header
+
+
+def test_reference_output_prints_the_lens(headed_engine):
+    """--json gives the engine's lens journey; the table and the CSV show ranks, logits and probabilities."""
+    engine = headed_engine("llama")
+    common = ("analyze", "--model", engine.info.name, "--text", "Time flies.", "--top-k", "2")
+    common += ("--reference", "output")
+    result = run_cli(*common, "--json")
+    assert result.returncode == 0, result.stderr
+    view = View(reference="output")
+    assert json.loads(result.stdout) == json.loads(
+        engine.analyze("Time flies.", top_k=2, view=view).to_json()
+    )
+    table = run_cli(*common).stdout
+    assert "reference output (logit lens)" in table and "next rank (1 = highest logit)" in table
+    header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
+    assert header[7:10] == ["rank", "logit", "probability"] and "neighbour_2_probability" in header
 
 
 def test_seed_on_a_decoder_is_refused(tiny_model_folders):

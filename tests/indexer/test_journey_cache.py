@@ -27,6 +27,18 @@ def test_a_stored_journey_comes_back_as_the_same_json(tiny_engines, tmp_path):
     assert stored["record"]["journey"] == journey.to_dict()
 
 
+def test_a_lens_journey_is_stored_apart_and_comes_back_as_the_same_json(headed_engine, tmp_path):
+    engine = headed_engine("gpt2")
+    lens = View(reference="output")
+    journey = engine.analyze(TEXT, "exact", 5, lens)
+    cache = JourneyCache(tmp_path)
+    cache.put(engine.info.name, TEXT, 5, journey)
+    assert cache.get(engine.info.name, engine.precision, "exact", TEXT, 5) is None
+    assert (
+        cache.get(engine.info.name, engine.precision, "exact", TEXT, 5, lens).to_dict() == journey.to_dict()
+    )
+
+
 def test_every_part_of_the_key_matters(tiny_engines, tmp_path):
     engine = tiny_engines["bert"]
     cache = JourneyCache(tmp_path)

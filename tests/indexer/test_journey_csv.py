@@ -27,7 +27,7 @@ def test_columns_and_values_equal_the_json(tiny_engines):
     data = json.loads(journey.to_json())
     rows = parsed(journey_csv(journey))
     neighbours = [f"neighbour_{n}_{field}" for n in (1, 2, 3) for field in ("id", "text", "similarity")]
-    assert list(rows[0]) == [*FIXED_COLUMNS, *neighbours]
+    assert list(rows[0]) == [*FIXED_COLUMNS, "similarity", *neighbours]
     layers = data["model"]["num_layers"]
     assert len(rows) == len(data["variants"]) * len(data["tokens"]) * layers
     expected = [

@@ -113,3 +113,18 @@ def test_load_journey_reads_the_json_download_back(folder, tmp_path):
     saved = tmp_path / "journey.json"
     saved.write_text(journey.to_json(), encoding="utf-8")
     assert load_journey(saved).to_dict() == journey.to_dict()
+
+
+def test_analyze_reads_the_output_reference_and_to_pandas_shows_the_lens(headed_engine):
+    engine = headed_engine("gpt2")
+    journey = analyze(TEXT, model=engine, top_k=2, point="block-output", reference="output")
+    view = View(point="block-output", reference="output")
+    assert journey.to_dict() == engine.analyze(TEXT, top_k=2, view=view).to_dict()
+    frame = journey.to_pandas()
+    assert set(frame["reference"]) == {"output"} and set(frame["variant"]) == {"own", "next"}
+    assert {"logit", "probability", "neighbour_2_logit", "neighbour_2_probability"} <= set(frame.columns)
+    assert "similarity" not in frame.columns
+    last = frame[(frame["variant"] == "next") & (frame["position"] == len(journey.tokens) - 1)]
+    assert last["rank"].isna().all() and last["logit"].isna().all()
+    with pytest.raises(ValueError, match="to_pandas"):
+        journey.plot()

@@ -58,13 +58,16 @@ def assert_refused(response, status: int, *words: str) -> str:
         ({"text": "Time flies.", "method": "seed", "point": "block-output"}, ["post-attention point only"]),
         ({"text": "Time flies.", "metric": "manhattan"}, ['"metric"', "cosine, euclidean", '"manhattan"']),
         ({"text": "Time flies.", "metric": None}, ['"metric"', "null"]),
+        ({"text": "Time flies.", "reference": "logits"}, ['"reference"', "input, output", '"logits"']),
+        ({"text": "Time flies.", "reference": 3}, ['"reference"', "input, output"]),
+        ({"text": "Time flies.", "method": "seed", "reference": "output"}, ["input reference only"]),
         (
             {"text": "Time flies.", "method": "seed", "metric": "euclidean"},
             ["--method seed", "by cosine only, not euclidean"],
         ),
         (
             {"text": "Time flies.", "colour": "red"},
-            ["unknown field 'colour'", "text, model, method, point, metric, top_k"],
+            ["unknown field 'colour'", "text, model, method, point, metric, reference, top_k"],
         ),
         ({"text": "flies " * 200}, ["tokens long", "at most 64 tokens"]),
     ],

@@ -119,3 +119,25 @@ def test_requests_the_document_forbids_are_refused(client, document, body):
     request_schema = schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"})
     assert not jsonschema.Draft202012Validator(request_schema).is_valid(body)
     assert client.post("/api/analyze", json=body).status_code == 400
+
+
+def test_lens_responses_match_and_headless_models_refuse_the_output_reference(
+    client, document, headed_engine, site_dir
+):
+    engine = headed_engine("gpt2")
+    lens_client = create_app([engine], site_dir).test_client()
+    body = {"text": TEXT, "point": "block-output", "reference": "output", "top_k": 3}
+    jsonschema.validate(body, schema_of(document, {"$ref": "#/components/schemas/AnalyzeRequest"}))
+    response = lens_client.post("/api/analyze", json=body)
+    assert response.status_code == 200
+    assert_documented(document, "/api/analyze", "post", response)
+    view = View(point="block-output", reference="output")
+    assert response.get_json() == engine.analyze(TEXT, top_k=3, view=view).to_dict()
+    models = lens_client.get("/api/models")
+    assert_documented(document, "/api/models", "get", models)
+    assert models.get_json()["models"][0]["references"] == ["input", "output"]
+    refused = client.post("/api/analyze", json={"text": TEXT, "reference": "output"})
+    assert refused.status_code == 400 and "has no output head" in refused.get_json()["error"]
+    assert_documented(document, "/api/analyze", "post", refused)
+    wrong = client.post("/api/analyze", json={"text": TEXT, "reference": "output", "metric": "euclidean"})
+    assert wrong.status_code == 400 and "ranks by logit" in wrong.get_json()["error"]
