@@ -187,6 +187,7 @@ SHARED_RESOURCES = (
 RAY_FILES = {"test_ray_pass.py": "ray", "test_ray_gpus.py": "ray"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = Path(item.path)
