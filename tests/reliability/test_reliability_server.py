@@ -24,6 +24,10 @@ LIMITS = {
     "JOURNEYS_REQUEST_READ_S": "2",
     "JOURNEYS_MAX_WAITING": "3",
     "JOURNEYS_ANALYSIS_SLOTS": "1",
+    # Waiting requests are refused when the queue is full (3), not by the clock: on a loaded machine (tests in
+    # parallel) two long analyses can outlast the default 10 s wait, and the abandoned requests must still
+    # be waiting, not refused, when their turn comes.
+    "JOURNEYS_SLOT_WAIT_S": "120",
     "GUNICORN_CMD_ARGS": "--access-logfile -",  # gunicorn logs each request with its status, as werkzeug does
 }
 #: Seconds a health probe may take: a liveness bound with a wide margin, not a speed target.
