@@ -36,7 +36,7 @@ class LensNeighbour:
 
 @dataclass
 class LensResult:
-    """Per token (outer) and layer (inner): rank (1 = highest logit), logit and probability of the variant's
+    """Per token (outer) and layer (inner): rank (0 = highest logit), logit and probability of the variant's
     token, None where there is none (the last token has no next one), and the top-k tokens."""
 
     rank: list[list[int | None]]

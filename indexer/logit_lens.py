@@ -26,7 +26,7 @@ ROW_BLOCK = 8192
 
 @dataclass
 class LensScores:
-    """For Q queries: rank (1 = highest logit), logit and probability of each query's target token (-1, nan,
+    """For Q queries: rank (0 = highest logit), logit and probability of each query's target token (-1, nan,
     nan where it has none), and the top-k tokens with their logits and probabilities."""
 
     rank: np.ndarray  # (Q,) int64
@@ -81,11 +81,11 @@ class LogitLens:
 
 
 def _own(logits: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Rank (1 + how many logits are strictly higher) and logit of each query's target; -1 and nan where
+    """Rank (how many logits are strictly higher) and logit of each query's target; -1 and nan where
     the target is -1."""
     present = target >= 0
     own = logits.gather(1, target.clamp(min=0)[:, None])
-    rank = (logits > own).sum(1) + 1
+    rank = (logits > own).sum(1)
     own = own[:, 0]
     return torch.where(present, rank, -1), torch.where(present, own, torch.nan)
 

@@ -41,7 +41,7 @@ def rank_table(journey: Journey, variant: str, width: int = MAX_WIDTH) -> str:
     layers = journey.model.num_layers
     cell_width = GAP + max(len(f"L{layers - 1}"), *(len(cell) for row in cells for cell in row))
     per_block = max(1, (width - label_width) // cell_width)
-    meaning = "1 = highest logit" if journey.is_lens else "0 = own row nearest"
+    meaning = "0 = highest logit" if journey.is_lens else "0 = own row nearest"
     lines = [f"{variant} rank ({meaning})"]
     for start in range(0, layers, per_block):
         block = range(start, min(start + per_block, layers))

@@ -137,8 +137,9 @@ SCHEMAS: dict[str, Any] = {
             }
         ),
         "description": "a variant of a journey against the output head, per token and layer: the rank of the "
-        "variant's token by logit (1 = highest), its logit and softmax probability (null where the token has "
-        "none: the last token has no next one), and the top-k tokens, highest logit first",
+        "variant's token by logit (0 = highest, as in the input reference), its logit and softmax "
+        "probability (null where the token has none: the last token has no next one), and the top-k tokens, "
+        "highest logit first",
     },
     "Journey": _object(
         {
@@ -156,7 +157,8 @@ SCHEMAS: dict[str, Any] = {
             "reference": {"enum": list(REFERENCES), "description": REFERENCE_DESCRIPTION},
             "metric": {
                 "enum": list(METRICS),
-                "description": "cosine: the variants hold similarities; euclidean: distances",
+                "description": "cosine: the variants hold similarities; euclidean: distances; with the "
+                "output reference always cosine and unused (the lens ranks by logit)",
             },
             "tokens": _array(_ref("Token")),
             "variants": {

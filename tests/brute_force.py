@@ -103,7 +103,7 @@ def assert_matches_brute_force(
 
 
 def brute_force_lens(normed: np.ndarray, targets: list[int | None], head, k: int):
-    """Per token and layer, through an output head in float64: rank (1 = highest logit), logit and softmax
+    """Per token and layer, through an output head in float64: rank (0 = highest logit), logit and softmax
     probability of the token's target id (None where it has none), and the k highest (id, logit,
     probability), equal logits by lower id.
 
@@ -123,7 +123,7 @@ def brute_force_lens(normed: np.ndarray, targets: list[int | None], head, k: int
             if target is None:
                 token[0].append(None), token[1].append(None), token[2].append(None)
             else:
-                token[0].append(1 + int((values > values[target]).sum()))
+                token[0].append(int((values > values[target]).sum()))
                 token[1].append(values[target])
                 token[2].append(np.exp(values[target] - log_total))
             order = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]

@@ -179,7 +179,7 @@ def test_reference_output_prints_the_lens(headed_engine):
         engine.analyze("Time flies.", top_k=2, view=view).to_json()
     )
     table = run_cli(*common).stdout
-    assert "reference output (logit lens)" in table and "next rank (1 = highest logit)" in table
+    assert "reference output (logit lens)" in table and "next rank (0 = highest logit)" in table
     header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
     assert header[7:10] == ["rank", "logit", "probability"] and "neighbour_2_probability" in header
 
