@@ -46,7 +46,11 @@
           }),
         };
       });
-      journeys[method] = { model: page.model, method: method, tokens: tokens, variants: variants };
+      // The gallery's pages hold the study's view (gallery/precompute.py), named as the API names it.
+      journeys[method] = {
+        model: page.model, method: method, point: "post-attention", reference: "input", metric: "cosine",
+        tokens: tokens, variants: variants,
+      };
     });
     return journeys;
   }

@@ -37,6 +37,7 @@ def test_models_describe_each_loaded_model(client, served_engines):
         "variants",
         "methods",
         "points",
+        "references",
         "position_encoding",
         "precision",
     }
