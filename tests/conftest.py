@@ -175,13 +175,13 @@ SLOW_FILES = {
 
 
 #: Tests that share one costly session resource go to one pytest-xdist worker (`--dist loadgroup`), so a run
-#: starts one Ray cluster and one Chromium, and builds each session-scoped site once, not once per worker.
+#: starts one Ray cluster and one Chromium, and builds the browser tests' site (a minute and a half) once.
 #: A test needing several goes with the first it names here. The Ray files start clusters of their own too.
+#: The fault tests' clean site (seconds) is built once per worker instead: grouped, they queued on one.
 SHARED_RESOURCES = (
     ("ray_cluster", "ray"),
     ("browser", "chromium"),
     ("built_site", "chromium"),
-    ("clean_site", "fault-site"),
 )
 
 RAY_FILES = {"test_ray_pass.py": "ray", "test_ray_gpus.py": "ray"}
