@@ -28,9 +28,9 @@ def brute_force(
             h = vectors[layer, t]
             cosines = (rows @ h) / (row_norms * np.sqrt(h @ h))
             own_cos = cosines[np.flatnonzero(usable == own)[0]]
-            token_ranks.append(int(sum(1 for c in cosines if c > own_cos)))
+            token_ranks.append(int((cosines > own_cos).sum()))
             token_sims.append(own_cos)
-            order = sorted(range(len(usable)), key=lambda i: (-cosines[i], usable[i]))[:k]
+            order = np.lexsort((usable, -cosines))[:k]  # most similar first, equal ones by lower id
             token_neighbours.append([(int(usable[i]), cosines[i]) for i in order])
         ranks.append(token_ranks)
         similarities.append(token_sims)
@@ -60,7 +60,7 @@ def brute_force_distances(
             own_distance = to_rows[at[0]] if len(at) else np.sqrt(((own_row - h) ** 2).sum())
             token_ranks.append(int((to_rows < own_distance).sum()))
             token_distances.append(own_distance)
-            order = sorted(range(len(usable)), key=lambda i: (to_rows[i], usable[i]))[:k]
+            order = np.lexsort((usable, to_rows))[:k]  # nearest first, equal ones by lower id
             token_neighbours.append([(int(usable[i]), to_rows[i]) for i in order])
         ranks.append(token_ranks)
         distances.append(token_distances)
@@ -126,7 +126,7 @@ def brute_force_lens(normed: np.ndarray, targets: list[int | None], head, k: int
                 token[0].append(int((values > values[target]).sum()))
                 token[1].append(values[target])
                 token[2].append(np.exp(values[target] - log_total))
-            order = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]
+            order = np.lexsort((np.arange(len(values)), -values))[:k]  # highest first, equal ones by lower id
             token[3].append([(i, values[i], np.exp(values[i] - log_total)) for i in order])
         for collected, part in zip((ranks, logits, probabilities, neighbours), token, strict=True):
             collected.append(part)
