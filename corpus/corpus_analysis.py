@@ -15,7 +15,9 @@ from journeys.corpus.pos_tags import TaggedSentence
 from journeys.corpus.settings import CorpusSettings
 from journeys.corpus.token_classes import SPECIAL, ClassifiedText, classify_text
 from journeys.indexer.engine import Encodings, JourneyEngine
+from journeys.indexer.options import REFERENCES
 from journeys.indexer.records import ModelInfo
+from journeys.indexer.views import STUDY_VIEW, View
 
 _TOKEN_FIELDS = ["token_sentence", "token_position", "token_ids", "groups", "offsets"]
 _TOKEN_FIELDS += ["overlap", "encodings"]
@@ -44,6 +46,7 @@ class CorpusAnalysis:
     by_variant: dict[
         str, dict[str, np.ndarray]
     ]  # every variant the model has: {"rank": .., "similarity": ..}
+    view: View = STUDY_VIEW  # where the encodings were read and how they were ranked
 
 
 def analyze_corpus(
@@ -55,11 +58,12 @@ def analyze_corpus(
     progress: bool = True,
     tags: Sequence[TaggedSentence] | None = None,
     settings: CorpusSettings | None = None,
+    view: View = STUDY_VIEW,
 ) -> CorpusAnalysis:
-    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence, in memory
-    (`corpus.corpus_pass` runs the same chunks resumably, writing each to disk); function words by the
-    word list, or by each sentence's part-of-speech `tags` when given. The method defaults to the engine's,
-    the variant to the settings'."""
+    """Rank, similarity, neighbour overlap and cohesion of every token of every sentence in `view`, in
+    memory (`corpus.corpus_pass` runs the same chunks resumably, writing each to disk); function words by
+    the word list, or by each sentence's part-of-speech `tags` when given. The method defaults to the
+    engine's, the variant to the settings'."""
     if tags is not None and len(tags) != len(sentences):
         raise ValueError(f"{len(tags)} tagged sentences for {len(sentences)} sentences")
     settings = settings or CorpusSettings()
@@ -83,10 +87,11 @@ def analyze_corpus(
                 settings.overlap_k,
                 on_sentence=lambda _tokens: bar.update(),
                 tags=None if tags is None else tags[start : start + chunk_size],
+                view=view,
             )
             for start in range(0, len(sentences), chunk_size)
         ]
-    return joined_analysis(engine.info, method, variant, sentences, chunks)
+    return joined_analysis(engine.info, method, variant, sentences, chunks, view=view)
 
 
 def analyze_chunk(
@@ -98,11 +103,12 @@ def analyze_chunk(
     overlap_k: int,
     on_sentence: Callable[[int], None] | None = None,
     tags: Sequence[TaggedSentence] | None = None,
+    view: View = STUDY_VIEW,
 ) -> dict[str, np.ndarray]:
-    """The named arrays of one chunk of sentences (the corpus's from `first_sentence` on), token-major,
-    every variant's ranks and similarities as `rank.<variant>` and `similarity.<variant>`, neighbour overlap
-    over the `overlap_k` nearest rows; `on_sentence` is told each sentence's token count once it has been
-    run."""
+    """The named arrays of one chunk of sentences (the corpus's from `first_sentence` on) in `view`,
+    token-major, every variant's ranks and similarities as `rank.<variant>` and `similarity.<variant>`
+    (through the output head: the lens's "own" and "next" ranks and probabilities), neighbour overlap over
+    the `overlap_k` nearest rows; `on_sentence` is told each sentence's token count once it has been run."""
     chunk_tags = [None] * len(chunk) if tags is None else tags
     classified = [
         classify_text(engine.loaded.tokenizer, text, tagged)
@@ -110,12 +116,12 @@ def analyze_chunk(
     ]
     encoded = []
     for text in chunk:
-        encoded.append(engine.encodings(text, method))
+        encoded.append(engine.encodings(text, method, view.point, view.reference))
         if on_sentence is not None:
             on_sentence(len(encoded[-1].token_ids))
     _check_same_tokens(encoded, classified)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _TOKEN_FIELDS + _SENTENCE_FIELDS}
-    _add_chunk(parts, engine, encoded, classified, first_sentence, keep_encodings, overlap_k)
+    _add_chunk(parts, engine, encoded, classified, first_sentence, keep_encodings, overlap_k, view)
     return {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
 
 
@@ -126,9 +132,10 @@ def joined_analysis(
     sentences: list[str],
     chunks: Iterable[dict[str, np.ndarray]],
     encodings: np.ndarray | None = None,
+    view: View = STUDY_VIEW,
 ) -> CorpusAnalysis:
-    """The analysis made of consecutive chunks' arrays, each field concatenated in chunk order, with
-    `variant`'s ranks and similarities as its own; `encodings` stands for the chunks' own when they are
+    """The analysis in `view` made of consecutive chunks' arrays, each field concatenated in chunk order,
+    with `variant`'s ranks and similarities as its own; `encodings` stands for the chunks' own when they are
     kept elsewhere (memory-mapped shards)."""
     parts: dict[str, list[np.ndarray]] = {}
     for chunk in chunks:
@@ -149,6 +156,7 @@ def joined_analysis(
         rank=by_variant[variant]["rank"],
         similarity=by_variant[variant]["similarity"],
         by_variant=by_variant,
+        view=view,
         **joined,
     )
 
@@ -161,12 +169,13 @@ def _add_chunk(
     first_sentence: int,
     keep_encodings: bool,
     overlap_k: int,
+    view: View,
 ) -> None:
     """Score a chunk's encodings in one batch (every variant) and append its arrays to the parts."""
     layers = engine.info.num_layers
-    for name, scores in engine.score(encoded, top_k=1).items():
-        parts.setdefault(f"rank.{name}", []).append(scores.rank.reshape(-1, layers))
-        parts.setdefault(f"similarity.{name}", []).append(scores.similarity.reshape(-1, layers))
+    for name, (rank, similarity) in _view_scores(engine, encoded, view).items():
+        parts.setdefault(f"rank.{name}", []).append(rank.reshape(-1, layers))
+        parts.setdefault(f"similarity.{name}", []).append(similarity.reshape(-1, layers))
     # Neighbour overlap compares raw cosine neighbourhoods: one fp32 FAISS search, token-major like `score`,
     # on the CPU, where FAISS and the measures below take the encodings (moved there once).
     on_cpu = [item.vectors.cpu().numpy() for item in encoded]  # (L, T, H) each
@@ -185,6 +194,18 @@ def _add_chunk(
         parts["offsets"].append(classes.offsets)
         if keep_encodings:
             parts["encodings"].append(np.ascontiguousarray(vectors.transpose(1, 0, 2)))
+
+
+def _view_scores(
+    engine: JourneyEngine, encoded: list[Encodings], view: View
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each variant's ranks and similarities (distances by the Euclidean metric, probabilities through the
+    output head) of the encodings, token-major."""
+    if view.reference == REFERENCES[1]:
+        found = engine.lens_scores(encoded, top_k=1)
+        return {name: (scores.rank, scores.probability) for name, scores in found.items()}
+    found = engine.score(encoded, top_k=1, metric=view.metric)
+    return {name: (scores.rank, scores.similarity) for name, scores in found.items()}
 
 
 def _check_same_tokens(encoded: list[Encodings], classified: list[ClassifiedText]) -> None:

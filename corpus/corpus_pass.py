@@ -4,9 +4,10 @@ process or on a Ray cluster (`corpus.ray_pass`, imported only then), and the ana
 from the shards. Resuming, or computing some shards elsewhere, gives the same numbers bit for bit.
 
 The shards live under <cache>/corpus-passes/, in a folder named by the digest of everything their
-numbers depend on: the model's name and weights, the engine version, the code of `findings` and
-`indexer`, the method and variants, the sentences and their chunking, whether encodings are kept, and
-the number of threads each chunk is computed with (float results differ in their last bits with it).
+numbers depend on: the model's name and weights, the engine version, the code of `corpus` and `indexer`,
+the method, view (analysis point, reference, metric) and variants, the sentences and their chunking,
+whether encodings are kept, and the number of threads each chunk is computed with (float results differ in
+their last bits with it).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from journeys.corpus.shard_work import INSTALL_HINT, Cluster, ShardWork, computi
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
 from journeys.indexer.settings import REPO_ROOT
+from journeys.indexer.views import STUDY_VIEW, View
 from journeys.indexer.vocabulary_index import index_folder
 
 PASSES_FOLDER = "corpus-passes"
@@ -68,9 +70,10 @@ def run_corpus_pass(
     cluster: Cluster | None = None,
     cache_dir: Path | None = None,
     settings: CorpusSettings | None = None,
+    view: View = STUDY_VIEW,
 ) -> CorpusAnalysis:
-    """The analysis of `sentences`, computing only the shards not already on disk (in this process, or
-    on `cluster`), then reading every shard: per-token numbers in memory, encodings memory-mapped. The
+    """The analysis of `sentences` in `view`, computing only the shards not already on disk (in this process,
+    or on `cluster`), then reading every shard: per-token numbers in memory, encodings memory-mapped. The
     caller checks `method` (`findings.report.supported_methods`); the engine refuses it again per text.
     Defaults: the engine's method and cache folder, the settings' variant."""
     settings = settings or CorpusSettings()
@@ -86,6 +89,7 @@ def run_corpus_pass(
         overlap_k=settings.overlap_k,
         torch_threads=torch.get_num_threads(),
         faiss_threads=faiss.omp_get_max_threads(),
+        view=view,
     )
     size = settings.chunk_sentences
     ranges = [(start, min(start + size, len(sentences))) for start in range(0, len(sentences), size)]
@@ -132,7 +136,8 @@ def run_corpus_pass(
                 compute_on_ray(cluster, work, sentences, ranges, missing, written)
     chunks = (store.read_numbers(shard) for shard in range(len(ranges)))
     info = replace(engine.info, precision=work.precision)
-    return joined_analysis(info, method, variant, sentences, chunks, encodings=store.encodings(len(ranges)))
+    encodings = store.encodings(len(ranges))
+    return joined_analysis(info, method, variant, sentences, chunks, encodings=encodings, view=view)
 
 
 def pass_store(
@@ -147,6 +152,7 @@ def pass_store(
         "engine_version": engine.settings.engine_version,
         "code": code_digest(),
         "method": work.method,
+        "view": work.view.to_dict(),
         "variants": list(engine.info.variants),
         "keep_encodings": work.keep_encodings,
         "chunk_sentences": chunk_sentences,

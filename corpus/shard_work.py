@@ -15,6 +15,7 @@ from transformers.integrations.accelerate import load_offloaded_parameter
 from journeys.corpus.corpus_analysis import analyze_chunk
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.records import Precision
+from journeys.indexer.views import STUDY_VIEW, View
 
 INSTALL_HINT = "install the cluster extra: pip install 'token-encoding-journeys[cluster]'"
 
@@ -48,6 +49,7 @@ class ShardWork:
     overlap_k: int
     torch_threads: int
     faiss_threads: int
+    view: View = STUDY_VIEW
 
     def use_threads(self) -> None:
         """Compute with this pass's threads (in a Ray actor; this process already does)."""
@@ -59,7 +61,14 @@ class ShardWork:
     ) -> dict[str, np.ndarray]:
         """One shard's arrays."""
         return analyze_chunk(
-            engine, chunk, first, self.method, self.keep_encodings, self.overlap_k, on_sentence=on_sentence
+            engine,
+            chunk,
+            first,
+            self.method,
+            self.keep_encodings,
+            self.overlap_k,
+            on_sentence=on_sentence,
+            view=self.view,
         )
 
 

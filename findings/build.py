@@ -19,12 +19,12 @@ from journeys.corpus.pos_tags import MissingPackageError
 from journeys.corpus.reading import read_corpus
 from journeys.corpus.shard_work import Cluster
 from journeys.corpus.token_classes import CONTENT
+from journeys.findings.other_passes import PassRequest, other_passes
 from journeys.findings.report import (
     FindingsReport,
     analyze_methods,
     control_findings,
     outside_findings,
-    precision_alternative,
     report_from,
     supported_methods,
 )
@@ -65,8 +65,9 @@ def build_model_findings(
     started = time.perf_counter()
     methods = supported_methods(engine, "exact")
     analyses = analyze_methods(engine, sentences, methods, True, progress, cluster, cache_dir, settings)
-    precision = precision_alternative(engine, sentences, methods[0], progress, cluster, cache_dir, settings)
-    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings, precision)
+    request = PassRequest(progress, cluster, cache_dir)
+    others = other_passes(engine, analyses[methods[0]], request, settings)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings, others)
     report.control = control_findings(engine, sentences, progress=progress, settings=settings)
     if outside is not None:
         report.outside = outside_findings(engine, outside, progress=progress, settings=settings)

@@ -21,16 +21,16 @@ from journeys.corpus.reading import Corpus, read_corpus
 from journeys.corpus.shard_work import Cluster
 from journeys.corpus.token_classes import CONTENT, FUNCTION, GROUPS, classify_text
 from journeys.findings import measures, uncertainty
-from journeys.findings.claims import ClaimInputs
 from journeys.findings.control import CONTROL_SEED, load_control
 from journeys.findings.density import vocabulary_density
-from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES, PrecisionAlternative
+from journeys.findings.other_passes import OtherPasses, PassRequest, other_passes
+from journeys.findings.rogue import RogueDimensions
+from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES
 from journeys.findings.settings import FindingsSettings
 from journeys.findings.spike import Spike
 from journeys.findings.statistics import Quartiles
 from journeys.findings.summary import MethodFindings, group_density, summarise
 from journeys.indexer.engine import JourneyEngine
-from journeys.indexer.errors import InputError
 from journeys.indexer.offload import offload_option
 from journeys.indexer.records import ModelInfo
 from journeys.indexer.settings import EngineSettings
@@ -100,6 +100,7 @@ class FindingsReport:
     methods: dict[str, MethodFindings] = field(default_factory=dict)
     control: ControlFindings | None = None
     outside: OutsideFindings | None = None
+    rogue: RogueDimensions | None = None  # of the first method's encodings, where kept
     seconds: float = 0.0  # the corpus's analyses, without the control's and the outside corpus's
 
     @property
@@ -152,6 +153,7 @@ class FindingsReport:
                 "methods": {name: _method_dict(found, overlap_k) for name, found in self.methods.items()},
                 "control": None if self.control is None else self.control.to_dict(overlap_k),
                 "outside": None if self.outside is None else self.outside.to_dict(overlap_k),
+                "rogue_dimensions": None if self.rogue is None else self.rogue.to_dict(),
             }
         )
 
@@ -190,63 +192,16 @@ def analyze_methods(
     }
 
 
-def other_dtype(engine: JourneyEngine) -> str:
-    """The dtype of the sensitivity table's precision row: bfloat16 for a model computing in float32, float32
-    for one computing in reduced precision."""
-    return "bfloat16" if engine.precision.dtype == "float32" else "float32"
-
-
-def precision_alternative(
-    engine: JourneyEngine,
-    sentences: list[str],
-    method: str,
-    progress: bool,
-    cluster: Cluster | None = None,
-    cache_dir: Path | None = None,
-    settings: FindingsSettings | None = None,
-) -> PrecisionAlternative | None:
-    """The corpus pass of `method` again with the model computing in `other_dtype` on the same device kind,
-    as claim inputs for the sensitivity table; None, said in one line, where the device cannot compute it."""
-    settings = settings or FindingsSettings()
-    dtype = other_dtype(engine)
-    try:
-        other = JourneyEngine.load(
-            engine.loaded.name,
-            engine.causal_mask,
-            engine.settings,
-            device=engine.precision.device,
-            dtype=dtype,
-        )
-    except InputError as refusal:
-        print(
-            f"journeys: warning: the sensitivity table goes without its {dtype} row: {refusal}",
-            file=sys.stderr,
-        )
-        return None
-    analysis = run_corpus_pass(
-        other,
-        sentences,
-        method,
-        progress=progress,
-        cluster=cluster,
-        cache_dir=cache_dir,
-        settings=settings.corpus,
-    )
-    density = vocabulary_density(other, settings.density_neighbours)
-    inputs = ClaimInputs.from_analysis(analysis, density, analysis.variant)
-    return PrecisionAlternative(engine.precision.dtype, dtype, inputs)
-
-
 def report_from(
     engine: JourneyEngine,
     corpus: Corpus,
     analyses: dict[str, CorpusAnalysis],
     seconds: float,
     settings: FindingsSettings | None = None,
-    precision: PrecisionAlternative | None = None,
+    others: OtherPasses | None = None,
 ) -> FindingsReport:
     """Summarise the analyses of a corpus into the report (the sensitivity table for the first method, with
-    `precision`'s row where given)."""
+    the rows of `others` where given)."""
     settings = settings or FindingsSettings()
     density = vocabulary_density(engine, settings.density_neighbours)
     first = next(iter(analyses.values()))
@@ -263,10 +218,11 @@ def report_from(
                 density,
                 with_sensitivity=analysis is first,
                 scatter_points=settings.scatter_points,
-                precision=precision if analysis is first else None,
+                other_passes=others.rows if others is not None and analysis is first else (),
             )
             for method, analysis in analyses.items()
         },
+        rogue=None if others is None else others.rogue,
         seconds=seconds,
     )
 
@@ -351,11 +307,9 @@ def build_findings(
     # refused before any analysis
     outside_corpus = load_outside_corpus(settings=settings.corpus) if outside else None
     started = time.perf_counter()
-    analyses = analyze_methods(engine, corpus.sentences, methods, False, progress, cluster, settings=settings)
-    precision = precision_alternative(
-        engine, corpus.sentences, methods[0], progress, cluster, settings=settings
-    )
-    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings, precision)
+    analyses = analyze_methods(engine, corpus.sentences, methods, True, progress, cluster, settings=settings)
+    others = other_passes(engine, analyses[methods[0]], PassRequest(progress, cluster), settings)
+    report = report_from(engine, corpus, analyses, time.perf_counter() - started, settings, others)
     if control:
         report.control = control_findings(engine, corpus.sentences, progress=progress, settings=settings)
     if outside_corpus is not None:

@@ -61,20 +61,13 @@ class SensitivityRow:
 
 
 @dataclass(frozen=True)
-class PrecisionAlternative:
-    """The same corpus pass with the model computing in another dtype, for the precision row."""
+class OtherPass:
+    """Claim inputs from another computation over the same corpus (another precision, another view, the
+    rogue dimensions removed), decided with the main choices as one row."""
 
-    main_dtype: str
-    dtype: str
+    label: str
+    change: str
     inputs: ClaimInputs
-
-    @property
-    def label(self) -> str:
-        return f"{self.dtype} instead of {self.main_dtype}"
-
-    @property
-    def change(self) -> str:
-        return f"the same corpus pass with the model computing in {self.dtype}"
 
 
 def sensitivity_table(
@@ -82,17 +75,16 @@ def sensitivity_table(
     inputs: ClaimInputs,
     variant_inputs: dict[str, ClaimInputs],
     n_resamples: int = SENSITIVITY_RESAMPLES,
-    precision: PrecisionAlternative | None = None,
+    other_passes: tuple[OtherPass, ...] = (),
 ) -> list[SensitivityRow]:
-    """Rows for each other variant (same choices), the other precision (same choices) and each alternative
-    choice (main variant)."""
+    """Rows for each other variant and each other pass (same choices), then each alternative choice (main
+    variant)."""
     baseline = {v.claim: v.outcome for v in main}
     tried = [
         (f"{name} variant", f"the {name} variant's ranks and similarities", other, Choices())
         for name, other in variant_inputs.items()
     ]
-    if precision is not None:
-        tried.append((precision.label, precision.change, precision.inputs, Choices()))
+    tried += [(other.label, other.change, other.inputs, Choices()) for other in other_passes]
     tried += [(label, change, inputs, choices) for label, change, choices in ALTERNATIVES]
     rows = []
     for label, change, used, choices in tried:

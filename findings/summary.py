@@ -16,7 +16,7 @@ from journeys.findings.curves import GroupCurves, group_curves
 from journeys.findings.effect_sizes import spearman
 from journeys.findings.sensitivity import (
     SENSITIVITY_RESAMPLES,
-    PrecisionAlternative,
+    OtherPass,
     SensitivityRow,
     sensitivity_table,
 )
@@ -65,10 +65,10 @@ def summarise(
     n_resamples: int = N_RESAMPLES,
     with_sensitivity: bool = True,
     scatter_points: int | None = None,
-    precision: PrecisionAlternative | None = None,
+    other_passes: tuple[OtherPass, ...] = (),
 ) -> MethodFindings:
     """The findings of one corpus analysis; the sensitivity table only when asked (it decides every claim
-    again under each alternative, `precision`'s included where given); up to `scatter_points` (default: the
+    again under each alternative, `other_passes`' rows included); up to `scatter_points` (default: the
     findings settings') points per group in the density scatter."""
     scatter_points = FindingsSettings().scatter_points if scatter_points is None else scatter_points
     groups = analysis.groups
@@ -84,7 +84,7 @@ def summarise(
             if name != analysis.variant
         }
         resamples = min(n_resamples, SENSITIVITY_RESAMPLES)
-        sensitivity = sensitivity_table(verdicts, inputs, others, resamples, precision)
+        sensitivity = sensitivity_table(verdicts, inputs, others, resamples, other_passes)
     final_density = density[analysis.token_ids]
     final_log_rank = measures.log_rank(analysis.rank[:, -1])
     words = np.isin(groups, (FUNCTION, CONTENT))

@@ -261,20 +261,30 @@ class JourneyEngine:
         tokens = [Token(token_id, texts[token_id]) for token_id in item.token_ids]
         return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, view=view)
 
-    def _lens_journey(self, item: Encodings, method: str, view: View, top_k: int) -> Journey:
-        """The journey of `item` (normalised for the output head) through the logit lens: the "own" token's
-        values and, for causal decoders, the "next" token's (none for the last token)."""
-        num_tokens, num_layers = len(item.token_ids), self.info.num_layers
-        ids = torch.tensor(item.token_ids)
-        targets = {"own": ids}
-        if self.adapter.causal:
-            targets["next"] = torch.cat([ids[1:], torch.tensor([-1])])
-        queries = item.vectors.transpose(0, 1).reshape(num_tokens * num_layers, -1)
-        found = self.checked_lens().score(
-            queries, {name: target.repeat_interleave(num_layers) for name, target in targets.items()}, top_k
+    def lens_scores(self, encoded: list[Encodings], top_k: int) -> dict[str, LensScores]:
+        """The logit lens for all encodings (normalised for the output head), queries ordered token-major
+        per text like `score`: the "own" token's values and, for causal decoders, the "next" token's (none
+        for a text's last token)."""
+        num_layers = self.info.num_layers
+        queries = torch.cat(
+            [item.vectors.transpose(0, 1).reshape(-1, item.vectors.shape[2]) for item in encoded]
         )
+        own = [torch.tensor(item.token_ids) for item in encoded]
+        targets = {"own": own}
+        if self.adapter.causal:
+            targets["next"] = [torch.cat([ids[1:], torch.tensor([-1])]) for ids in own]
+        return self.checked_lens().score(
+            queries,
+            {name: torch.cat(ids).repeat_interleave(num_layers) for name, ids in targets.items()},
+            top_k,
+        )
+
+    def _lens_journey(self, item: Encodings, method: str, view: View, top_k: int) -> Journey:
+        """The journey of `item` (normalised for the output head) through the logit lens."""
+        num_tokens, num_layers = len(item.token_ids), self.info.num_layers
         variants = {
-            name: self._lens_result(scores, (num_tokens, num_layers)) for name, scores in found.items()
+            name: self._lens_result(scores, (num_tokens, num_layers))
+            for name, scores in self.lens_scores([item], top_k).items()
         }
         tokens = [Token(token_id, self.vocabulary_texts[token_id]) for token_id in item.token_ids]
         return Journey(model=self.info.shape, method=method, tokens=tokens, variants=variants, view=view)
