@@ -23,6 +23,7 @@ from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.sealed_files import file_digest
+from journeys.indexer.views import View
 
 #: Seconds a child `journeys findings` may take on a tiny model (generous for a busy 2-core machine).
 CHILD_TIMEOUT_S = 1200
@@ -217,3 +218,23 @@ def test_without_the_ray_flag_nothing_of_ray_is_imported(tiny_model_folders, cor
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["corpus"]["sentences"] == 8
+
+
+def test_each_view_is_a_pass_of_its_own(tiny_engines, headed_engine, sentences, tmp_path, counted_chunks):
+    """The study's view, the block output, Euclidean distance and the output head over one corpus and cache
+    folder: four shard folders, each computed and equal to its own in-memory analysis."""
+    views = [View(), View(point="block-output"), View(metric="euclidean")]
+    engine = tiny_engines["roberta"]
+    for view in views:
+        found = run_corpus_pass(engine, sentences, "exact", progress=False, cache_dir=tmp_path, view=view)
+        assert found.view == view
+        assert_same_analysis(found, analyze_corpus(engine, sentences, "exact", progress=False, view=view))
+    lens, headed = View(reference="output"), headed_engine("gpt2")
+    found = run_corpus_pass(
+        headed, sentences, "exact", variant="own", progress=False, cache_dir=tmp_path, view=lens
+    )
+    assert list(found.by_variant) == ["own", "next"]
+    expected = analyze_corpus(headed, sentences, "exact", variant="own", progress=False, view=lens)
+    assert_same_analysis(found, expected)
+    assert counted_chunks == [0, 0, 0, 0]
+    assert len(list((tmp_path / "corpus-passes").iterdir())) == 4
