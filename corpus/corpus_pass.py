@@ -117,7 +117,7 @@ def run_corpus_pass(
                 initial=int(tokens.sum() - tokens[missing].sum()),
                 unit="token",
                 unit_scale=True,
-                desc=f"{engine.info.name} {method}",
+                desc=f"{engine.info.name} {method}" + ("" if view == STUDY_VIEW else f" ({view.describe()})"),
                 disable=not progress or not missing,
                 file=sys.stderr,
             ) as bar,

@@ -376,6 +376,17 @@ def summary_text(report: FindingsReport) -> str:
                 outside.found,
             )
         )
+    if report.rogue is not None:
+        rogue = report.rogue
+        lines.append(
+            "rogue dimensions (largest mean square; dominant where they carry half the squared norm): "
+            + "; ".join(
+                f"L{layer} {','.join(map(str, dims))} ({share:.0%}{', dominant' if dominant else ''})"
+                for layer, (dims, share, dominant) in enumerate(
+                    zip(rogue.dimensions, rogue.norm_share, rogue.dominant, strict=True)
+                )
+            )
+        )
     for title, found in sections:
         lines += ["", f"== {title} =="]
         lines += [_verdict_line(v.to_dict()) for v in found.verdicts]

@@ -20,6 +20,10 @@ class View:
         """The JSON object: "point", "reference" and "metric"."""
         return {"point": self.point, "reference": self.reference, "metric": self.metric}
 
+    def describe(self) -> str:
+        """The view in a few words, for progress bars and logs: "block-output, input, euclidean"."""
+        return f"{self.point}, {self.reference}, {self.metric}"
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> View:
         """The view named in `data` (a journey's JSON); a key it lacks (an older journey's) takes the
