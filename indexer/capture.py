@@ -2,8 +2,8 @@
 layer's analysis-point module (post-attention, forward pre-hooks) or the output of each block (block-output,
 forward hooks; a block returns its hidden state, or a tuple whose first item it is).
 
-The hooks stay registered; each forward pass that wants the tensors opens a capture of one point on its own
-thread, so concurrent forward passes on one shared model never see each other's tensors. A module that
+The hooks stay registered; each forward pass that wants the tensors opens a capture of one or both points on
+its own thread, so concurrent forward passes on one shared model never see each other's tensors. A module that
 runs several times per pass (ALBERT's shared layer) fills its layers' slots in call order.
 """
 
@@ -40,28 +40,30 @@ class ResidualCapture:
                     module.register_forward_hook(_output_hook(record))
 
     def _recorder(self, point: str, layer_indexes: list[int]) -> Record:
-        """Keeps `tensor` in the next of `layer_indexes`' slots when this thread is capturing `point`."""
+        """Keeps `tensor` in the next of `layer_indexes`' slots of `point`'s sink when this thread is
+        capturing `point`."""
 
         def record(tensor: torch.Tensor) -> None:
-            if getattr(self._local, "point", None) != point:
+            sinks = getattr(self._local, "sinks", None)
+            if not sinks or point not in sinks:
                 return
-            calls = self._local.calls
+            calls = self._local.calls[point]
             call = calls.get(layer_indexes[0], 0)
             calls[layer_indexes[0]] = call + 1
-            self._local.sink[layer_indexes[call]] = tensor.detach().clone()
+            sinks[point][layer_indexes[call]] = tensor.detach().clone()
 
         return record
 
     @contextmanager
-    def capturing(self, point: str) -> Iterator[list[torch.Tensor | None]]:
-        """Collect, for the forward pass run inside the block on this thread, one tensor per layer at
-        `point` ("post-attention" or "block-output")."""
-        sink: list[torch.Tensor | None] = [None] * self.num_layers
-        self._local.sink, self._local.calls, self._local.point = sink, {}, point
+    def capturing(self, *points: str) -> Iterator[dict[str, list[torch.Tensor | None]]]:
+        """Collect, for the forward pass run inside the block on this thread, one tensor per layer at each
+        of `points` ("post-attention", "block-output"): one forward pass serves every point asked for."""
+        sinks: dict[str, list[torch.Tensor | None]] = {point: [None] * self.num_layers for point in points}
+        self._local.sinks, self._local.calls = sinks, {point: {} for point in points}
         try:
-            yield sink
+            yield sinks
         finally:
-            self._local.sink = self._local.point = None
+            self._local.sinks = None
 
 
 def _input_hook(record: Record):

@@ -8,6 +8,7 @@ the same computation and must agree exactly (in the float32 the engine hands out
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -104,6 +105,26 @@ def test_both_points_can_be_read_in_turn_and_keep_their_position_rows(family_eng
         assert first.position_ids is None
     else:
         assert torch.equal(first.position_ids, between.position_ids)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "bert", "albert"])
+def test_every_view_from_one_forward_pass_equals_each_view_alone(headed_engine, name):
+    """`analyze_views` reads both points in one pass (ALBERT's shared layer fills both in call order): each
+    journey's JSON is byte for byte the one `analyze` gives for that view alone."""
+    engine = headed_engine(name)
+    views = [
+        View(),
+        View(point="block-output"),
+        View(metric="euclidean"),
+        View(point="block-output", metric="euclidean"),
+        View(reference="output"),
+        View(point="block-output", reference="output"),
+    ]
+    together = engine.analyze_views(TEXT, views, top_k=3)
+    assert list(together) == views
+    for view in views:
+        alone = engine.analyze(TEXT, top_k=3, view=view)
+        assert json.dumps(together[view].to_dict()) == json.dumps(alone.to_dict()), view
 
 
 def test_journey_and_model_say_which_point(family_engine):
