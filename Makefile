@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3 --dtype float32
 	$(BIN)/python -m benchmarks.analyze_speed --shape qwen3 --dtype bfloat16
 	$(BIN)/python -m benchmarks.analyze_speed --shape llama8b --dtype bfloat16 --runs 3
+	$(BIN)/python -m benchmarks.view_speed
 	$(BIN)/python -m benchmarks.bench_table
 
 # The contextual-neighbours bench reads real English text Debian packages ship (fortunes, the Jargon File).

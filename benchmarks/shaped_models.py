@@ -8,7 +8,8 @@ does not change the cost of analysing a given number of tokens.
   12 heads, 3,072 FFN, 50,265 vocabulary rows).
   Saved in float32 like the real checkpoint, and once more rounded to bfloat16 for the bf16 rows.
 - Qwen3-0.6B: 28 layers, hidden 1,024, 16 query heads and 8 key/value heads of 128, 3,072 FFN, 151,936
-  vocabulary rows, tied embeddings; saved in bfloat16 like the real checkpoint.
+  vocabulary rows, tied embeddings; saved in bfloat16 like the real checkpoint, and once more with its
+  (tied) language-model head, as the real checkpoint is, for the logit-lens row.
 - Llama-3.1-8B: 32 layers, hidden 4,096, 32 query heads and 8 key/value heads of 128, 14,336 FFN, 128,256
   vocabulary rows, untied; about 16 GB in bfloat16. Its weights are drawn one tensor at a time straight in
   bfloat16 and written a layer per shard, so no float32 copy, and no whole model, is ever in memory.
@@ -31,6 +32,7 @@ from transformers import (
     PreTrainedTokenizerBase,
     Qwen2Tokenizer,
     Qwen3Config,
+    Qwen3ForCausalLM,
     Qwen3Model,
     RobertaConfig,
     RobertaModel,
@@ -49,6 +51,7 @@ BENCH_MODELS_DIR = EngineSettings.from_environment(os.environ).build_dir / "benc
 ROBERTA_FOLDER = BENCH_MODELS_DIR / "roberta-base-shaped"
 ROBERTA_BF16_FOLDER = BENCH_MODELS_DIR / "roberta-base-shaped-bf16"
 QWEN3_FOLDER = BENCH_MODELS_DIR / "qwen3-0.6b-shaped"
+QWEN3_HEADED_FOLDER = BENCH_MODELS_DIR / "qwen3-0.6b-shaped-causal-lm"
 LLAMA_8B_FOLDER = BENCH_MODELS_DIR / "llama-3.1-8b-shaped"
 #: The random weights' spread, as transformers initialises these models (`initializer_range`).
 INIT_STD = 0.02
@@ -116,7 +119,7 @@ def _byte_level_decoder_tokenizer(folder: Path) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
-def _qwen3(folder: Path) -> None:
+def _qwen3(folder: Path, with_head: bool = False) -> None:
     tokenizer = _byte_level_decoder_tokenizer(folder)
     torch.manual_seed(0)
     shape = Qwen3Config(
@@ -132,7 +135,8 @@ def _qwen3(folder: Path) -> None:
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
     )
-    Qwen3Model(shape).to(torch.bfloat16).save_pretrained(folder)
+    model = Qwen3ForCausalLM(shape) if with_head else Qwen3Model(shape)
+    model.to(torch.bfloat16).save_pretrained(folder)
 
 
 def llama_8b_config(tokenizer: PreTrainedTokenizerBase) -> LlamaConfig:
@@ -195,6 +199,11 @@ def save_roberta_shaped_bf16_model(folder: Path = ROBERTA_BF16_FOLDER) -> Path:
 def save_qwen3_shaped_model(folder: Path = QWEN3_FOLDER) -> Path:
     """Save (once) a random Qwen3-0.6B-shaped model (bfloat16) with a small tokenizer into `folder`."""
     return _save_once(folder, _qwen3)
+
+
+def save_qwen3_shaped_causal_lm(folder: Path = QWEN3_HEADED_FOLDER) -> Path:
+    """Save (once) the Qwen3-0.6B-shaped model with its tied language-model head (bfloat16)."""
+    return _save_once(folder, lambda target: _qwen3(target, with_head=True))
 
 
 def save_llama_8b_shaped_model(folder: Path = LLAMA_8B_FOLDER) -> Path:
