@@ -1,6 +1,6 @@
 """The findings page opened from disk in headless Chromium: verdicts with their intervals and sample sizes,
 the random-weights control and the outside corpus beside the trained model, the half-split and
-sensitivity tables, the charts."""
+sensitivity tables (the other views' rows included), the rogue dimensions, the charts."""
 
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ def test_the_findings_page_shows_each_verdict_with_its_interval_and_n(built_site
     assert labels[:2] == ["main analysis", "positional variant"] and "word-type weighting" in labels
     flipped = page.eval_on_selector_all("#sensitivity td.flip", "els => els.length")
     assert flipped == sum(len(row["flips"]) for row in columns[0]["sensitivity"])
+    assert {"block-output point", "Euclidean distance", "without rogue dimensions"} <= set(labels)
+    rogue = shipped["rogue_dimensions"]
+    shown = page.eval_on_selector_all(
+        "#rogue tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+    assert [row[1] for row in shown] == [", ".join(map(str, dims)) for dims in rogue["dimensions"]]
+    for row, share, median in zip(shown, rogue["norm_share"], rogue["contribution"]["median"], strict=True):
+        assert abs(float(row[2]) - share) <= 5e-4 and abs(float(row[4]) - median) <= 5e-4
     drawn = page.eval_on_selector_all(".chart[data-kind=curves] .main-svg", "els => els.length")
     assert drawn >= 2  # one chart per method, drawn by Plotly
     assert opened.problems == []
