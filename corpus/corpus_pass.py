@@ -95,12 +95,13 @@ def run_corpus_pass(
     ranges = [(start, min(start + size, len(sentences))) for start in range(0, len(sentences), size)]
     store = pass_store(engine, work, sentences, cache_dir or engine.settings.cache_dir, size)
     tokens = shard_tokens(engine, sentences, ranges)
+    label = method if view == STUDY_VIEW else f"{method} ({view.describe()})"
     with store.exclusive():
         done = store.complete(ranges)
         missing = [shard for shard in range(len(ranges)) if shard not in done]
         if done and missing:
             print(
-                f"journeys: resuming the {method} corpus pass: {len(done)} of {len(ranges)} shards "
+                f"journeys: resuming the {label} corpus pass: {len(done)} of {len(ranges)} shards "
                 f"already computed ({store.folder})",
                 file=sys.stderr,
                 flush=True,
@@ -117,7 +118,7 @@ def run_corpus_pass(
                 initial=int(tokens.sum() - tokens[missing].sum()),
                 unit="token",
                 unit_scale=True,
-                desc=f"{engine.info.name} {method}" + ("" if view == STUDY_VIEW else f" ({view.describe()})"),
+                desc=f"{engine.info.name} {label}",
                 disable=not progress or not missing,
                 file=sys.stderr,
             ) as bar,

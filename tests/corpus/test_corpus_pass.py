@@ -162,9 +162,16 @@ def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model
         f"Sentence {i} says the bank by the river {'was' if i % 3 else 'is'} closed." for i in range(160)
     ]
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    # Three passes of 160 sentences in shards of 16: exact and seed, then exact again in bfloat16 for the
-    # sensitivity table's precision row.
-    total = 3 * 10
+    # Five passes of 160 sentences in shards of 16: exact and seed, then exact again for the sensitivity
+    # table's rows: in bfloat16, at the block output, by Euclidean distance.
+    passes = [
+        "exact",
+        "seed",
+        "exact",
+        "exact (block-output, input, cosine)",
+        "exact (post-attention, input, euclidean)",
+    ]
+    total = len(passes) * 10
     whole = tmp_path / "uninterrupted"
     expected, _ = finished_findings(findings_child(model, corpus, whole))
     assert len(shard_records(whole / "cache")) == total
@@ -186,8 +193,9 @@ def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model
     if written % 10 == 0:  # killed between two passes: the earlier ones whole, the next not begun
         assert "resuming" not in stderr, stderr
     else:
-        method = ("exact", "seed", "exact")[written // 10]
-        said = f"journeys: resuming the {method} corpus pass: {written % 10} of 10 shards already computed"
+        said = (
+            f"journeys: resuming the {passes[written // 10]} corpus pass: {written % 10} of 10 shards already"
+        )
         assert said in stderr, stderr
     assert report == expected
     for record in shard_records(whole / "cache"):
