@@ -2,11 +2,13 @@
 applied to the normalised vector the model's own modules produced in its dtype), then the rank, logit and
 probability of a target token per query and the top-k tokens.
 
-Every logit is computed in float64, QUERY_CHUNK queries against ROW_BLOCK decoder rows at a time (rows are
-widened block by block, so no float64 copy of the head is held), on the head's device where it computes in
-float64 (CUDA) and on the CPU otherwise. That is V x d float64 products per query: for GPT-2 small and a
-20-token text, 12 layers, about 19 GFLOP, a second or two on a CPU. Taking it in float64 throughout, rather
-than screening in fp32, keeps the probabilities exact too: their softmax needs every logit.
+Every logit is computed in float64, a chunk of queries against ROW_BLOCK decoder rows at a time, on the
+head's device where it computes in float64 (CUDA) and on the CPU otherwise. Rows are widened block by block,
+so no float64 copy of the head is held; as each chunk widens the whole head once, a chunk holds as many
+queries as LOGITS_BYTES of float64 logits allow (at least MIN_QUERY_CHUNK). That is V x d float64 products
+per query: for GPT-2 small and a 20-token text, 12 layers, about 19 GFLOP, a second or two on a CPU. Taking
+it in float64 throughout, rather than screening in fp32, keeps the probabilities exact too: their softmax
+needs every logit.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import torch
 
 from journeys.indexer.output_head import OutputHead
 
-#: Queries whose logits are held together (QUERY_CHUNK x V float64).
-QUERY_CHUNK = 64
+#: Bytes of float64 logits held together (queries x V), and the fewest queries per chunk.
+LOGITS_BYTES = 2**28
+MIN_QUERY_CHUNK = 64
 #: Decoder rows widened to float64 at a time.
 ROW_BLOCK = 8192
 
@@ -65,14 +68,15 @@ class LogitLens:
         """For each named target (one token id per query, -1 for none): its rank, logit and probability, with
         the top-k tokens, which every target shares."""
         top_k = min(top_k, self.head.vocab_size)
+        chunk = max(MIN_QUERY_CHUNK, LOGITS_BYTES // (8 * self.head.vocab_size))
         parts: dict[str, list[tuple]] = {name: [] for name in targets}
-        for start in range(0, len(normed), QUERY_CHUNK):
-            logits = self.logits(normed[start : start + QUERY_CHUNK])
+        for start in range(0, len(normed), chunk):
+            logits = self.logits(normed[start : start + chunk])
             log_total = torch.logsumexp(logits, dim=1, keepdim=True)
             top = _top_tokens(logits, top_k)
             top_probability = torch.exp(top[1] - log_total)
             for name, target in targets.items():
-                own = _own(logits, target[start : start + QUERY_CHUNK].to(self.device))
+                own = _own(logits, target[start : start + chunk].to(self.device))
                 parts[name].append((*own, torch.exp(own[1] - log_total[:, 0]), *top, top_probability))
         return {
             name: LensScores(*(torch.cat(column).cpu().numpy() for column in _columns(chunks)))
