@@ -165,11 +165,12 @@ def cache_files(folder: Path) -> dict[str, int]:
 
 def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys, monkeypatch):
     cached = cache_files(built_site.cache)
-    # 3 sentences: both methods for the encoder, exact only for the decoder, and what each model offers;
+    # 3 sentences: both methods for the encoder, exact only for the decoder, the 3 views beyond the study's
+    # for each model (neither has an output head), and what each model offers;
     # 14 pages: per model 3 sentence pages, 1 pair page, an index and findings; the explorer and the
     # comparison of the two models
     # findings for both
-    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3 + 2
+    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3 + 3 * 3 * 2 + 2
     assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == 2
     built_site.loader.loads.clear()
     monkeypatch.setattr(findings_step, "compute_site_findings", recomputing_is_a_failure)
