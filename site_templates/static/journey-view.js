@@ -166,7 +166,7 @@
       if (variantControl.element) variantSlot.appendChild(variantControl.element);
     }
 
-    var pending = 0;
+    var pending = 0, picking = false;  // the charts take clicks once first drawn (a view may load first)
     function update(byUser) {
       var viewKey = JourneyViews.key(state);
       if (!byView[viewKey]) {
@@ -204,6 +204,8 @@
       rankSection.caption.textContent = measure.rankCaption;
       JourneyTable.fill(table, result, tokens, state, selectLayer, measure);
       JourneyCharts.draw(charts, result, tokens, first.model, state, options.axes || JourneyCharts.ownAxes(), measure);
+      if (!picking) JourneyCharts.onPick(charts, function (index, layer) { choose({ selected: index, layer: layer }); });
+      picking = true;
       if (options.onChange) options.onChange(Object.assign({}, state), byUser);
     }
 
@@ -214,7 +216,6 @@
     function setMethod(method) { choose({ method: method }); }
 
     update(false);
-    JourneyCharts.onPick(charts, function (index, layer) { choose({ selected: index, layer: layer }); });
     return {
       select: select,
       selectLayer: selectLayer,
