@@ -1,7 +1,7 @@
 """The compact data a sentence page ships: Journey numbers with rounded similarities and each
-neighbour token stored once per page.
+neighbour token stored once per page; and the views file beside it, holding the views beyond the study's.
 
-Shape (format 2), arrays indexed [token][layer] like `VariantResult`:
+Page data shape (format 3; the study's view), arrays indexed [token][layer] like `VariantResult`:
     {"format": 3, "model": {name, num_layers, hidden_size, vocab_size, precision}, "text": str,
      "tokens": [[id, text], ...], "vocab": [[id, text], ...],
      "methods": {method: {variant: {"rank": [[int|null]], "similarity": [[float|null]],
@@ -12,6 +12,15 @@ Shape (format 2), arrays indexed [token][layer] like `VariantResult`:
 `variants` holds "raw" always and "positional" only for models with a learned absolute position table.
 `JourneyView.fromCompact` in site_templates/static/journey-view.js turns it back into the
 `Journey.to_dict()` shape that POST /api/analyze returns; `decode_page` here does the same in Python.
+
+Views file shape (`encode_views`; one view per point, reference and metric the model offers beyond the
+study's, by the exact method, `neighbours` neighbours each, their tokens in one table for every view):
+    {"format": 3, "neighbours": int, "vocab": [[id, text], ...],
+     "views": {"point/reference/metric": {"point", "reference", "metric",
+                                          "methods": {"exact": {variant: ...}}}}}
+Each variant as above, its values named as the API names them: "distance" by Euclidean distance, and
+"logit" and "probability" against the output head (variants "own" and "next"), each with its
+"neighbour_<name>". `JourneyViews.sidecar` reads it in the pages; `decode_views` here.
 """
 
 from __future__ import annotations

@@ -20,4 +20,4 @@ class GallerySettings:
     similarity_decimals: int = 4
     #: Neighbours kept per token and layer in the views beyond the study's, loaded beside each sentence page
     #: (fewer than the study's view shows, to keep the site small; the page says so).
-    other_view_neighbours: int = 5
+    other_view_neighbours: int = 10
