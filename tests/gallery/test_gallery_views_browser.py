@@ -67,6 +67,7 @@ def test_a_chosen_view_is_loaded_from_beside_the_page_and_shows_the_engines_numb
     assert "point=block-output" in page.url and "metric=euclidean" in page.url
     assert "Euclidean distance" in page.inner_text(".jv-chart-similarity")
     assert f"list the {NEIGHBOURS} nearest tokens" in page.inner_text(".jv-views")
+    assert "indexed in the study's view only" in page.inner_text(".cv-panel")
 
     page.click(".jv-switch")
     assert page.is_checked(".jv-positional")
