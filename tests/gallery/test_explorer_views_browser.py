@@ -1,7 +1,8 @@
 """The live explorer's view switches against a live server (the real Flask app over loopback) in headless
 Chromium: only what the chosen model offers is shown (a reference switch only for a model with an output
 head), a chosen view is asked for with its point, reference and metric as request fields, shows the engine's
-numbers for that view, and is kept in the link.
+numbers for that view, is kept in the link, and downloads as the API answers it (JSON, and the CSV the
+command line writes).
 
 Served: tiny BERT (no output head) and a tiny GPT-2 saved with its tied head (tests/tiny_heads.py), whose
 output reference (the logit lens) has the "own" and "next" variants.
@@ -10,12 +11,16 @@ output reference (the logit lens) has the "own" and "next" variants.
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from gallery_fixtures import wait_until
 
+from journeys.indexer.journey_csv import journey_csv
+from journeys.indexer.records import Journey
 from journeys.indexer.views import View
 from journeys.server.app import create_app
 from loopback_server import serving
@@ -126,3 +131,39 @@ def test_the_logit_lens_shows_rank_and_probability_of_the_token_and_the_next(exp
     assert reopened.page.is_checked(".jv-next")
     assert own_row(reopened.page) == shown("next")
     assert problems(opened) == [] and problems(reopened) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "view"),
+    [("bert", {"point": "block-output", "metric": "euclidean"}), ("gpt2", {"reference": "output"})],
+)
+def test_downloads_of_a_chosen_view_are_the_apis_answer_and_the_python_csv(
+    explorer, served, engines, model, view
+):
+    engine = engines[model]
+    opened = explorer(link(engine, **view))
+    page = opened.page
+    wait_until(page, "!document.querySelector('.jv-summary').textContent.startsWith('Loading')")
+    body = {
+        "text": TEXT,
+        "model": engine.info.name,
+        "method": "exact",
+        "top_k": TOP_K,
+        **View(**view).to_dict(),
+    }
+    request = urllib.request.Request(
+        served + "/api/analyze", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request) as response:
+        answer = response.read()
+
+    def download(label: str) -> tuple[str, bytes]:
+        with page.expect_download() as started:
+            page.click(f".jv-controls .jv-download:text-is('{label}')")
+        return started.value.suggested_filename, Path(started.value.path()).read_bytes()
+
+    name, data = download("JSON")
+    assert data == answer and name.endswith(".json")
+    name, data = download("CSV")
+    assert data.decode() == journey_csv(Journey.from_dict(json.loads(answer)))
+    assert problems(opened) == []
