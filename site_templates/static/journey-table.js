@@ -3,7 +3,7 @@
  * one token.
  *   result: one variant of a journey ({rank, <value>, neighbours}, indexed [token][layer]);
  *   measure: JourneyViews.measure(view): which value (similarity, distance, probability) is shown and how;
- *   view: {selected (token index), layer (the selected layer, or null)};
+ *   view: {selected (token index), layer (the selected layer, or null), variant};
  *   pickLayer(layer): called when a layer's header button is pressed.
  * One column per layer: the nearest vocabulary rows with their similarity, the token's own row highlighted,
  * a last row with the token's own rank and similarity, and the selected layer's column marked.
@@ -47,7 +47,8 @@
   }
 
   function fill(table, result, tokens, view, pickLayer, measure) {
-    var own = tokens[view.selected];
+    // Against the output head, the "next" variant ranks the token after the selected one.
+    var own = view.variant === "next" ? tokens[view.selected + 1] || { id: -1, text: "no next token" } : tokens[view.selected];
     var neighbours = result.neighbours[view.selected];
     var layers = neighbours.length, k = neighbours[0].length;
     table.textContent = "";

@@ -174,13 +174,12 @@
         summary.textContent = "Loading the " + viewKey.replace(/\//g, ", ") + " view…";
         if (options.onChange) options.onChange(Object.assign({}, state), byUser);
         options.views.load(viewKey, function (journeys, problem) {
-          if (ticket !== pending) return;
           if (journeys) byView[viewKey] = journeys;
-          else {
-            Object.assign(state, JourneyViews.STUDY);
-            summary.textContent = "That view is unavailable: " + problem + ".";
-          }
+          if (ticket !== pending) return;
+          if (journeys) return update(byUser);
+          Object.assign(state, JourneyViews.STUDY);
           update(byUser);
+          summary.appendChild(document.createTextNode(" The view asked for is unavailable: " + problem + "."));
         });
         return;
       }
