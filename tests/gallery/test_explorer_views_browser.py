@@ -125,6 +125,7 @@ def test_the_logit_lens_shows_rank_and_probability_of_the_token_and_the_next(exp
     page.click(".jv-switch:has(.jv-next)")
     assert "variant=next" in page.url and "reference=output" in page.url
     assert own_row(page) == shown("next")
+    assert page.inner_text(".jv-own-row th") == f"“{lens.tokens[3].text}”"  # the next token's row
 
     reopened = explorer(link(engine, point="block-output", reference="output", variant="next"))
     wait_until(reopened.page, "document.querySelector('.jv-summary').textContent.includes('probability')")

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from gallery_fixtures import wait_until
 
 from journeys.gallery.corpus import all_sentences, load_themes
+from journeys.gallery.page_data import decode_views, encode_page, encode_views
+from journeys.gallery.precompute import other_views
 from journeys.gallery.settings import GallerySettings
 from journeys.gallery.site import SiteModel
 from journeys.indexer.views import View
@@ -134,4 +137,31 @@ def test_a_view_chosen_on_one_side_of_a_pair_is_carried_to_the_other(built_site,
     )
     ranks = second.locator(".jv-own-row .jv-rank").all_inner_texts()
     assert ranks == expected_row(expected, "raw", token)[0]
+    assert opened.problems == []
+
+
+@pytest.mark.parametrize("family", ["gpt2", "bert"])
+def test_the_pages_read_every_view_of_a_views_file_as_the_api_answers_it(
+    built_site, open_page, headed_engine, family
+):
+    """JourneyViews.sidecar's decoding (JourneyView.fromCompact) of a views file of a model with an output
+    head, the logit lens included, gives the API's JSON shape with the file's numbers."""
+    engine = headed_engine(family)
+    text = "Time flies like an arrow."
+    views = other_views(engine.info)
+    page_data = encode_page(text, {"exact": engine.analyze(text, "exact", 6)}, engine.info, {}, 4)
+    shipped = encode_views([engine.analyze(text, "exact", 6, view) for view in views], 4, 3)
+    path, _ = first_sentence(built_site)
+    opened = open_page(path.as_uri())
+    decoded = opened.page.evaluate(
+        """([page, views]) => Object.keys(views.views).map(key => JourneyView.fromCompact(
+            Object.assign({}, page, {vocab: views.vocab, methods: views.views[key].methods}), views.views[key]
+        ).exact)""",
+        [page_data, shipped],
+    )
+    expected = [
+        journey.to_dict() for journey in decode_views(json.loads(json.dumps(shipped)), page_data).values()
+    ]
+    assert [journey["reference"] for journey in decoded].count("output") == 2
+    assert decoded == json.loads(json.dumps(expected))
     assert opened.problems == []
