@@ -113,8 +113,8 @@ def build_site(
         site.write(findings_pages(findings))
         if plan.compares:
             site.write([comparison_page(findings)])
-        site.write(sentence_pages(themes, journeys, findings, top_k, decimals))
-        site.write(pair_pages(themes, journeys, decimals))
+        site.write(sentence_pages(themes, journeys, findings, top_k, decimals, gallery.other_view_neighbours))
+        site.write(pair_pages(themes, journeys, decimals, gallery.other_view_neighbours))
         site.write([explorer_page(top_k)])
         site.write(index_pages(plan, themes, journeys, engine_settings.default_method))
         pages = site.finish()

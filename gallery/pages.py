@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from journeys.gallery.corpus import GallerySentence, Theme, all_pairs, all_sentences
 from journeys.gallery.findings_cache import SiteFindings
-from journeys.gallery.journey_files import journey_file_script
-from journeys.gallery.page_data import encode_page
+from journeys.gallery.journey_files import journey_file_script, views_file_script
+from journeys.gallery.page_data import encode_page, encode_views
 from journeys.gallery.precompute import ModelJourneys
 from journeys.gallery.site import (
     ASSETS,
@@ -28,9 +28,11 @@ from journeys.gallery.site import (
     journey_file,
     pair_page,
     sentence_page,
+    views_file,
 )
 from journeys.gallery.sparkline import largest_rank, rank_sparkline
-from journeys.indexer.records import Journey
+from journeys.indexer.options import METRICS
+from journeys.indexer.records import Journey, ModelInfo
 
 
 def script_json(data: Any) -> Markup:
@@ -69,16 +71,29 @@ def sentence_journeys(
     }
 
 
+def views_offer(info: ModelInfo, file: str, neighbours: int) -> dict[str, Any]:
+    """What a page's view switches offer: the model's points and references, the metrics, and the views
+    file (its path from the page) holding `neighbours` neighbours per token and layer."""
+    return {
+        "file": file,
+        "points": list(info.points),
+        "references": list(info.references),
+        "metrics": list(METRICS),
+        "neighbours": neighbours,
+    }
+
+
 def sentence_pages(
     themes: list[Theme],
     journeys: Mapping[SiteModel, ModelJourneys],
     findings: Mapping[SiteModel, SiteFindings],
     top_k: int,
     decimals: int,
+    view_neighbours: int,
 ) -> Iterator[Page | SiteFile]:
     """One page per sentence and model, carrying its journeys by every available method and the
-    contextual neighbours its model's findings hold, with the full-precision journeys for download
-    beside it."""
+    contextual neighbours its model's findings hold, with the full-precision journeys for download and
+    the views beyond the study's (`view_neighbours` neighbours each) beside it."""
     sentences = all_sentences(themes)
     by_id = {theme.id: theme for theme in themes}
     for model, results in journeys.items():
@@ -93,6 +108,14 @@ def sentence_pages(
             data_file = journey_file(model, sentence.slug)
             full = encode_page(sentence.text, found, results.info, results.unavailable, decimals=None)
             yield SiteFile(data_file, journey_file_script(data_file, full).encode("utf-8"))
+            views = None
+            if results.views:
+                path = views_file(model, sentence.slug)
+                others = encode_views(
+                    [found[position] for found in results.views.values()], decimals, view_neighbours
+                )
+                yield SiteFile(path, views_file_script(path, others).encode("utf-8"))
+                views = script_json(views_offer(results.info, PurePosixPath(path).name, view_neighbours))
             values = {
                 "sentence": sentence,
                 "theme": by_id[sentence.theme_id],
@@ -110,6 +133,7 @@ def sentence_pages(
                 "journey_file": PurePosixPath(data_file).name,
                 "download_name": f"{sentence.slug}-{model.slug}",
                 "pairs": pair_links(themes, model, sentence),
+                "views": views,
             }
             yield Page(
                 "sentence.html",

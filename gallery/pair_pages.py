@@ -3,8 +3,11 @@ data/gallery_sentences.json), analysed by one model and shown next to each other
 the sentence pages.
 
 Each page ships both sentences' compact page data (gallery/page_data.py) with, per side, the path of the
-full-precision journey file beside that sentence's page (for downloads) and the download name:
-    [{"page": compact page data, "file": path from this page, "name": str, "title": str}, ...]
+full-precision journey file beside that sentence's page (for downloads), the download name, and what its
+view switches offer with the path of the views file beside that sentence's page (`pages.views_offer`;
+null for a model with no view beyond the study's):
+    [{"page": compact page data, "file": path from this page, "name": str, "title": str,
+      "views": {file, points, references, metrics, neighbours} | null}, ...]
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from collections.abc import Iterator, Mapping
 
 from journeys.gallery.corpus import Theme, all_sentences
 from journeys.gallery.page_data import encode_page
-from journeys.gallery.pages import script_json, sentence_journeys
+from journeys.gallery.pages import script_json, sentence_journeys, views_offer
 from journeys.gallery.precompute import ModelJourneys
-from journeys.gallery.site import Page, SiteModel, journey_file, pair_page, sentence_page
+from journeys.gallery.site import Page, SiteModel, journey_file, pair_page, sentence_page, views_file
 
 
 def pair_pages(
-    themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys], decimals: int
+    themes: list[Theme], journeys: Mapping[SiteModel, ModelJourneys], decimals: int, view_neighbours: int
 ) -> Iterator[Page]:
-    """One side-by-side page per pair and model, similarities in its page data rounded to `decimals`."""
+    """One side-by-side page per pair and model, similarities in its page data rounded to `decimals`, its
+    other views read from the sentence pages' views files (`view_neighbours` neighbours each)."""
     sentences = all_sentences(themes)
     for model, results in journeys.items():
         by_text = sentence_journeys(results, sentences)
@@ -42,6 +46,9 @@ def pair_pages(
                         "file": root + journey_file(model, s.slug),
                         "name": f"{s.slug}-{model.slug}",
                         "title": f"“{s.text}”",
+                        "views": views_offer(results.info, root + views_file(model, s.slug), view_neighbours)
+                        if results.views
+                        else None,
                     }
                     for s in sides
                 ]

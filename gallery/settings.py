@@ -18,3 +18,6 @@ class GallerySettings:
     templates_dir: Path = REPO_ROOT / "site_templates"
     #: Decimals kept for similarities in the page data the site ships.
     similarity_decimals: int = 4
+    #: Neighbours kept per token and layer in the views beyond the study's, loaded beside each sentence page
+    #: (fewer than the study's view shows, to keep the site small; the page says so).
+    other_view_neighbours: int = 10

@@ -48,6 +48,11 @@ def journey_file(model: SiteModel, sentence_slug: str) -> str:
     return f"sentences/{model.slug}/{sentence_slug}.journey.js"
 
 
+def views_file(model: SiteModel, sentence_slug: str) -> str:
+    """The views beyond the study's that a sentence page (and its pairs) load when one is chosen."""
+    return f"sentences/{model.slug}/{sentence_slug}.views.js"
+
+
 def pair_page(model: SiteModel, pair_slug: str) -> str:
     """The side-by-side page of two gallery sentences."""
     return f"pairs/{model.slug}/{pair_slug}.html"

@@ -8,9 +8,11 @@
  * longest word the two texts share. The charts come first, lined up across the two sides.
  *
  *   ComparisonView.render(container, sides, options) -> [controller, controller] (JourneyView's)
- *     sides: two {journeysByMethod, title, unavailable, positionEncoding, toolbar, fileName, belowTable}.
- *     options: {method, variant, selected: [index, index], layer: [layer or null, layer or null],
- *       onChange(states, byUser)}: the two views' states after every change.
+ *     sides: two {journeysByMethod, title, unavailable, positionEncoding, toolbar, fileName, belowTable,
+ *       views (JourneyView's option: that side's view switches and loader)}.
+ *     options: {method, variant, point, reference, metric, selected: [index, index],
+ *       layer: [layer or null, layer or null], onChange(states, byUser)}: the two views' states after every
+ *       change. A view chosen on one side is carried to the other where it offers it.
  * A classic script (no modules) so gallery pages work opened from disk; needs journey-view.js.
  */
 (function (global) {
@@ -77,6 +79,9 @@
       }
       if (state.variant !== before.variant) wanted.variant = state.variant;
       if (state.method !== before.method) wanted.method = state.method;
+      ["point", "reference", "metric"].forEach(function (name) {
+        if (state[name] !== before[name]) wanted[name] = state[name];
+      });
       if (state.layer !== before.layer) {
         wanted.layer = sameDepth(state.layer, views[from].model.num_layers, other.model.num_layers);
       }
@@ -93,6 +98,10 @@
       views.push(JourneyView.render(holder, side.journeysByMethod, {
         method: options.method,
         variant: options.variant,
+        point: options.point,
+        reference: options.reference,
+        metric: options.metric,
+        views: side.views,
         selected: (options.selected || [])[index],
         layer: (options.layer || [null, null])[index],
         unavailable: side.unavailable,

@@ -8,10 +8,13 @@
  *       result: exactly what POST /api/contextual returns (ContextualResult.to_dict(): {model, method, k,
  *         corpus_sentences, tokens, neighbours: [token][layer][hit] with hit {sentence, position, token,
  *         similarity, context: {before, match, after}}}); the gallery ships the same shape inline.
- *       state: JourneyView's {method, variant, selected}; pass it from JourneyView's onChange.
+ *       state: JourneyView's {method, variant, selected, point, reference, metric}; pass it from
+ *         JourneyView's onChange. The corpus is indexed in the study's view only; another method or view
+ *         chosen above is said in a note.
  *     Place panel.element with JourneyView's `belowTable` option.
  *
- * A classic script (no modules, no fetch) so gallery pages work opened from disk; needs dom.js.
+ * A classic script (no modules, no fetch) so gallery pages work opened from disk; needs dom.js and
+ * journey-views.js.
  */
 (function (global) {
   "use strict";
@@ -67,11 +70,15 @@
 
     function draw() {
       if (!result || !state) return;
-      var other = state.method !== result.method;
-      element.classList.toggle("cv-other-method", other);
-      methodNote.hidden = !other;
-      methodNote.textContent = "The corpus is indexed by the " + result.method + " method only, so these " +
-        "nearest uses stay the " + result.method + " method's whichever method is chosen above.";
+      var otherMethod = state.method !== result.method;
+      var otherView = JourneyViews.key(JourneyViews.fromHash(state)) !== JourneyViews.key(JourneyViews.STUDY);
+      element.classList.toggle("cv-other-method", otherMethod || otherView);
+      methodNote.hidden = !(otherMethod || otherView);
+      methodNote.textContent = otherMethod
+        ? "The corpus is indexed by the " + result.method + " method only, so these nearest uses stay the " +
+          result.method + " method's whichever method is chosen above."
+        : "The corpus is indexed in the study's view only (after attention, by cosine), so these nearest " +
+          "uses stay that view's whichever view is chosen above.";
       body.textContent = "";
       var layers = result.neighbours[state.selected];
       if (!layers) {

@@ -1,5 +1,6 @@
 /*
- * Dom: the small helpers every page script shares (element building and number formatting).
+ * Dom: the small helpers every page script shares (element building, number formatting, and loading a
+ * classic script beside the page: Dom.script(src, done) calls done() once it has run or failed to load).
  * A classic script (no modules) so gallery pages work opened from disk.
  */
 (function (global) {
@@ -24,5 +25,14 @@
     return value === null || value === undefined ? "–" : value.toLocaleString("en");
   }
 
-  global.Dom = { el: el, formatSimilarity: formatSimilarity, formatRank: formatRank };
+  /* A <script> element, not fetch, so that a page opened from disk (file://) can load a file beside it. */
+  function script(src, done) {
+    var element = el("script", { src: src });
+    function finish() { element.remove(); done(); }
+    element.addEventListener("load", finish);
+    element.addEventListener("error", finish);
+    document.head.appendChild(element);
+  }
+
+  global.Dom = { el: el, formatSimilarity: formatSimilarity, formatRank: formatRank, script: script };
 })(window);

@@ -2,14 +2,15 @@
  * ExploreLink: the live explorer's analysis and view as a link (UrlState's hash), and back.
  *   An analysis: {text, model, method, top_k, compare: "" | "text" | "model", text2 (compare "text"),
  *     model2 (compare "model")}: the answers it needs are ExploreLink.requests(analysis).
- *   The hash: the analysis's fields, then variant, token, layer (the first view's) and token2, layer2 (the
- *     second's, side by side), e.g. #text=Time+flies&model=minilm&method=exact&top_k=15&variant=raw&token=2.
+ *   The hash: the analysis's fields, then variant, token, layer (the first view's), token2, layer2 (the
+ *     second's, side by side), and point, reference, metric where not the study's view (JourneyViews), e.g.
+ *     #text=Time+flies&model=minilm&method=exact&top_k=15&variant=raw&token=2&point=block-output.
  *
  *   fromForm(form), analysis(hashValues) -> analysis; fill(form, analysis);
  *   requests(analysis) -> [POST /api/analyze body, ...]; key(analysis) -> text naming it; models(analysis);
- *   viewOptions(hashValues) -> {variant, sides: [{selected, layer}, {selected, layer}]};
+ *   viewOptions(hashValues) -> {variant, point, reference, metric, sides: [{selected, layer}, {selected, layer}]};
  *   write(analysis, states, push): the hash for the analysis and the views' states (JourneyView's).
- * A classic script; needs url-state.js.
+ * A classic script; needs url-state.js and journey-views.js.
  */
 (function (global) {
   "use strict";
@@ -54,13 +55,13 @@
 
   function viewOptions(values) {
     function layer(text) { return text === undefined ? null : UrlState.number(text); }
-    return {
+    return Object.assign({
       variant: values.variant,
       sides: [
         { selected: UrlState.number(values.token), layer: layer(values.layer) },
         { selected: UrlState.number(values.token2), layer: layer(values.layer2) },
       ],
-    };
+    }, JourneyViews.fromHash(values));
   }
 
   function write(analysis, states, push) {
@@ -70,6 +71,7 @@
       values.variant = states[0].variant;
       values.token = states[0].selected;
       values.layer = states[0].layer;
+      Object.assign(values, JourneyViews.hashValues(states[0]));
     }
     if (states[1]) {
       values.token2 = states[1].selected;

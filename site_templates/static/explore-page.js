@@ -1,7 +1,9 @@
 /* Live explorer: POST the text to the server's /api/analyze and render the answer with JourneyView (or two
    answers side by side with ComparisonView), ask /api/contextual for the nearest uses in the corpus, offer
    the downloads, and keep the whole analysis in the URL hash (ExploreLink) so a copied link reopens it and
-   back and forward step through the choices. */
+   back and forward step through the choices. The view switches offer the points and references the model
+   lists in /api/models; a view beyond the study's is asked for (its point, reference and metric as request
+   fields) when first chosen. */
 (function () {
   "use strict";
   var NEEDS_SERVER =
@@ -93,12 +95,29 @@
     return (text.toLowerCase().match(/[a-z0-9]+/g) || ["text"]).slice(0, 6).join("-");
   }
 
-  /* One analysed text: its journey, the exact JSON text the server sent, and what its view needs. */
+  /* One analysed text: its journey in the study's view, the exact JSON text the server sent for each view
+     asked for, and what its view needs. */
   function side(request, jsonText, onState) {
     var journey = JSON.parse(jsonText);
     var model = models[journey.model.name] || {};
-    var baseName = "journey-" + slug(request.text) + "-" + slug(journey.model.name.split("/").pop()) +
-      "-" + journey.method;
+    var texts = {}, shown = JourneyViews.STUDY;
+    texts[JourneyViews.key(shown)] = jsonText;
+    function baseName() {
+      var view = JourneyViews.key(shown) === JourneyViews.key(JourneyViews.STUDY) ? "" : "-" + slug(JourneyViews.key(shown));
+      return "journey-" + slug(request.text) + "-" + slug(journey.model.name.split("/").pop()) + "-" + journey.method + view;
+    }
+    function load(viewKey, callback) {
+      var parts = viewKey.split("/");
+      post("/api/analyze", Object.assign({}, request, { point: parts[0], reference: parts[1], metric: parts[2] })).then(
+        function (text) {
+          texts[viewKey] = text;
+          var byMethod = {};
+          byMethod[journey.method] = JSON.parse(text);
+          callback(byMethod);
+        },
+        function (error) { callback(null, error instanceof TypeError ? "the server did not answer" : error.message); }
+      );
+    }
     var panel = contextualPanel(request);
     var byMethod = {};
     byMethod[journey.method] = journey;
@@ -106,11 +125,16 @@
       journeysByMethod: byMethod,
       title: journey.model.name + ": “" + request.text + "”",
       positionEncoding: model.position_encoding,
-      toolbar: JourneyDownloads.dataButtons(function (callback) { callback(jsonText); },
-        function () { return baseName; }),
-      fileName: function () { return baseName; },
+      views: {
+        offer: { points: model.points || [], references: model.references || [], metrics: JourneyViews.METRICS },
+        load: load,
+      },
+      toolbar: JourneyDownloads.dataButtons(function (callback) {
+        callback(texts[JourneyViews.key(shown)] || null, "this view has not arrived from the server yet");
+      }, baseName),
+      fileName: baseName,
       belowTable: panel.element,
-      onChange: function (state) { panel.update(state); onState(state); },
+      onChange: function (state) { shown = state; panel.update(state); onState(state); },
     };
   }
 
@@ -130,12 +154,14 @@
     if (sides.length === 1) {
       var only = sides[0];
       views = [JourneyView.render(container, only.journeysByMethod, Object.assign({}, only, view.sides[0], {
-        method: analysis.method, variant: view.variant,
+        method: analysis.method, variant: view.variant, point: view.point, reference: view.reference,
+        metric: view.metric,
         onChange: function (state, byUser) { only.onChange(state); write(byUser); },
       }))];
     } else {
       views = ComparisonView.render(container, sides, {
-        method: analysis.method, variant: view.variant,
+        method: analysis.method, variant: view.variant, point: view.point, reference: view.reference,
+        metric: view.metric,
         selected: view.sides.map(function (s) { return s.selected; }),
         layer: view.sides.map(function (s) { return s.layer; }),
         onChange: function (both, byUser) {
@@ -184,7 +210,8 @@
     if (shown && shown.key === ExploreLink.key(analysis)) {
       var view = ExploreLink.viewOptions(values);
       shown.views.forEach(function (each, i) {
-        each.apply(Object.assign({ variant: view.variant }, view.sides[i]));
+        each.apply(Object.assign({ variant: view.variant, point: view.point, reference: view.reference,
+          metric: view.metric }, view.sides[i]));
       });
     } else {
       run(analysis, values, false);

@@ -3,8 +3,10 @@
  * one highlighted, the selected layer (if any) marked by a dotted line (Plotly, shipped with the site).
  * indexer/journey_figure.py builds the same figures in Python (`journey.plot()`); keep the two in step.
  *
- *   JourneyCharts.draw(charts, result, tokens, model, view, axes)
- *     charts: {similarity, rank} elements; result: one variant ({rank, similarity}, [token][layer]);
+ *   JourneyCharts.draw(charts, result, tokens, model, view, axes, measure)
+ *     charts: {similarity, rank} elements; result: one variant ({rank, <value>}, [token][layer]);
+ *     measure: JourneyViews.measure(view), the value the first chart shows (similarity, distance or the
+ *       lens's probability); the shared value range applies to the study's similarity only;
  *     model: the journey's model ({num_layers, vocab_size}); view: {selected, layer (null for none)};
  *     axes: JourneyCharts.ownAxes() for one journey, or JourneyCharts.sharedAxes(journeys) for journeys
  *       shown side by side: the same ranges, x as relative depth (0..1) when the depths differ, and rank
@@ -128,13 +130,14 @@
     };
   }
 
-  function draw(charts, result, tokens, model, view, axes) {
+  function draw(charts, result, tokens, model, view, axes, measure) {
     var xs = xValues(model.num_layers, axes);
-    var similarityAxis = { title: { text: "cosine similarity" } };
-    if (axes.similarityRange) similarityAxis.range = axes.similarityRange;
+    var valueAxis = { title: { text: measure.label } };
+    if (axes.similarityRange && measure.key === "similarity") valueAxis.range = axes.similarityRange;
+    var values = result[measure.key];
     Plotly.react(charts.similarity,
-      traces(result.similarity, result.similarity, tokens, view.selected, xs, "similarity %{customdata[1]:.4f}"),
-      layout(similarityAxis, view, xs, axes), CONFIG);
+      traces(values, values, tokens, view.selected, xs, measure.name + " %{customdata[1]:" + measure.hover + "}"),
+      layout(valueAxis, view, xs, axes), CONFIG);
     var plotted = result.rank.map(function (row) {
       return row.map(function (r) { return plottedRank(r, model.vocab_size, axes.share); });
     });

@@ -3,6 +3,8 @@
  * saying why there is none) and the token chips.
  *   JourneyControls.methodChoice(id, methods, unavailable, setMethod) -> {element, inputs}
  *   JourneyControls.positionalChoice(offered, model, positionEncoding, setVariant) -> {element, input}
+ *   JourneyControls.nextTokenChoice(offered, setVariant) -> {element, input}: against the output head, the
+ *     switch between the token itself ("own") and the next token ("next", causal decoders only)
  *   JourneyControls.chipBar(id, tokens, select, state) -> {element, buttons}
  *   JourneyControls.updateChips(buttons, result, state, vocabSize)
  *   JourneyControls.firstContentToken(tokens) -> index of the first token that is not a special token
@@ -66,6 +68,17 @@
     ]), input: input };
   }
 
+  function nextTokenChoice(offered, setVariant) {
+    if (!offered) return { element: null, input: null };
+    var input = el("input", { type: "checkbox", role: "switch", className: "jv-next" });
+    input.addEventListener("change", function () { setVariant(input.checked ? "next" : "own"); });
+    return { element: el("label", { className: "jv-switch" }, [
+      input,
+      el("span", { className: "jv-switch-track", "aria-hidden": "true" }),
+      el("span", { text: "Rank the next token (what the model predicts) instead of the token itself" }),
+    ]), input: input };
+  }
+
   function chipBar(id, tokens, select, state) {
     var chips = el("div", { className: "jv-chips", role: "toolbar", "aria-label": "Tokens", "aria-describedby": id + "-hint" });
     var buttons = tokens.map(function (token, index) {
@@ -104,6 +117,7 @@
   global.JourneyControls = {
     methodChoice: methodChoice,
     positionalChoice: positionalChoice,
+    nextTokenChoice: nextTokenChoice,
     chipBar: chipBar,
     updateChips: updateChips,
     firstContentToken: firstContentToken,

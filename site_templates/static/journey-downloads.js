@@ -76,17 +76,12 @@
       if (journeys) return callback();
       if (waiting) return waiting.push(callback);
       waiting = [callback];
-      var script = el("script", { src: src });
-      function finish() {
+      Dom.script(src, function () {
         var callbacks = waiting;
         waiting = null;
-        script.remove();
         if (registered[key]) journeys = JourneyView.fromCompact(registered[key]);
         callbacks.forEach(function (each) { each(); });
-      }
-      script.addEventListener("load", finish);
-      script.addEventListener("error", finish);
-      document.head.appendChild(script);
+      });
     }
     return function jsonText(method, callback) {
       load(function () {

@@ -19,36 +19,37 @@
  *     (gallery/page_data.py documents that shape).
  *
  * Classic scripts (no modules, no fetch) so gallery pages work opened from disk; needs Plotly, dom.js,
- * journey-controls.js, journey-table.js, journey-charts.js, and journey-downloads.js for chart downloads.
+ * journey-views.js, journey-controls.js, journey-table.js, journey-charts.js, and journey-downloads.js for chart downloads.
  */
 (function (global) {
   "use strict";
   var el = Dom.el;
   var counter = 0;
 
-  function fromCompact(page) {
+  function fromCompact(page, view) {
+    view = view || JourneyViews.STUDY;
     var tokens = page.tokens.map(function (t) { return { id: t[0], text: t[1] }; });
     var journeys = {};
     Object.keys(page.methods).forEach(function (method) {
       var variants = {};
       Object.keys(page.methods[method]).forEach(function (variant) {
         var data = page.methods[method][variant];
-        variants[variant] = {
-          rank: data.rank,
-          similarity: data.similarity,
-          neighbours: data.neighbours.map(function (row, t) {
-            return row.map(function (cell, layer) {
-              return cell.map(function (v, k) {
-                var entry = page.vocab[v];
-                return { id: entry[0], text: entry[1], similarity: data.neighbour_similarity[t][layer][k] };
-              });
+        var names = Object.keys(data).filter(function (name) { return name !== "rank" && name !== "neighbours" && name.indexOf("neighbour_") !== 0; });
+        var result = { rank: data.rank };
+        names.forEach(function (name) { result[name] = data[name]; });
+        result.neighbours = data.neighbours.map(function (row, t) {
+          return row.map(function (cell, layer) {
+            return cell.map(function (v, k) {
+              var entry = page.vocab[v], neighbour = { id: entry[0], text: entry[1] };
+              names.forEach(function (name) { neighbour[name] = data["neighbour_" + name][t][layer][k]; });
+              return neighbour;
             });
-          }),
-        };
+          });
+        });
+        variants[variant] = result;
       });
-      // The gallery's pages hold the study's view (gallery/precompute.py), named as the API names it.
       journeys[method] = {
-        model: page.model, method: method, point: "post-attention", reference: "input", metric: "cosine",
+        model: page.model, method: method, point: view.point, reference: view.reference, metric: view.metric,
         tokens: tokens, variants: variants,
       };
     });
@@ -59,23 +60,26 @@
     return typeof value === "number" && Math.floor(value) === value && value >= 0 && value < length;
   }
 
-  function summaryText(result, tokens, view) {
-    var index = view.selected, ranks = result.rank[index], sims = result.similarity[index], last = ranks.length - 1;
+  function summaryText(result, tokens, view, measure) {
+    var index = view.selected, ranks = result.rank[index], values = result[measure.key][index], last = ranks.length - 1;
     var text = " (token " + (index + 1) + " of " + tokens.length + "): rank " + Dom.formatRank(ranks[0]) +
-      " at layer 0, " + Dom.formatRank(ranks[last]) + " at layer " + last + "; similarity " +
-      Dom.formatSimilarity(sims[0]) + " → " + Dom.formatSimilarity(sims[last]) + ".";
+      " at layer 0, " + Dom.formatRank(ranks[last]) + " at layer " + last + "; " + measure.name + " " +
+      measure.format(values[0]) + " → " + measure.format(values[last]) + ".";
     if (view.layer !== null) {
       text += " Layer " + view.layer + " (marked): rank " + Dom.formatRank(ranks[view.layer]) +
-        ", similarity " + Dom.formatSimilarity(sims[view.layer]) + ".";
+        ", " + measure.name + " " + measure.format(values[view.layer]) + ".";
     }
     return text;
   }
 
   function section(title, caption, content, extra) {
-    return el("section", { className: "jv-section" }, [
-      el("h2", { text: title }), el("p", { className: "jv-caption", text: caption }), content, extra,
-    ]);
+    var captionElement = el("p", { className: "jv-caption", text: caption });
+    var element = el("section", { className: "jv-section" }, [el("h2", { text: title }), captionElement, content, extra]);
+    element.caption = captionElement;
+    return element;
   }
+
+  var VARIANTS = ["raw", "positional", "own", "next"];
 
   function render(container, journeysByMethod, options) {
     options = options || {};
@@ -83,15 +87,37 @@
     var first = journeysByMethod[methods[0]];
     var tokens = first.tokens;
     var layers = first.model.num_layers;
-    var offersPositional = "positional" in first.variants;
+    var offer = (options.views && options.views.offer) || {};
+    var byView = {};
+    byView[JourneyViews.key(JourneyViews.STUDY)] = journeysByMethod;
     var id = "jv" + ++counter;
-    var state = { method: methods[0], variant: "raw", selected: JourneyControls.firstContentToken(tokens), layer: null };
+    var state = Object.assign({ method: methods[0], variant: "raw", selected: JourneyControls.firstContentToken(tokens), layer: null },
+      JourneyViews.STUDY);
     merge(options);
 
-    /* Takes the valid parts of `wanted` into the state; anything the journey does not offer is ignored. */
+    function offered(name, value) {
+      var values = offer[{ point: "points", reference: "references", metric: "metrics" }[name]] || [];
+      return value === JourneyViews.STUDY[name] || values.indexOf(value) >= 0;
+    }
+    function isStudyView() { return JourneyViews.key(state) === JourneyViews.key(JourneyViews.STUDY); }
+
+    /* Takes the valid parts of `wanted` into the state; anything the journey does not offer is ignored. A
+       method that only the study's view defines goes back to that view, unless a view is what was asked. */
     function merge(wanted) {
+      var viewAsked = false;
+      ["point", "reference", "metric"].forEach(function (name) {
+        if (typeof wanted[name] === "string" && offered(name, wanted[name])) {
+          viewAsked = viewAsked || wanted[name] !== state[name];
+          state[name] = wanted[name];
+        }
+      });
+      if (state.reference === "output") state.metric = JourneyViews.STUDY.metric;
       if (methods.indexOf(wanted.method) >= 0) state.method = wanted.method;
-      if (wanted.variant === "raw" || (wanted.variant === "positional" && offersPositional)) state.variant = wanted.variant;
+      if (!isStudyView() && state.method !== JourneyViews.METHOD) {
+        if (viewAsked && methods.indexOf(JourneyViews.METHOD) >= 0) state.method = JourneyViews.METHOD;
+        else Object.assign(state, JourneyViews.STUDY);
+      }
+      if (VARIANTS.indexOf(wanted.variant) >= 0) state.variant = wanted.variant;
       if (isIndex(wanted.selected, tokens.length)) state.selected = wanted.selected;
       if (wanted.layer === null || isIndex(wanted.layer, layers)) state.layer = wanted.layer;
     }
@@ -100,8 +126,10 @@
     var root = el("div", { className: "jv" });
     container.appendChild(root);
     var methodControl = JourneyControls.methodChoice(id, methods, options.unavailable || {}, setMethod);
-    var positional = JourneyControls.positionalChoice(offersPositional, first.model, options.positionEncoding, setVariant);
-    root.appendChild(el("div", { className: "jv-controls" }, [methodControl.element, positional.element, options.toolbar]));
+    var viewControl = JourneyViews.choice(id, offer, function (wanted) { choose(wanted); });
+    var variantSlot = el("div", { className: "jv-variant" });
+    var variantControl = { input: null, kind: null };
+    root.appendChild(el("div", { className: "jv-controls" }, [methodControl.element, viewControl.element, variantSlot, options.toolbar]));
     root.appendChild(el("p", { className: "jv-hint", id: id + "-hint",
       text: "Choose a token: click it, or focus the tokens and use the arrow keys. The coloured underline shows its rank at the last layer. Choose a layer with its button in the table, or click a point of a chart." }));
     var chips = JourneyControls.chipBar(id, tokens, select, state);
@@ -110,8 +138,7 @@
     root.appendChild(summary);
 
     var table = el("table", { className: "jv-table" });
-    var tableSection = root.appendChild(section("Similarity and rankings",
-      "One column per layer: the vocabulary tokens nearest to the selected token's encoding, most similar first, with their cosine similarity. The token's own vocabulary row is highlighted; the last row gives its rank and similarity at every layer.",
+    var tableSection = root.appendChild(section("Similarity and rankings", "",
       el("div", { className: "jv-table-wrap", tabindex: "0", role: "region", "aria-label": "Similarity and rankings table" }, [table])));
     if (options.belowTable) root.appendChild(options.belowTable);
     var charts = {
@@ -122,25 +149,62 @@
       if (!options.fileName) return null;
       return JourneyDownloads.chartButtons(charts[kind], function () { return options.fileName(state) + "-" + kind; });
     }
-    root.insertBefore(el("div", { className: "jv-charts" }, [
-      section("Similarity across layers",
-        "Cosine similarity between each token's encoding and its own vocabulary row. Every token is a faint line; the selected one is highlighted. Click a point to select its token and layer.",
-        charts.similarity, chartDownloads("similarity")),
-      section("Rank across layers",
-        "How many vocabulary tokens are nearer than the token's own row, on a log scale with rank 0 (still the nearest) at the top.",
-        charts.rank, chartDownloads("rank")),
-    ]), options.chartsFirst ? tableSection : null);
+    var valueSection = section("Similarity across layers", "", charts.similarity, chartDownloads("similarity"));
+    var rankSection = section("Rank across layers", "", charts.rank, chartDownloads("rank"));
+    root.insertBefore(el("div", { className: "jv-charts" }, [valueSection, rankSection]), options.chartsFirst ? tableSection : null);
 
+    /* The variant switch of the view shown: the positional switch against the input rows, the next-token
+       switch against the output head where the journey has a next token. */
+    function showVariantControl(journey) {
+      var kind = journey.reference === "output" ? "lens" : "input";
+      if (variantControl.kind === kind) return;
+      variantSlot.textContent = "";
+      variantControl = kind === "lens"
+        ? JourneyControls.nextTokenChoice("next" in journey.variants, setVariant)
+        : JourneyControls.positionalChoice("positional" in journey.variants, first.model, options.positionEncoding, setVariant);
+      variantControl.kind = kind;
+      if (variantControl.element) variantSlot.appendChild(variantControl.element);
+    }
+
+    var pending = 0, picking = false;  // the charts take clicks once first drawn (a view may load first)
     function update(byUser) {
-      var result = journeysByMethod[state.method].variants[state.variant];
+      var viewKey = JourneyViews.key(state);
+      if (!byView[viewKey]) {
+        var ticket = ++pending;
+        summary.textContent = "Loading the " + viewKey.replace(/\//g, ", ") + " view…";
+        if (options.onChange) options.onChange(Object.assign({}, state), byUser);
+        options.views.load(viewKey, function (journeys, problem) {
+          if (journeys) byView[viewKey] = journeys;
+          if (ticket !== pending) return;
+          if (journeys) return update(byUser);
+          Object.assign(state, JourneyViews.STUDY);
+          update(byUser);
+          summary.appendChild(document.createTextNode(" The view asked for is unavailable: " + problem + "."));
+        });
+        return;
+      }
+      pending++;
+      var journey = byView[viewKey][state.method];
+      var variants = Object.keys(journey.variants);
+      var measure = JourneyViews.measure(state);
+      if (!(state.variant in journey.variants)) state.variant = variants[0];
+      var result = journey.variants[state.variant];
       Object.keys(methodControl.inputs).forEach(function (m) { methodControl.inputs[m].checked = m === state.method; });
-      if (positional.input) positional.input.checked = state.variant === "positional";
+      viewControl.update(state);
+      showVariantControl(journey);
+      if (variantControl.input) variantControl.input.checked = state.variant === "positional" || state.variant === "next";
       JourneyControls.updateChips(chips.buttons, result, state, first.model.vocab_size);
       summary.textContent = "";
       summary.appendChild(el("strong", { text: "“" + tokens[state.selected].text + "”" }));
-      summary.appendChild(document.createTextNode(summaryText(result, tokens, state)));
-      JourneyTable.fill(table, result, tokens, state, selectLayer);
-      JourneyCharts.draw(charts, result, tokens, first.model, state, options.axes || JourneyCharts.ownAxes());
+      summary.appendChild(document.createTextNode(summaryText(result, tokens, state, measure)));
+      tableSection.caption.textContent = measure.caption;
+      valueSection.querySelector("h2").textContent = measure.label[0].toUpperCase() + measure.label.slice(1) + " across layers";
+      valueSection.caption.textContent = measure.chartCaption;
+      rankSection.caption.textContent = measure.rankCaption;
+      JourneyTable.fill(table, result, tokens, state, selectLayer, measure);
+      JourneyCharts.draw(charts, result, tokens, first.model, state, options.axes || JourneyCharts.ownAxes(), measure);
+      if (!picking) JourneyCharts.onPick(charts, function (index, layer) { choose({ selected: index, layer: layer }); });
+      picking = true;
       if (options.onChange) options.onChange(Object.assign({}, state), byUser);
     }
 
@@ -151,7 +215,6 @@
     function setMethod(method) { choose({ method: method }); }
 
     update(false);
-    JourneyCharts.onPick(charts, function (index, layer) { choose({ selected: index, layer: layer }); });
     return {
       select: select,
       selectLayer: selectLayer,

@@ -17,7 +17,9 @@ from journeys.gallery import findings_step
 from journeys.gallery.build import build_site
 from journeys.gallery.corpus import all_sentences, load_themes
 from journeys.gallery.findings_cache import FindingsCache
-from journeys.gallery.page_data import decode_page
+from journeys.gallery.page_data import decode_page, decode_views
+from journeys.gallery.precompute import other_views
+from journeys.gallery.settings import GallerySettings
 from journeys.gallery.site import SiteModel, findings_page, index_page
 from journeys.indexer.journey_cache import JourneyCache
 from journeys.indexer.options import METHODS
@@ -165,11 +167,12 @@ def cache_files(folder: Path) -> dict[str, int]:
 
 def test_an_unchanged_rebuild_uses_only_the_cache(built_site, capsys, monkeypatch):
     cached = cache_files(built_site.cache)
-    # 3 sentences: both methods for the encoder, exact only for the decoder, and what each model offers;
+    # 3 sentences: both methods for the encoder, exact only for the decoder, the 3 views beyond the study's
+    # for each model (neither has an output head), and what each model offers;
     # 14 pages: per model 3 sentence pages, 1 pair page, an index and findings; the explorer and the
     # comparison of the two models
     # findings for both
-    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3 + 2
+    assert len(list(JourneyCache(built_site.cache).folder.iterdir())) == 3 * 2 + 3 + 3 * 3 * 2 + 2
     assert len(list(FindingsCache(built_site.cache).folder.iterdir())) == 2
     built_site.loader.loads.clear()
     monkeypatch.setattr(findings_step, "compute_site_findings", recomputing_is_a_failure)
@@ -246,3 +249,52 @@ def test_a_decoder_alone_builds_a_site(built_site, tmp_path):
         findings_settings=TEST_FINDINGS,
     )
     assert set(built.journeys[SiteModel.named(built_site.decoder)].unavailable) == {"seed"}
+
+
+def registered(script: Path, registry: str) -> tuple[str, dict]:
+    """The file name and data a sidecar script hands to `registry`.register."""
+    found = re.fullmatch(
+        rf'{registry}\.register\(("[^"]+"), (.*)\);\n', script.read_text(encoding="utf-8"), re.S
+    )
+    return json.loads(found.group(1)), json.loads(found.group(2))
+
+
+def test_each_sentence_page_offers_its_other_views_from_a_file_beside_it(built_site, family_engine):
+    neighbours = GallerySettings().other_view_neighbours
+    for name, family in ((built_site.encoder, "bert"), (built_site.decoder, "llama")):
+        engine = family_engine(family)
+        for page in sentence_pages(built_site, name):
+            offer = page_data(page, "journey-views")
+            assert offer == {
+                "file": page.with_suffix(".views.js").name,
+                "points": list(engine.info.points),
+                "references": ["input"],  # neither tiny model has an output head
+                "metrics": ["cosine", "euclidean"],
+                "neighbours": neighbours,
+            }
+            file_name, views = registered(page.parent / offer["file"], "JourneyViews")
+            assert file_name == offer["file"]
+            shipped = page_data(page)
+            decoded = decode_views(views, shipped)
+            assert list(decoded) == other_views(engine.info)
+            for view, journey in decoded.items():
+                expected = engine.analyze(shipped["text"], "exact", neighbours, view)
+                assert journey.to_dict()["variants"].keys() == expected.to_dict()["variants"].keys()
+                for variant, result in expected.variants.items():
+                    assert journey.variants[variant].rank == result.rank
+                    assert [[[n.id for n in c] for c in r] for r in journey.variants[variant].neighbours] == [
+                        [[n.id for n in c] for c in r] for r in result.neighbours
+                    ]
+
+
+def test_pair_pages_point_each_side_at_its_sentence_pages_views_file(built_site):
+    slug = SiteModel.named(built_site.encoder).slug
+    (pair,) = (built_site.folder / "pairs" / slug).glob("*.html")
+    sides = page_data(pair, "pair-data")
+    for side in sides:
+        views = (pair.parent / side["views"]["file"]).resolve()
+        assert views.is_file() and views.name.endswith(".views.js")
+        assert (
+            views.with_name(views.name.replace(".views.js", ".journey.js"))
+            == (pair.parent / side["file"]).resolve()
+        )

@@ -1,4 +1,6 @@
-"""The compact page data holds the Journey numbers, only rounded, with each neighbour token stored once."""
+"""The compact page data holds the Journey numbers, only rounded, with each neighbour token stored once; the
+study's view exactly as before other views existed, and every other view (the views file) as the engine
+answers it in that view."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ import json
 
 import pytest
 
-from journeys.gallery.page_data import decode_page, encode_page
+from journeys.gallery.page_data import decode_page, decode_views, encode_page, encode_views
+from journeys.gallery.precompute import other_views
 from journeys.gallery.settings import GallerySettings
 from journeys.indexer.errors import InputError
 from journeys.indexer.options import METHODS
@@ -70,3 +73,103 @@ def test_a_decoder_ships_exact_only_with_the_reason_seed_is_unavailable(tiny_eng
     assert list(page["methods"]) == ["exact"]
     assert "encoders in the BERT layout" in page["unavailable"]["seed"]
     assert_same_numbers(decode_page(page)["exact"], engine.analyze(TEXT, "exact"))
+
+
+def study_page_by_hand(text: str, journeys: dict, info, unavailable: dict, decimals: int | None) -> dict:
+    """The study's page data as it was before other views existed, written out here from the API's JSON
+    (Journey.to_dict()), independently of gallery/page_data.py."""
+    vocab: list[list] = []
+    numbered: dict[int, int] = {}
+
+    def number(neighbour: dict) -> int:
+        if neighbour["id"] not in numbered:
+            numbered[neighbour["id"]] = len(vocab)
+            vocab.append([neighbour["id"], neighbour["text"]])
+        return numbered[neighbour["id"]]
+
+    def rounded(value):
+        return value if value is None or decimals is None else round(value, decimals)
+
+    methods = {}
+    for method, journey in journeys.items():
+        methods[method] = {}
+        for variant, result in journey.to_dict()["variants"].items():
+            methods[method][variant] = {
+                "rank": result["rank"],
+                "similarity": [[rounded(s) for s in row] for row in result["similarity"]],
+                "neighbours": [[[number(n) for n in cell] for cell in row] for row in result["neighbours"]],
+                "neighbour_similarity": [
+                    [[rounded(n["similarity"]) for n in cell] for cell in row] for row in result["neighbours"]
+                ],
+            }
+    first = next(iter(journeys.values())).to_dict()
+    return {
+        "format": 3,
+        "model": first["model"],
+        "text": text,
+        "tokens": [[t["id"], t["text"]] for t in first["tokens"]],
+        "vocab": vocab,
+        "methods": methods,
+        "unavailable": unavailable,
+        "position_encoding": info.position_encoding,
+    }
+
+
+@pytest.mark.parametrize("decimals", [DECIMALS, None])
+def test_the_study_view_page_data_is_byte_for_byte_what_it_was(tiny_engines, decimals):
+    engine = tiny_engines["bert"]
+    journeys = {method: engine.analyze(TEXT, method, 7) for method in METHODS}
+    ours = json.dumps(encode_page(TEXT, journeys, engine.info, {}, decimals), ensure_ascii=False)
+    by_hand = json.dumps(study_page_by_hand(TEXT, journeys, engine.info, {}, decimals), ensure_ascii=False)
+    assert ours.encode("utf-8") == by_hand.encode("utf-8")
+
+
+def test_other_views_are_what_each_model_offers_beyond_the_study(tiny_engines, headed_engine):
+    input_only = {(v.point, v.reference, v.metric) for v in other_views(tiny_engines["bert"].info)}
+    assert input_only == {
+        ("post-attention", "input", "euclidean"),
+        ("block-output", "input", "cosine"),
+        ("block-output", "input", "euclidean"),
+    }
+    headed = {(v.point, v.reference, v.metric) for v in other_views(headed_engine("gpt2").info)}
+    assert headed == input_only | {
+        ("post-attention", "output", "cosine"),
+        ("block-output", "output", "cosine"),
+    }
+
+
+def assert_same_view(decoded, original):
+    """Ranks, tokens and neighbour ids exactly; every value (similarity, distance, logit, probability)
+    within the rounding."""
+    assert decoded.view == original.view and decoded.method == original.method
+    assert decoded.tokens == original.tokens and decoded.value_names == original.value_names
+    assert decoded.variants.keys() == original.variants.keys()
+    for variant, result in original.variants.items():
+        got = decoded.variants[variant]
+        assert got.rank == result.rank
+        for token, row in enumerate(result.rank):
+            for layer in range(len(row)):
+                assert got.values_at(token, layer) == pytest.approx(
+                    result.values_at(token, layer), abs=TOLERANCE
+                )
+                cell, got_cell = result.neighbours[token][layer], got.neighbours[token][layer]
+                assert [(n.id, n.text) for n in got_cell] == [(n.id, n.text) for n in cell]
+                for got_n, n in zip(got_cell, cell, strict=True):
+                    assert got_n.values == pytest.approx(n.values, abs=TOLERANCE)
+
+
+@pytest.mark.parametrize("model", ["bert", "gpt2", "headed-gpt2", "headed-bert"])
+def test_the_views_file_round_trips_to_the_engines_views(tiny_engines, headed_engine, model):
+    engine = headed_engine(model.split("-")[1]) if model.startswith("headed") else tiny_engines[model]
+    views = other_views(engine.info)
+    page = encode_page(TEXT, {"exact": engine.analyze(TEXT, "exact", 7)}, engine.info, {}, DECIMALS)
+    shipped = json.loads(
+        json.dumps(encode_views([engine.analyze(TEXT, "exact", 7, v) for v in views], DECIMALS, 4))
+    )
+    assert shipped["neighbours"] == 4
+    vocab_ids = [row[0] for row in shipped["vocab"]]
+    assert len(vocab_ids) == len(set(vocab_ids))  # one table for every view
+    decoded = decode_views(shipped, page)
+    assert list(decoded) == views
+    for view in views:
+        assert_same_view(decoded[view], engine.analyze(TEXT, "exact", 4, view))
