@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
-from journeys.corpus.corpus_sources import LAYOUTS
+from journeys.corpus.corpus_sources import LAYOUTS, read_source
 from journeys.corpus.pos_tags import MissingPackageError
 from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.errors import ENGINE_ERRORS, InputError
@@ -201,7 +201,9 @@ def run_build(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
 
 
 def run_findings(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
-    """`journeys findings`; the findings' modules load only for it."""
+    """`journeys findings`; the corpus is read first, so a file it cannot use is refused in a moment, before
+    the model and the findings' modules load."""
+    read_source(args.corpus, args.corpus_layout)
     from journeys.findings.report import run_findings
     from journeys.findings.settings import FindingsSettings
 

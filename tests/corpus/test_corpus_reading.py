@@ -267,3 +267,10 @@ def test_cli_reports_a_skipped_over_long_sentence_and_goes_on(tmp_path, tiny_mod
     assert f"journeys: warning: {path}:2: sentence is {tokens} tokens long" in result.stderr
     assert "2 sentences kept, 1 skipped (1 too long)" in result.stderr
     assert "2 sentences" in result.stdout
+
+
+def test_a_bad_corpus_is_refused_before_any_model_loads(tmp_path):
+    """The corpus is read first: with a model that does not exist either, the refusal names the corpus."""
+    result = run_findings(tmp_path / "no-such-model", tmp_path / "missing.txt")
+    assert result.returncode == 2
+    assert result.stderr == f"journeys: error: corpus {tmp_path / 'missing.txt'} does not exist\n"
