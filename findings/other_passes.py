@@ -1,6 +1,7 @@
-"""The sensitivity table's rows that need more than the main corpus pass: the same corpus with the model
-computing in another precision, read at the block output, ranked by Euclidean distance, read through the
-output head (the logit lens, where the model has one), and with each layer's rogue dimensions removed."""
+"""The sensitivity table's rows that need more than the main analysis: corpus passes of their own for the
+model computing in another precision, reading the block output, and reading through the output head (the
+logit lens, where the model has one); the main pass's kept encodings ranked again by Euclidean distance and
+with each layer's rogue dimensions removed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.corpus.shard_work import Cluster
 from journeys.findings.claims import ClaimInputs
 from journeys.findings.density import vocabulary_density
-from journeys.findings.rogue import MAX_DIMENSIONS, RogueDimensions, find_rogue_dimensions, without_rogue
+from journeys.findings.rescoring import rescored
+from journeys.findings.rogue import MAX_DIMENSIONS, RogueDimensions, find_rogue_dimensions
 from journeys.findings.sensitivity import OtherPass
 from journeys.findings.settings import FindingsSettings
 from journeys.indexer.engine import JourneyEngine
@@ -55,8 +57,8 @@ def other_passes(
     settings: FindingsSettings | None = None,
 ) -> OtherPasses:
     """Every row beyond the main pass `main` (its method and variant): the precision row, then, for the
-    exact method, the block output, Euclidean distance, the logit lens where offered, and the rogue
-    dimensions where `main` kept its encodings."""
+    exact method, the block output and the logit lens where offered, and, where `main` kept its encodings,
+    Euclidean distance and the rogue dimensions."""
     request = request or PassRequest()
     settings = settings or FindingsSettings()
     rows = []
@@ -67,6 +69,7 @@ def other_passes(
     if main.method == "exact":  # the seed method is defined at the study's view only
         rows += view_rows(engine, main, request, settings)
         if main.encodings is not None:
+            rows.append(euclidean_row(engine, main, settings))
             rogue, row = rogue_row(engine, main, settings)
             rows.append(row)
     return OtherPasses(tuple(rows), rogue)
@@ -104,24 +107,17 @@ def precision_row(
 def view_rows(
     engine: JourneyEngine, main: CorpusAnalysis, request: PassRequest, settings: FindingsSettings
 ) -> list[OtherPass]:
-    """The block output, Euclidean distance and, where the model has an output head, the logit lens, each a
-    corpus pass of its own; the claims on similarity keep the main pass's cosine under the last two."""
+    """The block output and, where the model has an output head, the logit lens, each a corpus pass of its
+    own; the claims on similarity keep the main pass's cosine under the lens."""
     density = vocabulary_density(engine, settings.density_neighbours)
     inputs = ClaimInputs.from_analysis(main, density, main.variant)
     block = _pass(engine, main, View(point=POINTS[1]), request, settings)
-    euclidean = _pass(engine, main, View(metric="euclidean"), request, settings)
     rows = [
         OtherPass(
             "block-output point",
             "each layer read after its whole block (attention and feed-forward) instead of after attention: "
             "ranks and similarities there",
             ClaimInputs.from_analysis(block, density, main.variant),
-        ),
-        OtherPass(
-            "Euclidean distance",
-            "ranks by L2 distance to the vocabulary rows instead of cosine; the claims on similarity keep "
-            "the cosine",
-            replace(inputs, rank=euclidean.by_variant[main.variant]["rank"]),
         ),
     ]
     if REFERENCES[1] in engine.info.references:
@@ -137,13 +133,26 @@ def view_rows(
     return rows
 
 
+def euclidean_row(engine: JourneyEngine, main: CorpusAnalysis, settings: FindingsSettings) -> OtherPass:
+    """The main pass's kept encodings ranked by Euclidean distance; the claims on similarity keep the
+    cosine."""
+    density = vocabulary_density(engine, settings.density_neighbours)
+    rank, _distance = rescored(engine, main, main.variant, metric="euclidean")
+    return OtherPass(
+        "Euclidean distance",
+        "ranks by L2 distance to the vocabulary rows instead of cosine; the claims on similarity keep the "
+        "cosine",
+        replace(ClaimInputs.from_analysis(main, density, main.variant), rank=rank),
+    )
+
+
 def rogue_row(
     engine: JourneyEngine, main: CorpusAnalysis, settings: FindingsSettings
 ) -> tuple[RogueDimensions, OtherPass]:
     """The rogue dimensions of the main pass's encodings, and its claim inputs with them removed."""
     density = vocabulary_density(engine, settings.density_neighbours)
     found = find_rogue_dimensions(engine, main, main.variant)
-    rank, similarity = without_rogue(engine, main, found, main.variant)
+    rank, similarity = rescored(engine, main, main.variant, zeroed=found.dimensions)
     inputs = ClaimInputs.from_analysis(main, density, main.variant)
     row = OtherPass(
         "without rogue dimensions",

@@ -2,8 +2,8 @@
 very large magnitude that decide most cosines. Per layer, the smallest set of dimensions carrying at least
 half of the residuals' expected squared norm (at most MAX_DIMENSIONS: where five do not reach half, the five
 largest, and the share they carry says so), the share of each token's own-row cosine they contribute, and
-every token's rank and similarity again with them removed from both the residual and the vocabulary rows,
-scored exactly by the engine's own scorer."""
+every token's rank and similarity again with them removed from both the residual and the vocabulary rows
+(`findings.rescoring`)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ import torch
 
 from journeys.corpus.corpus_analysis import CorpusAnalysis
 from journeys.corpus.token_classes import SPECIAL
+from journeys.findings.rescoring import layer_vectors
 from journeys.findings.statistics import Quartiles, quartiles
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.reference_rows import POSITIONAL
-from journeys.indexer.vocabulary_index import VocabularyIndex
-from journeys.indexer.vocabulary_scoring import VocabularyScorer
 
 #: The most dimensions a layer's rogue set holds.
 MAX_DIMENSIONS = 5
@@ -80,7 +79,7 @@ def find_rogue_dimensions(engine: JourneyEngine, analysis: CorpusAnalysis, varia
     num_layers = analysis.model.num_layers
     dimensions, shares, contributions = [], [], []
     for layer in range(num_layers):
-        vectors = _layer_vectors(analysis, layer)[rows]
+        vectors = layer_vectors(analysis, layer)[rows]
         squares = np.square(vectors).mean(axis=0)
         found = dominant_dimensions(squares)
         dimensions.append(found)
@@ -107,51 +106,3 @@ def own_rows(engine: JourneyEngine, token_ids: np.ndarray, positions: np.ndarray
         table = reference.positions
         rows = rows + table.rows[torch.as_tensor(positions) + table.first_row].double()
     return rows.numpy()
-
-
-def without_rogue(
-    engine: JourneyEngine, analysis: CorpusAnalysis, found: RogueDimensions, variant: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every token's rank and similarity of `variant` (N, L) with each layer's rogue dimensions set to zero
-    in its encoding and in every vocabulary (and position) row, scored by a scorer of those reduced rows."""
-    num_tokens, num_layers = len(analysis.token_ids), analysis.model.num_layers
-    rank = np.empty((num_tokens, num_layers), dtype=np.int64)
-    similarity = np.empty((num_tokens, num_layers), dtype=np.float64)
-    own_ids = torch.as_tensor(analysis.token_ids, dtype=torch.int64)
-    position_ids = None
-    if engine.reference.positions is not None:
-        position_ids = torch.as_tensor(analysis.token_position, dtype=torch.int64)
-        position_ids = position_ids + engine.reference.positions.first_row
-    scorers: dict[tuple[int, ...], VocabularyScorer] = {}
-    for layer, dimensions in enumerate(found.dimensions):
-        key = tuple(sorted(dimensions))
-        if key not in scorers:
-            scorers.clear()  # one reduced table at a time: layers sharing a set follow one another mostly
-            scorers[key] = _reduced_scorer(engine, list(key))
-        queries = np.array(_layer_vectors(analysis, layer), dtype=np.float32)
-        queries[:, list(key)] = 0.0
-        scores = scorers[key].score(torch.from_numpy(queries), own_ids, position_ids, top_k=1)[variant]
-        rank[:, layer] = scores.rank
-        similarity[:, layer] = scores.similarity
-    return rank, similarity
-
-
-def _reduced_scorer(engine: JourneyEngine, dimensions: list[int]) -> VocabularyScorer:
-    """A scorer over the engine's reference rows with `dimensions` set to zero, on the engine's scoring
-    device."""
-    words = engine.reference.words.detach().to("cpu", torch.float32).clone()
-    words[:, dimensions] = 0.0
-    positions = None
-    if engine.reference.positions is not None:
-        positions = engine.reference.positions.rows.detach().to("cpu", torch.float32).clone()
-        positions[:, dimensions] = 0.0
-    fingerprint = f"{engine.index.fingerprint}-without-{'-'.join(map(str, dimensions))}"
-    index = VocabularyIndex.build(words, fingerprint)
-    return VocabularyScorer(index, words, positions, engine.scorer.device)
-
-
-def _layer_vectors(analysis: CorpusAnalysis, layer: int) -> np.ndarray:
-    """Every token's kept encoding at `layer`, (N, H) float64."""
-    if analysis.encodings is None:
-        raise ValueError("the rogue dimensions need the corpus pass's encodings (keep_encodings)")
-    return np.asarray(analysis.encodings[:, layer], dtype=np.float64)

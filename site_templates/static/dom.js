@@ -1,6 +1,7 @@
 /*
  * Dom: the small helpers every page script shares (element building, number formatting, and loading a
- * classic script beside the page: Dom.script(src, done) calls done() once it has run or failed to load).
+ * classic script beside the page: Dom.script(src, done) calls done() once it has run or failed to load;
+ * Dom.scriptOnce(src) gives a loader that loads it once for every caller).
  * A classic script (no modules) so gallery pages work opened from disk.
  */
 (function (global) {
@@ -34,5 +35,24 @@
     document.head.appendChild(element);
   }
 
-  global.Dom = { el: el, formatSimilarity: formatSimilarity, formatRank: formatRank, script: script };
+  /* A loader of one script beside the page: load(done) runs the script on its first call only and calls
+     done() once it has run (or failed to load); calls made while it loads wait for it. */
+  function scriptOnce(src) {
+    var waiting = null, loaded = false;
+    return function load(done) {
+      if (loaded) return done();
+      if (waiting) return waiting.push(done);
+      waiting = [done];
+      script(src, function () {
+        var callbacks = waiting;
+        waiting = null;
+        loaded = true;
+        callbacks.forEach(function (each) { each(); });
+      });
+    };
+  }
+
+  global.Dom = {
+    el: el, formatSimilarity: formatSimilarity, formatRank: formatRank, script: script, scriptOnce: scriptOnce,
+  };
 })(window);

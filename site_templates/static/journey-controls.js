@@ -59,23 +59,25 @@
         text: "No positional variant: " + model.name + " " + how + ", so there is no position row to add " +
           "to the vocabulary; every comparison is with the vocabulary as it is." }), input: null };
     }
-    var input = el("input", { type: "checkbox", role: "switch", className: "jv-positional" });
-    input.addEventListener("change", function () { setVariant(input.checked ? "positional" : "raw"); });
-    return { element: el("label", { className: "jv-switch" }, [
-      input,
-      el("span", { className: "jv-switch-track", "aria-hidden": "true" }),
-      el("span", { text: "Add the token's position embedding to the vocabulary" }),
-    ]), input: input };
+    return toggle("jv-positional", "Add the token's position embedding to the vocabulary", function (on) {
+      setVariant(on ? "positional" : "raw");
+    });
   }
 
   function nextTokenChoice(offered, setVariant) {
     if (!offered) return { element: null, input: null };
-    var input = el("input", { type: "checkbox", role: "switch", className: "jv-next" });
-    input.addEventListener("change", function () { setVariant(input.checked ? "next" : "own"); });
+    return toggle("jv-next", "Rank the next token (what the model predicts) instead of the token itself",
+      function (on) { setVariant(on ? "next" : "own"); });
+  }
+
+  /* A labelled on/off switch: {element, input}; onToggle(checked) on every change. */
+  function toggle(className, label, onToggle) {
+    var input = el("input", { type: "checkbox", role: "switch", className: className });
+    input.addEventListener("change", function () { onToggle(input.checked); });
     return { element: el("label", { className: "jv-switch" }, [
       input,
       el("span", { className: "jv-switch-track", "aria-hidden": "true" }),
-      el("span", { text: "Rank the next token (what the model predicts) instead of the token itself" }),
+      el("span", { text: label }),
     ]), input: input };
   }
 

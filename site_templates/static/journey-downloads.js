@@ -71,20 +71,10 @@
   function register(key, texts) { registered[key] = texts; }
 
   function sidecar(src) {
-    var key = src.split("/").pop(), waiting = null, journeys = null, texts = {};
-    function load(callback) {
-      if (journeys) return callback();
-      if (waiting) return waiting.push(callback);
-      waiting = [callback];
-      Dom.script(src, function () {
-        var callbacks = waiting;
-        waiting = null;
-        if (registered[key]) journeys = JourneyView.fromCompact(registered[key]);
-        callbacks.forEach(function (each) { each(); });
-      });
-    }
+    var key = src.split("/").pop(), loadOnce = Dom.scriptOnce(src), journeys = null, texts = {};
     return function jsonText(method, callback) {
-      load(function () {
+      loadOnce(function () {
+        if (!journeys && registered[key]) journeys = JourneyView.fromCompact(registered[key]);
         if (!journeys) return callback(null, "the file " + src + " is missing");
         if (!(method in texts)) texts[method] = PythonText.json(journeys[method]);
         callback(texts[method]);

@@ -128,7 +128,7 @@
   function register(name, data) { registered[name] = data; }
 
   function sidecar(src, page) {
-    var name = src.split("/").pop(), waiting = null, loaded = false;
+    var name = src.split("/").pop(), loadOnce = Dom.scriptOnce(src);
     function decoded(viewKey) {
       var data = registered[name];
       var entry = data && data.views[viewKey];
@@ -136,19 +136,10 @@
       return JourneyView.fromCompact(Object.assign({}, page, { vocab: data.vocab, methods: entry.methods }), entry);
     }
     return function load(viewKey, callback) {
-      function answer() {
+      loadOnce(function () {
         var journeys = decoded(viewKey);
         if (journeys) callback(journeys);
         else callback(null, registered[name] ? "this page holds no " + viewKey + " view" : "the file " + src + " is missing");
-      }
-      if (loaded) return answer();
-      if (waiting) return waiting.push(answer);
-      waiting = [answer];
-      Dom.script(src, function () {
-        var callbacks = waiting;
-        waiting = null;
-        loaded = true;
-        callbacks.forEach(function (each) { each(); });
       });
     };
   }

@@ -15,12 +15,8 @@ from journeys.findings.claims import Choices, ClaimComputer, ClaimInputs
 from journeys.findings.density import vocabulary_density
 from journeys.findings.other_passes import rogue_row
 from journeys.findings.report import build_findings
-from journeys.findings.rogue import (
-    MAX_DIMENSIONS,
-    dominant_dimensions,
-    find_rogue_dimensions,
-    without_rogue,
-)
+from journeys.findings.rescoring import rescored
+from journeys.findings.rogue import MAX_DIMENSIONS, dominant_dimensions, find_rogue_dimensions
 from journeys.findings.sensitivity import SENSITIVITY_RESAMPLES, sensitivity_table
 from journeys.indexer.engine import JourneyEngine
 from reference_spec import reference_spec
@@ -114,7 +110,7 @@ def test_ranks_without_rogue_dimensions_equal_a_float64_brute_force(
 ):
     engine, analysis = tiny_engines[family], tiny_analyses[family]
     found = find_rogue_dimensions(engine, analysis, variant)
-    rank, similarity = without_rogue(engine, analysis, found, variant)
+    rank, similarity = rescored(engine, analysis, variant, zeroed=found.dimensions)
     expected_rank, expected_similarity = _brute_force_without(engine, analysis, found.dimensions, variant)
     np.testing.assert_array_equal(rank, expected_rank)
     np.testing.assert_allclose(similarity, expected_similarity, rtol=0, atol=1e-12)
@@ -124,7 +120,7 @@ def test_removing_the_planted_dimension_brings_the_own_rows_back(planted_engine,
     """With the planted dimension every cosine is mostly that dimension, so few tokens find their own row;
     without it the ranks are the unplanted model's, which finds far more."""
     found = find_rogue_dimensions(planted_engine, planted_analysis, "raw")
-    rank, _similarity = without_rogue(planted_engine, planted_analysis, found, "raw")
+    rank, _similarity = rescored(planted_engine, planted_analysis, "raw", zeroed=found.dimensions)
     words = planted_analysis.groups != SPECIAL
     assert (rank[words] == 0).mean() > (planted_analysis.rank[words] == 0).mean()
 
