@@ -77,6 +77,7 @@ def find_rogue_dimensions(engine: JourneyEngine, analysis: CorpusAnalysis, varia
     share of `variant`'s own-row cosine they contribute."""
     rows = np.flatnonzero(analysis.groups != SPECIAL)
     num_layers = analysis.model.num_layers
+    own = own_rows(engine, analysis.token_ids[rows], analysis.token_position[rows], variant)
     dimensions, shares, contributions = [], [], []
     for layer in range(num_layers):
         vectors = layer_vectors(analysis, layer)[rows]
@@ -84,7 +85,6 @@ def find_rogue_dimensions(engine: JourneyEngine, analysis: CorpusAnalysis, varia
         found = dominant_dimensions(squares)
         dimensions.append(found)
         shares.append(squares[found].sum() / squares.sum() if squares.sum() > 0 else np.nan)
-        own = own_rows(engine, analysis.token_ids[rows], analysis.token_position[rows], variant)
         products = vectors * own
         full = products.sum(axis=1)
         part = products[:, found].sum(axis=1)
