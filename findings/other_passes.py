@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from journeys.corpus.corpus_analysis import CorpusAnalysis
 from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.corpus.shard_work import Cluster
@@ -67,10 +69,12 @@ def other_passes(
         rows.append(precision)
     rogue = None
     if main.method == "exact":  # the seed method is defined at the study's view only
-        rows += view_rows(engine, main, request, settings)
+        density = vocabulary_density(engine, settings.density_neighbours)
+        inputs = ClaimInputs.from_analysis(main, density, main.variant)
+        rows += view_rows(engine, main, density, request, settings)
         if main.encodings is not None:
-            rows.append(euclidean_row(engine, main, settings))
-            rogue, row = rogue_row(engine, main, settings)
+            rows.append(euclidean_row(engine, main, inputs))
+            rogue, row = rogue_row(engine, main, inputs)
             rows.append(row)
     return OtherPasses(tuple(rows), rogue)
 
@@ -105,12 +109,14 @@ def precision_row(
 
 
 def view_rows(
-    engine: JourneyEngine, main: CorpusAnalysis, request: PassRequest, settings: FindingsSettings
+    engine: JourneyEngine,
+    main: CorpusAnalysis,
+    density: np.ndarray,
+    request: PassRequest,
+    settings: FindingsSettings,
 ) -> list[OtherPass]:
     """The block output and, where the model has an output head, the logit lens, each a corpus pass of its
-    own; the claims on similarity keep the main pass's cosine under the lens."""
-    density = vocabulary_density(engine, settings.density_neighbours)
-    inputs = ClaimInputs.from_analysis(main, density, main.variant)
+    own (`density` per vocabulary id); the claims on similarity keep the main pass's cosine under the lens."""
     block = _pass(engine, main, View(point=POINTS[1]), request, settings)
     rows = [
         OtherPass(
@@ -127,33 +133,33 @@ def view_rows(
                 "logit lens",
                 "ranks of each token's own id by the output head's logits (through the final norm) instead "
                 "of cosine to its input row; the claims on similarity keep the cosine",
-                replace(inputs, rank=lens.by_variant[LENS_OWN]["rank"]),
+                replace(
+                    ClaimInputs.from_analysis(main, density, main.variant),
+                    rank=lens.by_variant[LENS_OWN]["rank"],
+                ),
             )
         )
     return rows
 
 
-def euclidean_row(engine: JourneyEngine, main: CorpusAnalysis, settings: FindingsSettings) -> OtherPass:
+def euclidean_row(engine: JourneyEngine, main: CorpusAnalysis, inputs: ClaimInputs) -> OtherPass:
     """The main pass's kept encodings ranked by Euclidean distance; the claims on similarity keep the
-    cosine."""
-    density = vocabulary_density(engine, settings.density_neighbours)
+    cosine of its claim inputs `inputs`."""
     rank, _distance = rescored(engine, main, main.variant, metric="euclidean")
     return OtherPass(
         "Euclidean distance",
         "ranks by L2 distance to the vocabulary rows instead of cosine; the claims on similarity keep the "
         "cosine",
-        replace(ClaimInputs.from_analysis(main, density, main.variant), rank=rank),
+        replace(inputs, rank=rank),
     )
 
 
 def rogue_row(
-    engine: JourneyEngine, main: CorpusAnalysis, settings: FindingsSettings
+    engine: JourneyEngine, main: CorpusAnalysis, inputs: ClaimInputs
 ) -> tuple[RogueDimensions, OtherPass]:
-    """The rogue dimensions of the main pass's encodings, and its claim inputs with them removed."""
-    density = vocabulary_density(engine, settings.density_neighbours)
+    """The rogue dimensions of the main pass's encodings, and its claim inputs `inputs` with them removed."""
     found = find_rogue_dimensions(engine, main, main.variant)
     rank, similarity = rescored(engine, main, main.variant, zeroed=found.dimensions)
-    inputs = ClaimInputs.from_analysis(main, density, main.variant)
     row = OtherPass(
         "without rogue dimensions",
         f"each layer's rogue dimensions (at most {MAX_DIMENSIONS}) removed from the encoding and every "

@@ -125,15 +125,13 @@ def test_removing_the_planted_dimension_brings_the_own_rows_back(planted_engine,
     assert (rank[words] == 0).mean() > (planted_analysis.rank[words] == 0).mean()
 
 
-def test_the_rogue_row_is_the_claims_decided_on_the_brute_force_ranks(
-    planted_engine, planted_analysis, findings_settings
-):
+def test_the_rogue_row_is_the_claims_decided_on_the_brute_force_ranks(planted_engine, planted_analysis):
     """The row's outcomes are the claims decided on brute-force ranks without the dimensions, and it flips
     exactly the claims whose outcome differs from the main analysis."""
-    found, row = rogue_row(planted_engine, planted_analysis, findings_settings)
-    rank, similarity = _brute_force_without(planted_engine, planted_analysis, found.dimensions, "raw")
     density = vocabulary_density(planted_engine)
     main_inputs = ClaimInputs.from_analysis(planted_analysis, density, "raw")
+    found, row = rogue_row(planted_engine, planted_analysis, main_inputs)
+    rank, similarity = _brute_force_without(planted_engine, planted_analysis, found.dimensions, "raw")
     expected = ClaimInputs(**{**vars(main_inputs), "rank": rank, "similarity": similarity})
     decided = ClaimComputer(expected, Choices(), SENSITIVITY_RESAMPLES, with_halves=False).study_claims()
     found_row = ClaimComputer(row.inputs, Choices(), SENSITIVITY_RESAMPLES, with_halves=False).study_claims()
@@ -191,14 +189,14 @@ def _constructed_analysis(engine, planted: int, size: float) -> CorpusAnalysis:
     )
 
 
-def test_a_verdict_resting_on_a_planted_dimension_flips_in_its_row(tiny_engines, findings_settings):
+def test_a_verdict_resting_on_a_planted_dimension_flips_in_its_row(tiny_engines):
     """Content tokens displaced at the last layer only by one huge dimension: claim 2 holds in the main
     analysis, the finder names that dimension at the last layer, and without it the claim flips."""
     engine = tiny_engines["bert"]
     analysis = _constructed_analysis(engine, planted=5, size=50.0)
-    found, row = rogue_row(engine, analysis, findings_settings)
-    assert found.dimensions[-1] == [5] and found.dominant[-1]
     inputs = ClaimInputs.from_analysis(analysis, vocabulary_density(engine), "raw")
+    found, row = rogue_row(engine, analysis, inputs)
+    assert found.dimensions[-1] == [5] and found.dominant[-1]
     main = ClaimComputer(inputs, Choices(), SENSITIVITY_RESAMPLES, with_halves=False).study_claims()
     assert {v.claim: v.outcome for v in main}["2"] == "holds"
     rows = sensitivity_table(main, inputs, {}, SENSITIVITY_RESAMPLES, (row,))

@@ -18,7 +18,9 @@ from transformers.activations import gelu
 from brute_force import brute_force_lens
 from journeys.indexer.errors import InputError
 from journeys.indexer.journey_csv import FIXED_COLUMNS, csv_columns, journey_rows
+from journeys.indexer.logit_lens import LogitLens
 from journeys.indexer.options import POINTS
+from journeys.indexer.output_head import OutputHead
 from journeys.indexer.records import Journey
 from journeys.indexer.views import View
 
@@ -130,6 +132,39 @@ def test_every_layer_equals_a_float64_brute_force(headed_engine, name, point):
                 assert [n.probability for n in found_layer] == pytest.approx(
                     [p for _, _, p in expected_layer], rel=1e-12
                 )
+
+
+@pytest.mark.parametrize("softcap", [None, 5.0])
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_blocks_and_chunks_keep_ties_ranks_and_probabilities(with_bias, softcap):
+    """The lens reduces the head a block of rows at a time, over chunks of queries: with blocks of 8 rows
+    and chunks of 5 queries, on small integers (so every logit is exact and ties abound, across blocks too),
+    ranks, logits, probabilities and the top-k with equal logits by lower id equal the brute force."""
+    generator = torch.Generator().manual_seed(7)
+    weight = torch.randint(-2, 3, (50, 6), generator=generator).float()
+    weight[23] = weight[41] = weight[7]  # equal rows in three blocks
+    bias = torch.randint(-2, 3, (50,), generator=generator).float() if with_bias else None
+    queries = torch.randint(-2, 3, (13, 6), generator=generator).float()
+    targets = [7, 41, None, 0, 49, 23, 12, None, 3, 7, 30, 41, 8]
+    head = OutputHead(modules=(), weight=weight, bias=bias, softcap=softcap)
+    lens = LogitLens(head, row_block=8, block_bytes=8 * 8 * 5)
+    found = lens.score(queries, {"own": torch.tensor([-1 if t is None else t for t in targets])}, TOP_K)[
+        "own"
+    ]
+    head64 = (weight.double().numpy(), None if bias is None else bias.double().numpy(), softcap)
+    ranks, logits, probabilities, neighbours = brute_force_lens(
+        queries.double().numpy()[None], targets, head64, TOP_K
+    )
+    assert found.rank.tolist() == [-1 if rank[0] is None else rank[0] for rank in ranks]
+    for value, expected in ((found.logit, logits), (found.probability, probabilities)):
+        assert np.isnan(value).tolist() == [e[0] is None for e in expected]
+        present = [e[0] for e in expected if e[0] is not None]
+        np.testing.assert_allclose(value[~np.isnan(value)], present, rtol=1e-12)
+    assert found.neighbour_ids.tolist() == [[i for i, _, _ in token[0]] for token in neighbours]
+    np.testing.assert_allclose(found.neighbour_logits, [[v for _, v, _ in token[0]] for token in neighbours])
+    np.testing.assert_allclose(
+        found.neighbour_probability, [[p for _, _, p in token[0]] for token in neighbours], rtol=1e-12
+    )
 
 
 def test_json_shape_round_trip_and_csv(headed_engine):
