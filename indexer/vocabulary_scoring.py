@@ -311,14 +311,30 @@ class _Settling:
         threshold = (reference.scaled(nearness[:, -1]) - reference.windows()).float()
         fetch = decisions.candidate_scores.shape[1]
         incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.scorer.num_rows)
-        for query in torch.nonzero(incomplete).flatten().tolist():
-            scores = self.exact.plan.dot_unit(query, query + 1)
-            for step in self.references[: self.references.index(reference) + 1]:
-                scores = step.scores(query, query + 1, scores)
-            contenders = torch.nonzero(scores[0] >= threshold[query]).flatten()
-            values = self.exact({reference: (torch.full_like(contenders, query), contenders)})[reference.name]
-            found_ids, found_nearness = _best_first(row_ids[contenders][None], values[None], self.top_k)
-            ids[query], nearness[query] = found_ids[0], found_nearness[0]
+        steps = self.references[: self.references.index(reference) + 1]
+        # Queries near each other share one product (a matrix product, not one pass over every row each).
+        for start, stop, queries in _spans(torch.nonzero(incomplete).flatten().tolist(), QUERY_CHUNK):
+            scores = self.exact.plan.dot_unit(start, stop)
+            for step in steps:
+                scores = step.scores(start, stop, scores)
+            for query in queries:
+                contenders = torch.nonzero(scores[query - start] >= threshold[query]).flatten()
+                pairs = (torch.full_like(contenders, query), contenders)
+                values = self.exact({reference: pairs})[reference.name]
+                found_ids, found_nearness = _best_first(row_ids[contenders][None], values[None], self.top_k)
+                ids[query], nearness[query] = found_ids[0], found_nearness[0]
+
+
+def _spans(queries: list[int], width: int) -> list[tuple[int, int, list[int]]]:
+    """Sorted query indices grouped into (start, stop, members) spans of at most `width` queries."""
+    spans: list[tuple[int, int, list[int]]] = []
+    for query in queries:
+        if spans and query < spans[-1][0] + width:
+            start, _, members = spans[-1]
+            spans[-1] = (start, query + 1, [*members, query])
+        else:
+            spans.append((query, query + 1, [query]))
+    return spans
 
 
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:

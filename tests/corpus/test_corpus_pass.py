@@ -166,12 +166,10 @@ def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model
     # table's rows: in bfloat16 and at the block output.
     passes = ["exact", "seed", "exact", "exact (block-output, input, cosine)"]
     total = len(passes) * 10
-    whole = tmp_path / "uninterrupted"
-    expected, _ = finished_findings(findings_child(model, corpus, whole))
-    assert len(shard_records(whole / "cache")) == total
-
-    resumed = tmp_path / "killed"
+    whole, resumed = tmp_path / "uninterrupted", tmp_path / "killed"
     kill_after = random.randint(1, total - 2)
+    # The uninterrupted pass runs beside the one to be killed: the test waits on both at once.
+    uninterrupted = findings_child(model, corpus, whole)
     child = findings_child(model, corpus, resumed)
     deadline = time.monotonic() + CHILD_TIMEOUT_S
     while len(shard_records(resumed / "cache")) < kill_after:
@@ -182,6 +180,8 @@ def test_a_pass_killed_at_a_random_shard_resumes_to_the_same_findings(tiny_model
     child.communicate(timeout=60)
     written = len(shard_records(resumed / "cache"))
     assert child.returncode == -signal.SIGKILL and kill_after <= written < total, (kill_after, written)
+    expected, _ = finished_findings(uninterrupted)
+    assert len(shard_records(whole / "cache")) == total
 
     report, stderr = finished_findings(findings_child(model, corpus, resumed))
     if written % 10 == 0:  # killed between two passes: the earlier ones whole, the next not begun

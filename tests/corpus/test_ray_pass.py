@@ -40,26 +40,44 @@ def test_the_ray_pass_equals_the_in_process_pass_on_minilm(minilm_engine, senten
     assert len(on_ray.encodings.chunks) == 2
 
 
+def started_journeys(
+    *args: str, build_dir: Path, before: str = "", env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`journeys ARGS` started in a process of its own writing under `build_dir`; `before` is Python run
+    first."""
+    script = f"import sys\n{before}\nfrom journeys.cli import main\nsys.exit(main({list(args)!r}))\n"
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "JOURNEYS_BUILD_DIR": str(build_dir), **(env or {})},
+    )
+
+
+def finished(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    """What a started `journeys` process printed, once it has ended."""
+    stdout, stderr = process.communicate(timeout=CHILD_TIMEOUT_S)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def journeys(
     *args: str, build_dir: Path, before: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """`journeys ARGS` in a process of its own writing under `build_dir`; `before` is Python run first."""
-    script = f"import sys\n{before}\nfrom journeys.cli import main\nsys.exit(main({list(args)!r}))\n"
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-        env={**os.environ, "JOURNEYS_BUILD_DIR": str(build_dir), **(env or {})},
-    )
+    """`journeys ARGS` run to its end in a process of its own (see `started_journeys`)."""
+    return finished(started_journeys(*args, build_dir=build_dir, before=before, env=env))
 
 
 def test_findings_with_ray_auto_give_the_in_process_findings(tiny_model_folders, corpus_file, tmp_path):
     model = str(tiny_model_folders["gpt2"])
     arguments = ["findings", "--model", model, "--corpus", str(corpus_file), "--json"]
+    # Both at once: the in-process run computes while the other starts its Ray cluster.
+    started = [
+        started_journeys(*arguments, *extra, build_dir=tmp_path / ("ray" if extra else "here"))
+        for extra in ([], ["--ray", "auto", "--ray-actors", "1"])
+    ]
     reports = []
-    for extra in ([], ["--ray", "auto", "--ray-actors", "1"]):
-        result = journeys(*arguments, *extra, build_dir=tmp_path / ("ray" if extra else "here"))
+    for result in map(finished, started):
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
         reports.append({key: value for key, value in report.items() if "second" not in key})

@@ -18,13 +18,28 @@ from journeys.indexer.views import View
 def run_cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "journeys.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
+    return run_clis(args, env=env, timeout=timeout)[0]
+
+
+def run_clis(
+    *commands: tuple[str, ...], env: dict[str, str] | None = None, timeout: float = 120
+) -> list[subprocess.CompletedProcess]:
+    """Each command's `journeys` run, all started at once in processes of their own; results in order."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "journeys.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        for args in commands
+    ]
+    results = []
+    for process in started:
+        stdout, stderr = process.communicate(timeout=timeout)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    return results
 
 
 def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -156,15 +171,14 @@ def test_metric_euclidean_prints_distances_and_names_them(tiny_model_folders, en
     """--json gives the engine's Euclidean journey; the table and the CSV say which metric they show."""
     folder = str(tiny_model_folders["gpt2"])
     common = ("analyze", "--model", folder, "--text", "Time flies.", "--top-k", "2", "--metric", "euclidean")
-    result = run_cli(*common, "--json")
+    result, table, csv = run_clis((*common, "--json"), common, (*common, "--csv"))
     assert result.returncode == 0, result.stderr
     expected = JourneyEngine.load(folder, settings=engine_settings).analyze(
         "Time flies.", top_k=2, view=View(metric="euclidean")
     )
     assert json.loads(result.stdout) == json.loads(expected.to_json())
-    table = run_cli(*common)
     assert "metric euclidean" in table.stdout
-    header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
+    header = csv.stdout.splitlines()[0].split(",")
     assert "distance" in header and "neighbour_2_distance" in header and "similarity" not in header
 
 
@@ -173,15 +187,14 @@ def test_reference_output_prints_the_lens(headed_engine):
     engine = headed_engine("llama")
     common = ("analyze", "--model", engine.info.name, "--text", "Time flies.", "--top-k", "2")
     common += ("--reference", "output")
-    result = run_cli(*common, "--json")
+    result, table, csv = run_clis((*common, "--json"), common, (*common, "--csv"))
     assert result.returncode == 0, result.stderr
     view = View(reference="output")
     assert json.loads(result.stdout) == json.loads(
         engine.analyze("Time flies.", top_k=2, view=view).to_json()
     )
-    table = run_cli(*common).stdout
-    assert "reference output (logit lens)" in table and "next rank (0 = highest logit)" in table
-    header = run_cli(*common, "--csv").stdout.splitlines()[0].split(",")
+    assert "reference output (logit lens)" in table.stdout and "next rank (0 = highest logit)" in table.stdout
+    header = csv.stdout.splitlines()[0].split(",")
     assert header[7:10] == ["rank", "logit", "probability"] and "neighbour_2_probability" in header
 
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from brute_force import assert_matches_brute_force, brute_force
+from journeys.indexer import vocabulary_scoring
 from journeys.indexer.views import View
 from reference_spec import reference_spec
 from tiny_families import SUPPORTED_FAMILIES
@@ -127,3 +128,30 @@ def test_encodings_far_from_their_own_rows_match_brute_force(minilm_engine):
     far[::3] = False
     assert np.median(found["raw"].rank[far]) > 1000
     assert (found["raw"].rank[~far] < 20).all()
+
+
+def test_neighbours_deep_in_the_vocabulary_match_brute_force(minilm_engine, monkeypatch):
+    """With k in the thousands the k-th neighbour sits in the thick of the vocabulary, so rows beyond the fp32
+    candidates fall inside its rounding window and each query's top k is redone over every row: queries
+    near each other share one product there, and the neighbours still equal the brute force."""
+    spans = []
+    found_spans = vocabulary_scoring._spans
+    monkeypatch.setattr(
+        vocabulary_scoring, "_spans", lambda *args: spans.extend(found_spans(*args)) or found_spans(*args)
+    )
+    scorer = minilm_engine.scorer
+    generator = torch.Generator().manual_seed(5)
+    queries = torch.randn((6, scorer.words.shape[1]), generator=generator)
+    own_ids = scorer.row_ids[torch.randint(0, scorer.num_rows, (6,), generator=generator)]
+    k = 3000
+    found = scorer.score(queries, own_ids, None, top_k=k)["raw"]
+    assert any(len(members) > 1 for _, _, members in spans)
+    vocabulary = scorer.words.double().numpy()
+    for q in range(6):
+        _ranks, _similarities, neighbours = brute_force(
+            queries[q].double().numpy()[None, None, :], [int(own_ids[q])], vocabulary, np.zeros((1, 1)), k
+        )
+        assert found.neighbour_ids[q].tolist() == [i for i, _ in neighbours[0][0]], q
+        np.testing.assert_allclose(
+            found.neighbour_similarity[q], [s for _, s in neighbours[0][0]], rtol=1e-12
+        )
