@@ -331,7 +331,8 @@ def _spans(queries: list[int], width: int) -> list[tuple[int, int, list[int]]]:
     for query in queries:
         if spans and query < spans[-1][0] + width:
             start, _, members = spans[-1]
-            spans[-1] = (start, query + 1, [*members, query])
+            members.append(query)
+            spans[-1] = (start, query + 1, members)
         else:
             spans.append((query, query + 1, [query]))
     return spans
