@@ -13,9 +13,9 @@ The window: h . ŵ in fp32 is off by at most (d + 1) 2^-24 |h| (a d-term dot pro
 each stored unit row), |w| and |w|^2 / 2 are stored rounded, and each further product or sum rounds once;
 h . p and w . p are d-term dot products too. Summed, one score is off by less than
 (d + 8) 2^-24 R (|h| + R), where R bounds the norm of the rows compared (max |w|, or max |w| + |p|), so
-a comparison of two scores is decided in fp32 only outside WINDOW_SAFETY times that (two sides, with
-margin). Every close call, and every reported distance, is settled in float64 as the norm of h - w (or
-h - w - p) itself, never by the cancellation above.
+a comparison of a score with a float64 value is decided in fp32 only outside WINDOW_SAFETY times that
+(one side, with margin). Every close call, and every reported distance, is settled in float64 as the norm
+of h - w (or h - w - p) itself, never by the cancellation above.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ EXTRA_ROUNDINGS = 8
 def euclidean_windows(plan: ScoringPlan, reach: torch.Tensor | float) -> torch.Tensor:
     """(Q,) fp32 windows of Euclidean scores, for rows whose norms are at most `reach` (per query or one)."""
     width = plan.queries.shape[1]
-    relative = plan.relative_window * (width + EXTRA_ROUNDINGS) / width  # WINDOW_SAFETY (d + 8) 2^-24
+    relative = plan.relative_window * (width + EXTRA_ROUNDINGS) / (width + 1)  # WINDOW_SAFETY (d + 8) 2^-24
     return (relative * reach * (plan.query_norms64 + reach)).float()
 
 
@@ -78,9 +78,6 @@ class EuclideanRawScores(ByDistance, RawScores):
         rows64.sub_(torch.index_select(self.plan.queries64, 0, queries, out=scratch))
         return torch.linalg.vector_norm(rows64, dim=1).neg_()
 
-    def zero_row_scores(self, start: int, stop: int) -> torch.Tensor:
-        return torch.zeros(stop - start, device=self.plan.queries.device)
-
     def zero_row_nearness(self, queries: torch.Tensor) -> torch.Tensor:
         return -self.plan.query_norms64[queries]
 
@@ -110,9 +107,6 @@ class EuclideanPositionalScores(ByDistance, PositionalScores):
         rows64.add_(torch.index_select(self.position_rows64, 0, groups, out=scratch))
         rows64.sub_(torch.index_select(self.plan.queries64, 0, queries, out=scratch))
         return torch.linalg.vector_norm(rows64, dim=1).neg_()
-
-    def zero_row_scores(self, start: int, stop: int) -> torch.Tensor:
-        return self.query_offsets[start:stop]
 
     def zero_row_nearness(self, queries: torch.Tensor) -> torch.Tensor:
         positions = self.position_rows64[self.plan.group_of_query[queries]]

@@ -106,13 +106,9 @@ class ReferenceScores(ABC):
         """(Q,) each query's float64 nearness on the scale of its fp32 scores: |h| cos."""
         return nearness * self.plan.query_norms64
 
-    def zero_row_scores(self, start: int, stop: int) -> torch.Tensor | None:
-        """(stop - start,) fp32 score of an all-zero own row, or None where the metric gives it no value
-        (a zero row has no direction, so no cosine)."""
-        return None
-
     def zero_row_nearness(self, queries: torch.Tensor) -> torch.Tensor | None:
-        """float64 nearness of an all-zero own row to each of `queries`, or None as `zero_row_scores`."""
+        """float64 nearness of an all-zero own row to each of `queries`, or None where the metric gives it no
+        value (a zero row has no direction, so no cosine)."""
         return None
 
 

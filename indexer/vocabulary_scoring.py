@@ -2,13 +2,14 @@
 
 One fp32 matrix product of all encodings against the normalised vocabulary gives every variant's scores
 in either metric, cosine scaled by |h| (which changes no ordering); `reference_scores` and
-`euclidean_scores` say how each variant derives its own. It is taken QUERY_CHUNK queries at a time into one
+`euclidean_scores` say how each variant derives its own. It is taken a chunk of queries at a time into one
 reused buffer, so no (queries x vocabulary) matrix is held. fp32 can misorder rows whose scores differ by
-less than its rounding error, so every decision that falls within a rounding window (the token's own score
-for the rank, the k-th score for the neighbours) is settled in float64, and every reported similarity or
-distance is computed in float64: the results equal a float64 brute force. The cosine window is the
-worst-case error bound of a d-term fp32 dot product (d * 2^-24 relative), doubled for the two sides of a
-comparison with margin, and widened for the positional formula by max (|w| + |p|) / |w + p|; the
+less than its rounding error. Each query's own row is valued in float64 first, and every decision compares
+an fp32 score with a float64 value (the own row's, for the rank; the k-th neighbour's, for the top k): a
+row whose score falls within the rounding window of that value is settled in float64, and every reported
+similarity or distance is computed in float64, so the results equal a float64 brute force. The cosine
+window is the worst-case error bound of one score, a d-term fp32 dot product of h with a stored unit row
+((d + 1) * 2^-24 |h|), with margin, widened for the positional formula by max (|w| + |p|) / |w + p|; the
 Euclidean one is derived in `euclidean_scores`. Both bound IEEE fp32 dot products in any summation order,
 so they hold on any device. Everything runs on the scorer's device (the model's: see
 `precision.scoring_device`); only the results come to the CPU, once, as numpy.
@@ -32,15 +33,20 @@ from journeys.indexer.reference_scores import (
 )
 from journeys.indexer.vocabulary_index import VocabularyIndex, block_rows
 
-#: Window = WINDOW_SAFETY * d * 2^-24 * |h| (times the positional widening), on |h|-scaled scores.
-WINDOW_SAFETY = 2.5
+#: Window = WINDOW_SAFETY * (d + 1) * 2^-24 * |h| (times the positional widening), on |h|-scaled scores:
+#: one score's worst-case error, with margin (each fp32 score is compared with a float64 value).
+WINDOW_SAFETY = 1.25
 #: Extra fp32 candidates fetched beyond k before the float64 re-sort.
 TOPK_MARGIN = 4
-#: Queries whose score rows are processed together: few enough to stay in cache across passes, many
-#: enough that per-chunk overhead stays small.
-QUERY_CHUNK = 64
-#: (query, vocabulary row) pairs whose float64 dot products are taken together: their rows stay in cache.
-PAIR_CHUNK = 1024
+#: Queries whose scores one matrix product takes: d / QUERY_CHUNK_DIVISOR of them, so that the product's
+#: buffer is 1/8 of the table, within QUERY_CHUNK_RANGE. Every product makes a pass over the whole table:
+#: 64 queries a pass took 1.5x (Qwen3-0.6B's shape) and 1.8x (Llama-3.1-8B's) the time of one product of
+#: all queries here, 256 queries 1.15x and 1.13x.
+QUERY_CHUNK_DIVISOR = 8
+QUERY_CHUNK_RANGE = (64, 256)
+#: Bytes of one float64 buffer of the (query, vocabulary row) pairs settled together: small enough that
+#: the buffers stay in cache between the steps that fill and read them.
+PAIR_BUFFER_BYTES = 2**22
 #: Blocks each score row is cut into for the top-k search (see `top_candidates`).
 TOPK_BLOCKS = 256
 
@@ -63,41 +69,54 @@ class VariantScores:
 
 
 class _Decisions:
-    """What the fp32 pass leaves for float64 to settle, for one variant."""
+    """What the fp32 pass leaves for float64 to settle, for one variant, given the float64 nearness of each
+    query's own row (`own`) and which queries have a rank (`ranked`)."""
 
-    def __init__(self, reference: ReferenceScores, num_queries: int, fetch: int) -> None:
+    def __init__(
+        self, reference: ReferenceScores, own: torch.Tensor, ranked: torch.Tensor, top_k: int, fetch: int
+    ) -> None:
         self.reference = reference
+        self.own, self.ranked = own, ranked
+        self.top_k = top_k
+        self.lower, self.upper = _outside_window(reference, own)
+        num_queries = len(own)
         device = reference.plan.queries.device
         self.pair_queries = torch.empty(0, dtype=torch.int64, device=device)
+        self.pair_columns = torch.empty(0, dtype=torch.int64, device=device)
         self.pair_sizes: list[int] = []
         self.clearly_above = torch.zeros(num_queries, dtype=torch.int64, device=device)
-        self.near_query: list[torch.Tensor] = []
-        self.near_column: list[torch.Tensor] = []
-        self.candidate_scores = torch.empty((num_queries, fetch), device=device)
+        self.near_query: list[torch.Tensor] = [torch.empty(0, dtype=torch.int64, device=device)]
+        self.near_column: list[torch.Tensor] = [torch.empty(0, dtype=torch.int64, device=device)]
+        self.contender_query: list[torch.Tensor] = [torch.empty(0, dtype=torch.int64, device=device)]
+        self.contender_column: list[torch.Tensor] = [torch.empty(0, dtype=torch.int64, device=device)]
         self.candidate_columns = torch.empty((num_queries, fetch), dtype=torch.int64, device=device)
 
     def float64_pairs(self, plan: ScoringPlan) -> tuple[torch.Tensor, torch.Tensor]:
         """(query, column) pairs float64 must settle, as queries and columns, in three parts (whose sizes
-        are kept): every query's own row, its top candidates, and the close calls (own rows left out)."""
+        are kept): every query's top candidates, the contenders of queries whose top k may reach past
+        them, and the close calls (own rows left out)."""
         own_columns = plan.own_columns
         num_queries, fetch = self.candidate_columns.shape
         near_query, near_column = torch.cat(self.near_query), torch.cat(self.near_column)
         others = (near_column != own_columns[near_query]) | ~plan.has_own[near_query]
         near_query, near_column = near_query[others], near_column[others]
+        contender_query, contender_column = torch.cat(self.contender_query), torch.cat(self.contender_column)
         everyone = torch.arange(num_queries, device=own_columns.device)
-        self.pair_queries = torch.cat([everyone, everyone.repeat_interleave(fetch), near_query])
-        self.pair_sizes = [num_queries, num_queries * fetch, len(near_query)]
-        return self.pair_queries, torch.cat([own_columns, self.candidate_columns.flatten(), near_column])
+        self.pair_queries = torch.cat([everyone.repeat_interleave(fetch), contender_query, near_query])
+        self.pair_sizes = [num_queries * fetch, len(contender_query), len(near_query)]
+        self.pair_columns = torch.cat([self.candidate_columns.flatten(), contender_column, near_column])
+        return self.pair_queries, self.pair_columns
 
-    def add(self, start: int, scores: torch.Tensor, own: torch.Tensor, window: torch.Tensor) -> None:
-        """One chunk of scores (queries start, start + 1, ...): rows clearly above own, rows too close to
-        call, top rows."""
-        fetch = self.candidate_scores.shape[1]
+    def add(self, start: int, scores: torch.Tensor) -> None:
+        """One chunk of scores (queries start, start + 1, ...): top rows, rows that may yet belong to the top
+        k, rows clearly above own, rows too close to call."""
+        fetch = self.candidate_columns.shape[1]
         top_scores, top_columns = top_candidates(scores, fetch)
         query_index = torch.arange(start, start + len(scores), device=scores.device)
-        self.candidate_scores[start : start + len(scores)] = top_scores
         self.candidate_columns[start : start + len(scores)] = top_columns
-        upper, lower = own + window, own - window
+        if fetch < scores.shape[1]:
+            self._add_contenders(query_index, scores, top_scores)
+        upper, lower = self.upper[start : start + len(scores)], self.lower[start : start + len(scores)]
         # Where the last candidate is already below the window, every row that matters is a candidate,
         # so no further pass over the whole vocabulary is needed for that query.
         from_candidates = (top_scores[:, -1:] < lower).flatten() | (fetch == scores.shape[1])
@@ -112,6 +131,20 @@ class _Decisions:
             )
             query_index, scores, upper, lower = query_index[rest], scores[rest], upper[rest], lower[rest]
         self._count_all(query_index, scores, upper, lower)
+
+    def _add_contenders(
+        self, query_index: torch.Tensor, scores: torch.Tensor, top_scores: torch.Tensor
+    ) -> None:
+        """Every row that may belong to the top k of a query whose top k may reach past its candidates. The
+        k-th candidate's exact nearness is at least its score less the window, and so is the exact k-th
+        nearness: a row scoring below that less another window is surely outside the top k."""
+        windows = self.reference.windows()[query_index].double()
+        floor = _float32_towards(top_scores[:, self.top_k - 1].double() - 2 * windows, -torch.inf)
+        wide = torch.nonzero(top_scores[:, -1] >= floor).flatten()
+        if len(wide):
+            query, column = torch.nonzero(scores[wide] >= floor[wide, None], as_tuple=True)
+            self.contender_query.append(query_index[wide][query])
+            self.contender_column.append(column)
 
     def _count_candidates(
         self,
@@ -165,7 +198,7 @@ class VocabularyScorer:
         self.negative_half_squares = (self.row_norms64.square() / -2).float()  # the Euclidean scores' term
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64, device=self.device)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids), device=self.device)
-        self.relative_window = WINDOW_SAFETY * self.words.shape[1] * 2.0**-24
+        self.relative_window = WINDOW_SAFETY * (self.words.shape[1] + 1) * 2.0**-24
         self.position_tables = (
             None if self.positions is None else PositionTables(self.positions, self.unit_rows, self.row_norms)
         )
@@ -203,24 +236,19 @@ class VocabularyScorer:
         references = self._references(plan, metric)
         top_k = min(top_k, self.num_rows)
         fetch = min(top_k + TOPK_MARGIN, self.num_rows)
-        decided = [_Decisions(reference, len(own_ids), fetch) for reference in references]
-        product = torch.empty((min(QUERY_CHUNK, len(own_ids)), self.num_rows), device=self.device)
-        for start in range(0, len(own_ids), QUERY_CHUNK):
-            stop = min(start + QUERY_CHUNK, len(own_ids))
-            own_columns, zero_own = plan.own_columns[start:stop, None], ~plan.has_own[start:stop, None]
+        exact = _ExactValues(self, plan)
+        decided = [_Decisions(reference, *exact.own(reference), top_k, fetch) for reference in references]
+        chunk = query_chunk(self.words.shape[1])
+        product = torch.empty((min(chunk, len(own_ids)), self.num_rows), device=self.device)
+        for start in range(0, len(own_ids), chunk):
+            stop = min(start + chunk, len(own_ids))
             scores = plan.dot_unit(start, stop, out=product[: stop - start])
             for decisions in decided:  # the raw variant first: the positional one derives from its scores
-                reference = decisions.reference
-                scores = reference.scores(start, stop, scores)
-                own = scores.gather(1, own_columns)
-                zero_row = reference.zero_row_scores(start, stop)
-                if zero_row is not None:
-                    own = torch.where(zero_own, zero_row[:, None], own)
-                decisions.add(start, scores, own, reference.windows()[start:stop, None])
+                scores = decisions.reference.scores(start, stop, scores)
+                decisions.add(start, scores)
 
-        exact = _ExactValues(self, plan)
         values = exact({decisions.reference: decisions.float64_pairs(plan) for decisions in decided})
-        settling = _Settling(self, exact, references, top_k=top_k)
+        settling = _Settling(self.row_ids, top_k)
         return {
             decisions.reference.name: settling(decisions, values[decisions.reference.name], order)
             for decisions in decided
@@ -275,67 +303,69 @@ class _Settling:
     """Exact ranks and neighbours from one variant's fp32 decisions and the float64 nearness of their pairs
     (larger = nearer: the cosine, or minus the distance)."""
 
-    scorer: VocabularyScorer
-    exact: _ExactValues
-    references: list[ReferenceScores]  # in scoring order: each derives its scores from the one before
+    row_ids: torch.Tensor  # (n,) vocabulary id of each column
     top_k: int
 
     def __call__(self, decisions: _Decisions, values: torch.Tensor, order: torch.Tensor) -> VariantScores:
         """The variant's scores, in the callers' query order (`order` sorted the queries for scoring)."""
-        reference, plan = decisions.reference, self.exact.plan
-        sizes = decisions.pair_sizes
+        reference, own_exact, ranked = decisions.reference, decisions.own, decisions.ranked
         num_queries, fetch = decisions.candidate_columns.shape
-        own_exact, candidate_exact, near_exact = values.split(sizes)
-        ranked = plan.has_own
-        zero_own = torch.nonzero(~plan.has_own).flatten()
-        zero_row = reference.zero_row_nearness(zero_own)
-        if zero_row is not None:  # the metric gives an all-zero own row a value, so a rank too
-            own_exact = own_exact.index_copy(0, zero_own, zero_row)
-            ranked = torch.ones_like(ranked)
-        near_query = decisions.pair_queries[sizes[0] + sizes[1] :]
+        candidate_exact, contender_exact, near_exact = values.split(decisions.pair_sizes)
+        contender_query, near_query = decisions.pair_queries[num_queries * fetch :].split(
+            decisions.pair_sizes[1:]
+        )
         rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
         rank = torch.where(ranked, rank, -1)
         own_value = torch.where(ranked, reference.reported(own_exact), torch.nan)
         ids, nearness = _best_first(
-            self.scorer.row_ids[decisions.candidate_columns],
-            candidate_exact.view(num_queries, fetch),
-            self.top_k,
+            self.row_ids[decisions.candidate_columns], candidate_exact.view(num_queries, fetch), self.top_k
         )
-        self._complete_top_k(decisions, ids, nearness)
+        if len(contender_query):  # queries whose top k may reach past their candidates: from the contenders
+            contender_ids = self.row_ids[
+                decisions.pair_columns[num_queries * fetch :][: len(contender_query)]
+            ]
+            wide, wide_ids, wide_nearness = _best_per_query(
+                contender_query, contender_ids, contender_exact, self.top_k
+            )
+            ids[wide], nearness[wide] = wide_ids, wide_nearness
         return VariantScores.on_cpu(order, rank, own_value, ids, reference.reported(nearness))
 
-    def _complete_top_k(self, decisions: _Decisions, ids: torch.Tensor, nearness: torch.Tensor) -> None:
-        """Redo, over every row, the top k of queries where a row outside the fp32 candidates could still
-        belong: those whose last candidate lies within the rounding window of the k-th exact nearness."""
-        reference, row_ids = decisions.reference, self.scorer.row_ids
-        threshold = (reference.scaled(nearness[:, -1]) - reference.windows()).float()
-        fetch = decisions.candidate_scores.shape[1]
-        incomplete = (decisions.candidate_scores[:, -1] >= threshold) & (fetch < self.scorer.num_rows)
-        steps = self.references[: self.references.index(reference) + 1]
-        # Queries near each other share one product (a matrix product, not one pass over every row each).
-        for start, stop, queries in _spans(torch.nonzero(incomplete).flatten().tolist(), QUERY_CHUNK):
-            scores = self.exact.plan.dot_unit(start, stop)
-            for step in steps:
-                scores = step.scores(start, stop, scores)
-            for query in queries:
-                contenders = torch.nonzero(scores[query - start] >= threshold[query]).flatten()
-                pairs = (torch.full_like(contenders, query), contenders)
-                values = self.exact({reference: pairs})[reference.name]
-                found_ids, found_nearness = _best_first(row_ids[contenders][None], values[None], self.top_k)
-                ids[query], nearness[query] = found_ids[0], found_nearness[0]
+
+def _outside_window(reference: ReferenceScores, own: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(Q, 1) fp32 bounds below and above which a score is surely farther or nearer than each query's own
+    row: its float64 nearness on the scores' scale, less and plus the window, rounded outwards."""
+    centre, window = reference.scaled(own), reference.windows().double()
+    return _float32_towards(centre - window, -torch.inf)[:, None], _float32_towards(
+        centre + window, torch.inf
+    )[:, None]
 
 
-def _spans(queries: list[int], width: int) -> list[tuple[int, int, list[int]]]:
-    """Sorted query indices grouped into (start, stop, members) spans of at most `width` queries."""
-    spans: list[tuple[int, int, list[int]]] = []
-    for query in queries:
-        if spans and query < spans[-1][0] + width:
-            start, _, members = spans[-1]
-            members.append(query)
-            spans[-1] = (start, query + 1, members)
-        else:
-            spans.append((query, query + 1, [query]))
-    return spans
+def _float32_towards(values: torch.Tensor, direction: float) -> torch.Tensor:
+    """float64 `values` in fp32, rounded one step further towards `direction` (-inf or inf): never past them
+    the other way."""
+    rounded = values.float()
+    return torch.nextafter(rounded, torch.full_like(rounded, direction))
+
+
+def _best_per_query(
+    queries: torch.Tensor, ids: torch.Tensor, nearness: torch.Tensor, top_k: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The queries met in `queries` (sorted, each at least k times) and, per query, the k of its pairs of
+    highest nearness, ties broken by ascending id: (queries, ids, nearness)."""
+    found, counts = torch.unique_consecutive(queries, return_counts=True)
+    row = torch.arange(len(found), device=queries.device).repeat_interleave(counts)
+    slot = torch.arange(len(queries), device=queries.device) - (torch.cumsum(counts, 0) - counts)[row]
+    width = int(counts.max())
+    padded_ids = torch.full((len(found), width), torch.iinfo(torch.int64).max, device=queries.device)
+    padded = torch.full((len(found), width), -torch.inf, dtype=torch.float64, device=queries.device)
+    padded_ids[row, slot], padded[row, slot] = ids, nearness
+    return found, *_best_first(padded_ids, padded, top_k)
+
+
+def query_chunk(width: int) -> int:
+    """How many queries of `width` one matrix product takes (see QUERY_CHUNK_DIVISOR)."""
+    smallest, largest = QUERY_CHUNK_RANGE
+    return min(max(width // QUERY_CHUNK_DIVISOR, smallest), largest)
 
 
 def top_candidates(scores: torch.Tensor, fetch: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -404,17 +434,29 @@ class _ExactValues:
     """float64 nearness (cosine, or minus the distance) between chosen (query, vocabulary column) pairs,
     straight from the weights.
 
-    Only the pairs asked for are computed: PAIR_CHUNK pairs at a time, their vocabulary rows are gathered
-    into buffers reused from chunk to chunk (fresh large tensors cost a page fault per page), widened to
-    float64 and compared with each pair's own query by the variant's `exact`. A product of a group's queries
-    with every row any of them needs would do far more work wherever a token's layers share few candidates
-    (a model whose tokens sit among the bulk of the vocabulary needs hundreds of rows per query, nearly all
-    distinct).
+    Only the pairs asked for are computed, a chunk at a time (PAIR_BUFFER_BYTES of float64 rows): their
+    vocabulary rows are gathered into buffers reused from chunk to chunk (fresh large tensors cost a page
+    fault per page), widened to float64 and compared with each pair's own query by the variant's `exact`.
+    A product of a group's queries with every row any of them needs would do far more work wherever a
+    token's layers share few candidates (a model whose tokens sit among the bulk of the vocabulary needs
+    hundreds of rows per query, nearly all distinct).
     """
 
     def __init__(self, scorer: VocabularyScorer, plan: ScoringPlan) -> None:
         self.scorer = scorer
         self.plan = plan
+
+    def own(self, reference: ReferenceScores) -> tuple[torch.Tensor, torch.Tensor]:
+        """(Q,) float64 nearness of each query's own row by `reference`, and (Q,) whether it has a rank: not
+        where the own row is all zeros and the metric gives such a row no value (cosine)."""
+        plan = self.plan
+        everyone = torch.arange(len(plan.own_columns), device=plan.own_columns.device)
+        own = self._values(reference, everyone, plan.own_columns)
+        zero_own = torch.nonzero(~plan.has_own).flatten()
+        zero_row = reference.zero_row_nearness(zero_own)
+        if zero_row is None:
+            return own, plan.has_own
+        return own.index_copy(0, zero_own, zero_row), torch.ones_like(plan.has_own)
 
     def __call__(
         self, pairs: dict[ReferenceScores, tuple[torch.Tensor, torch.Tensor]]
@@ -427,13 +469,14 @@ class _ExactValues:
     ) -> torch.Tensor:
         words = self.scorer.words
         values = torch.empty(len(columns), dtype=torch.float64, device=words.device)
-        size = min(PAIR_CHUNK, len(columns))
+        pairs_per_chunk = max(1, PAIR_BUFFER_BYTES // (8 * words.shape[1]))
+        size = min(pairs_per_chunk, len(columns))
         stored = torch.empty((size, words.shape[1]), dtype=words.dtype, device=words.device)
         rows64 = torch.empty((size, words.shape[1]), dtype=torch.float64, device=words.device)
         scratch = torch.empty_like(rows64)
         ids = self.scorer.row_ids[columns]
-        for start in range(0, len(columns), PAIR_CHUNK):
-            stop = min(start + PAIR_CHUNK, len(columns))
+        for start in range(0, len(columns), pairs_per_chunk):
+            stop = min(start + pairs_per_chunk, len(columns))
             used = stop - start
             rows = rows64[:used].copy_(torch.index_select(words, 0, ids[start:stop], out=stored[:used]))
             chunk = queries[start:stop], columns[start:stop]

@@ -132,20 +132,25 @@ def test_encodings_far_from_their_own_rows_match_brute_force(minilm_engine):
 
 def test_neighbours_deep_in_the_vocabulary_match_brute_force(minilm_engine, monkeypatch):
     """With k in the thousands the k-th neighbour sits in the thick of the vocabulary, so rows beyond the fp32
-    candidates fall inside its rounding window and each query's top k is redone over every row: queries
-    near each other share one product there, and the neighbours still equal the brute force."""
-    spans = []
-    found_spans = vocabulary_scoring._spans
-    monkeypatch.setattr(
-        vocabulary_scoring, "_spans", lambda *args: spans.extend(found_spans(*args)) or found_spans(*args)
-    )
+    candidates fall inside its rounding window and each query's top k is taken from every row that may
+    belong to it (its contenders, gathered in the fp32 pass): the neighbours still equal the brute force."""
+    widened = []
+    best_per_query = vocabulary_scoring._best_per_query
+
+    def spied(queries, *rest):
+        widened.append(queries)
+        return best_per_query(queries, *rest)
+
+    monkeypatch.setattr(vocabulary_scoring, "_best_per_query", spied)
     scorer = minilm_engine.scorer
     generator = torch.Generator().manual_seed(5)
     queries = torch.randn((6, scorer.words.shape[1]), generator=generator)
     own_ids = scorer.row_ids[torch.randint(0, scorer.num_rows, (6,), generator=generator)]
     k = 3000
     found = scorer.score(queries, own_ids, None, top_k=k)["raw"]
-    assert any(len(members) > 1 for _, _, members in spans)
+    contenders_per_query = torch.cat(widened).unique(return_counts=True)[1]
+    assert len(contenders_per_query) > 1  # several queries, in one settling
+    assert int(contenders_per_query.max()) > k + vocabulary_scoring.TOPK_MARGIN  # past the candidates
     vocabulary = scorer.words.double().numpy()
     for q in range(6):
         _ranks, _similarities, neighbours = brute_force(
