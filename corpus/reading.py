@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from journeys.corpus.corpus_sources import SourceLine, read_source
+from journeys.corpus.corpus_sources import SourceLine, SourceText, read_source
 from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.errors import InputError
@@ -51,13 +51,15 @@ def read_corpus(
     warnings: TextIO | None = None,
     layout: str = "auto",
     settings: CorpusSettings | None = None,
+    source: SourceText | None = None,
 ) -> Corpus:
     """The sentences of `path` the engine can analyse, each at most `max_chars` characters (default: the
-    settings'); each skipped line is reported on `warnings`."""
+    settings'); each skipped line is reported on `warnings`. `source` is its lines where the caller has
+    read them already (`read_source(path, layout)`)."""
     settings = settings or CorpusSettings()
     max_chars = settings.max_chars if max_chars is None else max_chars
     warnings = sys.stderr if warnings is None else warnings
-    source = read_source(path, layout)
+    source = read_source(path, layout) if source is None else source
     kept: list[SourceLine] = []
     skipped: list[SkippedLine] = []
     first_seen: dict[str, SourceLine] = {}

@@ -71,7 +71,7 @@ def other_passes(
     if main.method == "exact":  # the seed method is defined at the study's view only
         density = vocabulary_density(engine, settings.density_neighbours)
         inputs = ClaimInputs.from_analysis(main, density, main.variant)
-        rows += view_rows(engine, main, density, request, settings)
+        rows += view_rows(engine, main, inputs, density, request, settings)
         if main.encodings is not None:
             rows.append(euclidean_row(engine, main, inputs))
             rogue, row = rogue_row(engine, main, inputs)
@@ -111,12 +111,14 @@ def precision_row(
 def view_rows(
     engine: JourneyEngine,
     main: CorpusAnalysis,
+    inputs: ClaimInputs,
     density: np.ndarray,
     request: PassRequest,
     settings: FindingsSettings,
 ) -> list[OtherPass]:
     """The block output and, where the model has an output head, the logit lens, each a corpus pass of its
-    own (`density` per vocabulary id); the claims on similarity keep the main pass's cosine under the lens."""
+    own beside `main` (whose claim inputs are `inputs`; `density` per vocabulary id); the claims on
+    similarity keep the main pass's cosine under the lens."""
     block = _pass(engine, main, View(point=POINTS[1]), request, settings)
     rows = [
         OtherPass(
@@ -133,10 +135,7 @@ def view_rows(
                 "logit lens",
                 "ranks of each token's own id by the output head's logits (through the final norm) instead "
                 "of cosine to its input row; the claims on similarity keep the cosine",
-                replace(
-                    ClaimInputs.from_analysis(main, density, main.variant),
-                    rank=lens.by_variant[LENS_OWN]["rank"],
-                ),
+                replace(inputs, rank=lens.by_variant[LENS_OWN]["rank"]),
             )
         )
     return rows

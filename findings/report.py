@@ -16,6 +16,7 @@ import numpy as np
 
 from journeys.corpus.corpus_analysis import CorpusAnalysis, analyze_corpus
 from journeys.corpus.corpus_pass import cluster_option, run_corpus_pass
+from journeys.corpus.corpus_sources import SourceText
 from journeys.corpus.outside_corpus import OutsideCorpus, load_outside_corpus
 from journeys.corpus.reading import Corpus, read_corpus
 from journeys.corpus.shard_work import Cluster
@@ -297,13 +298,15 @@ def build_findings(
     outside: bool = False,
     cluster: Cluster | None = None,
     settings: FindingsSettings | None = None,
+    source: SourceText | None = None,
 ) -> FindingsReport:
-    """Read the corpus (`layout`: see corpus/corpus_sources.py), analyse it by `method` (default: the
-    engine's; and the other method where supported), and report; with `control`, the random-weights copy's
-    findings too, and with `outside`, the findings over the outside corpus."""
+    """Read the corpus (`layout`: see corpus/corpus_sources.py; `source`, its lines where already read),
+    analyse it by `method` (default: the engine's; and the other method where supported), and report; with
+    `control`, the random-weights copy's findings too, and with `outside`, the findings over the outside
+    corpus."""
     settings = settings or FindingsSettings()
     methods = supported_methods(engine, engine.settings.default_method if method is None else method)
-    corpus = read_corpus(corpus_path, engine, layout=layout, settings=settings.corpus)
+    corpus = read_corpus(corpus_path, engine, layout=layout, settings=settings.corpus, source=source)
     # refused before any analysis
     outside_corpus = load_outside_corpus(settings=settings.corpus) if outside else None
     started = time.perf_counter()
@@ -318,9 +321,10 @@ def build_findings(
 
 
 def run_findings(
-    args: argparse.Namespace, engine_settings: EngineSettings, settings: FindingsSettings
+    args: argparse.Namespace, engine_settings: EngineSettings, settings: FindingsSettings, source: SourceText
 ) -> None:
-    """`journeys findings`: one JSON object on stdout with --json, else a readable summary."""
+    """`journeys findings` over the corpus's lines `source` (read from `args.corpus` before the model
+    loads): one JSON object on stdout with --json, else a readable summary."""
     cluster = cluster_option(
         args.ray, args.ray_actors, settings.corpus.ray_connect_s, args.ray_gpus_per_actor
     )
@@ -344,6 +348,7 @@ def run_findings(
         outside=args.outside_corpus,
         cluster=cluster,
         settings=settings,
+        source=source,
     )
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)

@@ -38,7 +38,7 @@ def rescored(
         if key not in scorers:
             # One reduced table at a time besides the engine's: layers sharing a set mostly follow each other.
             scorers = {(): engine.scorer, key: reduced_scorer(engine, list(key))}
-        queries = np.array(layer_vectors(analysis, layer), dtype=np.float32)
+        queries = layer_vectors(analysis, layer).copy()
         queries[:, list(key)] = 0.0
         scores = scorers[key].score(torch.from_numpy(queries), own_ids, position_ids, 1, metric)[variant]
         rank[:, layer] = scores.rank
@@ -61,7 +61,8 @@ def reduced_scorer(engine: JourneyEngine, dimensions: list[int]) -> VocabularySc
 
 
 def layer_vectors(analysis: CorpusAnalysis, layer: int) -> np.ndarray:
-    """Every token's kept encoding at `layer`, (N, H) float64."""
+    """Every token's kept encoding at `layer`, (N, H) float32 as the corpus pass kept it: read-only (it may
+    be a view of the memory-mapped shards), so copy it to change it."""
     if analysis.encodings is None:
         raise ValueError("rescoring needs the corpus pass's encodings (keep_encodings)")
-    return np.asarray(analysis.encodings[:, layer], dtype=np.float64)
+    return analysis.encodings[:, layer]

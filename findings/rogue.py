@@ -80,7 +80,7 @@ def find_rogue_dimensions(engine: JourneyEngine, analysis: CorpusAnalysis, varia
     own = own_rows(engine, analysis.token_ids[rows], analysis.token_position[rows], variant)
     dimensions, shares, contributions = [], [], []
     for layer in range(num_layers):
-        vectors = layer_vectors(analysis, layer)[rows]
+        vectors = layer_vectors(analysis, layer)[rows].astype(np.float64)
         squares = np.square(vectors).mean(axis=0)
         found = dominant_dimensions(squares)
         dimensions.append(found)

@@ -311,9 +311,7 @@ class _Settling:
         reference, own_exact, ranked = decisions.reference, decisions.own, decisions.ranked
         num_queries, fetch = decisions.candidate_columns.shape
         candidate_exact, contender_exact, near_exact = values.split(decisions.pair_sizes)
-        contender_query, near_query = decisions.pair_queries[num_queries * fetch :].split(
-            decisions.pair_sizes[1:]
-        )
+        _, contender_query, near_query = decisions.pair_queries.split(decisions.pair_sizes)
         rank = decisions.clearly_above.index_add(0, near_query, (near_exact > own_exact[near_query]).long())
         rank = torch.where(ranked, rank, -1)
         own_value = torch.where(ranked, reference.reported(own_exact), torch.nan)
@@ -321,9 +319,7 @@ class _Settling:
             self.row_ids[decisions.candidate_columns], candidate_exact.view(num_queries, fetch), self.top_k
         )
         if len(contender_query):  # queries whose top k may reach past their candidates: from the contenders
-            contender_ids = self.row_ids[
-                decisions.pair_columns[num_queries * fetch :][: len(contender_query)]
-            ]
+            contender_ids = self.row_ids[decisions.pair_columns.split(decisions.pair_sizes)[1]]
             wide, wide_ids, wide_nearness = _best_per_query(
                 contender_query, contender_ids, contender_exact, self.top_k
             )
@@ -335,9 +331,9 @@ def _outside_window(reference: ReferenceScores, own: torch.Tensor) -> tuple[torc
     """(Q, 1) fp32 bounds below and above which a score is surely farther or nearer than each query's own
     row: its float64 nearness on the scores' scale, less and plus the window, rounded outwards."""
     centre, window = reference.scaled(own), reference.windows().double()
-    return _float32_towards(centre - window, -torch.inf)[:, None], _float32_towards(
-        centre + window, torch.inf
-    )[:, None]
+    lower = _float32_towards(centre - window, -torch.inf)
+    upper = _float32_towards(centre + window, torch.inf)
+    return lower[:, None], upper[:, None]
 
 
 def _float32_towards(values: torch.Tensor, direction: float) -> torch.Tensor:

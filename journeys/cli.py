@@ -203,12 +203,12 @@ def run_build(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
 def run_findings(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
     """`journeys findings`; the corpus is read first, so a file it cannot use is refused in a moment, before
     the model and the findings' modules load."""
-    read_source(args.corpus, args.corpus_layout)
+    source = read_source(args.corpus, args.corpus_layout)
     from journeys.findings.report import run_findings
     from journeys.findings.settings import FindingsSettings
 
     findings = FindingsSettings(corpus=CorpusSettings.from_environment(environ))
-    run_findings(args, EngineSettings.from_environment(environ), findings)
+    run_findings(args, EngineSettings.from_environment(environ), findings, source)
 
 
 def run_server(args: argparse.Namespace, environ: Mapping[str, str]) -> None:

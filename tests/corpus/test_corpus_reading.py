@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
+from journeys.corpus.corpus_sources import read_source
 from journeys.corpus.reading import read_corpus
 from journeys.corpus.settings import CorpusSettings
 from journeys.indexer.errors import InputError
@@ -22,6 +23,17 @@ def read(path, engine, **options):
     warnings = io.StringIO()
     corpus = read_corpus(path, engine, warnings=warnings, **options)
     return corpus, warnings.getvalue().splitlines()
+
+
+def test_lines_read_already_are_not_read_again(tmp_path, tiny_engines):
+    """`journeys findings` reads the corpus before the model loads and hands its lines on: the file is not
+    read a second time (here it is gone by then)."""
+    path = tmp_path / "corpus.txt"
+    path.write_text("The dog barked.\nThe bank was closed.\n", encoding="utf-8")
+    source = read_source(path)
+    path.unlink()
+    corpus, _ = read(path, tiny_engines["bert"], source=source)
+    assert corpus.sentences == ["The dog barked.", "The bank was closed."]
 
 
 def test_blank_duplicate_and_over_long_lines_are_reported_and_skipped(tmp_path, tiny_engines):

@@ -13,6 +13,7 @@ from markupsafe import escape
 from journeys.cli import USER_ERRORS, build_parser
 from journeys.contextual.index import contextual_folder
 from journeys.corpus.corpus_analysis import analyze_corpus
+from journeys.corpus.corpus_sources import read_source
 from journeys.corpus.outside_corpus import load_outside_corpus
 from journeys.corpus.pos_tags import MissingPackageError
 from journeys.corpus.settings import CorpusSettings
@@ -223,7 +224,7 @@ def test_cli_refuses_the_outside_corpus_without_its_packages(
         "--outside-corpus",
     ]
     with pytest.raises(MissingPackageError) as refused:
-        run_findings(build_parser().parse_args(args), engine_settings, settings)
+        run_findings(build_parser().parse_args(args), engine_settings, settings, read_source(corpus_file))
     assert isinstance(refused.value, USER_ERRORS)  # so `journeys` says it in one line, exit code 2
     message = str(refused.value)
     assert message.startswith("Debian's fortunes package is not installed") and "\n" not in message
