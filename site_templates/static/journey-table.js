@@ -1,5 +1,5 @@
 /*
- * JourneyTable.fill(table, result, tokens, view, pickLayer, measure): the "Similarity and rankings" table of
+ * JourneyTable.fill(table, result, tokens, view, pickLayer, measure): the measure-and-rankings table of
  * one token.
  *   result: one variant of a journey ({rank, <value>, neighbours}, indexed [token][layer]);
  *   measure: JourneyViews.measure(view): which value (similarity, distance, probability) is shown and how;

@@ -1,5 +1,5 @@
 /*
- * JourneyView: token chips, the "Similarity and rankings" table and two charts for one analysed text.
+ * JourneyView: token chips, the measure-and-rankings table and two charts for one analysed text.
  *
  *   JourneyView.render(container, journeysByMethod, options) -> controller
  *     journeysByMethod: {exact: journey, seed: journey}, each journey exactly what POST /api/analyze
@@ -138,8 +138,8 @@
     root.appendChild(summary);
 
     var table = el("table", { className: "jv-table" });
-    var tableSection = root.appendChild(section("Similarity and rankings", "",
-      el("div", { className: "jv-table-wrap", tabindex: "0", role: "region", "aria-label": "Similarity and rankings table" }, [table])));
+    var tableWrap = el("div", { className: "jv-table-wrap", tabindex: "0", role: "region" }, [table]);
+    var tableSection = root.appendChild(section("", "", tableWrap));
     if (options.belowTable) root.appendChild(options.belowTable);
     var charts = {
       similarity: el("div", { className: "jv-chart jv-chart-similarity" }),
@@ -197,6 +197,8 @@
       summary.textContent = "";
       summary.appendChild(el("strong", { text: "“" + tokens[state.selected].text + "”" }));
       summary.appendChild(document.createTextNode(summaryText(result, tokens, state, measure)));
+      tableSection.querySelector("h2").textContent = measure.heading;
+      tableWrap.setAttribute("aria-label", measure.heading + " table");
       tableSection.caption.textContent = measure.caption;
       valueSection.querySelector("h2").textContent = measure.label[0].toUpperCase() + measure.label.slice(1) + " across layers";
       valueSection.caption.textContent = measure.chartCaption;

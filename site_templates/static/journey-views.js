@@ -47,6 +47,7 @@
   function measure(view) {
     if (view.reference === "output") {
       return { key: "probability", label: "probability", name: "probability", format: formatProbability, hover: ".3g",
+        heading: "Probability and rankings",
         caption: "One column per layer: the tokens the output head ranks highest for the selected token's " +
           "encoding (the logit lens), most probable first, with their probability. The token itself is " +
           "highlighted; the last row gives its rank and probability at every layer.",
@@ -57,6 +58,7 @@
     }
     if (view.metric === "euclidean") {
       return { key: "distance", label: "Euclidean distance", name: "distance", format: Dom.formatSimilarity, hover: ".4f",
+        heading: "Distance and rankings",
         caption: "One column per layer: the vocabulary tokens nearest to the selected token's encoding by " +
           "Euclidean distance, nearest first, with their distance. The token's own vocabulary row is " +
           "highlighted; the last row gives its rank and distance at every layer.",
@@ -66,6 +68,7 @@
           "rank 0 (still the nearest) at the top." };
     }
     return { key: "similarity", label: "cosine similarity", name: "similarity", format: Dom.formatSimilarity, hover: ".4f",
+      heading: "Similarity and rankings",
       caption: "One column per layer: the vocabulary tokens nearest to the selected token's encoding, most " +
         "similar first, with their cosine similarity. The token's own vocabulary row is highlighted; the last " +
         "row gives its rank and similarity at every layer.",

@@ -108,6 +108,7 @@ def test_the_logit_lens_shows_rank_and_probability_of_the_token_and_the_next(exp
     page.select_option("select[data-view=reference]", "output")
     wait_until(page, "document.querySelector('.jv-summary').textContent.includes('probability')")
     assert page.is_disabled("select[data-view=metric]")
+    assert page.inner_text(".jv-table-wrap >> xpath=.. >> h2") == "Probability and rankings"
     assert opened.bodies[-1]["reference"] == "output" and opened.bodies[-1]["point"] == "block-output"
     lens = engine.analyze(TEXT, "exact", TOP_K, View("block-output", "output"))
 

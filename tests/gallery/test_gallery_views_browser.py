@@ -55,6 +55,7 @@ def test_a_chosen_view_is_loaded_from_beside_the_page_and_shows_the_engines_numb
     page.reload()
     page.wait_for_selector(".jv-chart-rank .main-svg")
     assert page.locator("select[data-view=reference]").count() == 0  # tiny BERT has no output head
+    assert page.inner_text(".jv-table-wrap >> xpath=.. >> h2") == "Similarity and rankings"
     assert not any(name.endswith(".views.js") for name in requested)  # loaded only when asked for
     token = int(opened.pressed()[0])
 
@@ -69,6 +70,8 @@ def test_a_chosen_view_is_loaded_from_beside_the_page_and_shows_the_engines_numb
     assert page.locator(".jv-table tbody tr").count() == NEIGHBOURS
     assert "point=block-output" in page.url and "metric=euclidean" in page.url
     assert "Euclidean distance" in page.inner_text(".jv-chart-similarity")
+    assert page.inner_text(".jv-table-wrap >> xpath=.. >> h2") == "Distance and rankings"
+    assert page.get_attribute(".jv-table-wrap", "aria-label") == "Distance and rankings table"
     assert f"list the {NEIGHBOURS} nearest tokens" in page.inner_text(".jv-views")
     assert "indexed in the study's view only" in page.inner_text(".cv-panel")
 
