@@ -30,9 +30,8 @@ EXTRA_ROUNDINGS = 8
 
 def euclidean_windows(plan: ScoringPlan, reach: torch.Tensor | float) -> torch.Tensor:
     """(Q,) fp32 windows of Euclidean scores, for rows whose norms are at most `reach` (per query or one)."""
-    width = plan.queries.shape[1]
-    relative = plan.relative_window * (width + EXTRA_ROUNDINGS) / (width + 1)  # WINDOW_SAFETY (d + 8) 2^-24
-    return (relative * reach * (plan.query_norms64 + reach)).float()
+    roundings = plan.queries.shape[1] + EXTRA_ROUNDINGS
+    return plan.window(roundings, reach * (plan.query_norms64 + reach))
 
 
 class ByDistance:

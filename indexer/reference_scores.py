@@ -7,6 +7,18 @@ scores (for cosine, |h| cos(h, w) = h . ŵ, the product itself):
 
 so no per-position index is needed; 1 / |w + p| is tabled per position row on first use. These classes
 compare by cosine; `euclidean_scores` holds their Euclidean counterparts.
+
+The windows bound one fp32 score's error, in fp32 roundings (u = 2^-24) of |h|, in any summation order:
+- raw: h . ŵ is a d-term dot product with stored unit rows, off by at most (d + 1) u |h|;
+- positional, with W = (|w| + |p|) / |w + p|: the numerator |w| (h . ŵ) + h . p is off by at most
+  (d + 4) u |h| (|w| + |p|) (the two dot products, the stored |w|, a product and a sum), so by
+  (d + 4) u |h| W once divided by |w + p|; 1 / |w + p| comes from |w|^2 + |p|^2 + 2 |w| (ŵ . p) with ŵ . p
+  another dot product, off relatively by at most ((d + 9) / 4) u W^2 (the relative error of the sum of
+  squares, (d + 1) / 2 + 4 roundings times W^2 since 2 |w| |p| <= (|w| + |p|)^2 / 2, halved by the square
+  root, plus the root's own two); as |numerator| / |w + p| <= |h|, that adds ((d + 9) / 4) u |h| W^2, and
+  the last product one more rounding: (d + 4) W + ((d + 9) / 4) W^2 + 3 in all, W taken as its maximum
+  over the vocabulary for each position row.
+Each window is the plan's `window_safety` times that bound.
 """
 
 from __future__ import annotations
@@ -19,6 +31,9 @@ from dataclasses import dataclass, field
 import torch
 
 from journeys.indexer.reference_rows import POSITIONAL, RAW
+
+#: fp32's unit roundoff: one rounding is off by at most this much, relatively.
+FP32_ROUNDING = 2.0**-24
 
 
 @dataclass
@@ -33,7 +48,7 @@ class ScoringPlan:
     group_of_query: torch.Tensor  # (Q,)
     group_positions: torch.Tensor | None  # (G,) position row of each group; None without a position table
     unit_rows: torch.Tensor  # (n, d) fp32, the normalised vocabulary rows
-    relative_window: float  # the rounding window of a score, relative to |h|
+    window_safety: float  # each window is this many times the worst-case error of one score
     queries64: torch.Tensor = field(init=False)
     query_norms64: torch.Tensor = field(init=False)
     raw_windows: torch.Tensor = field(init=False)  # (Q,) rounding window on |h|-scaled raw scores
@@ -41,7 +56,13 @@ class ScoringPlan:
     def __post_init__(self) -> None:
         self.queries64 = self.queries.double()
         self.query_norms64 = self.queries64.norm(dim=1)
-        self.raw_windows = self.relative_window * self.query_norms64.float()
+        self.raw_windows = self.window(self.queries.shape[1] + 1)
+
+    def window(self, roundings: torch.Tensor | float, size: torch.Tensor | None = None) -> torch.Tensor:
+        """(Q,) fp32 window of scores off by at most `roundings` fp32 roundings (per query, or one number)
+        of `size` (per query; default |h|), with the safety margin."""
+        size = self.query_norms64 if size is None else size
+        return (self.window_safety * FP32_ROUNDING * roundings * size).float()
 
     def dot_unit(self, start: int, stop: int, out: torch.Tensor | None = None) -> torch.Tensor:
         """(stop - start, n) h . ŵ for queries start..stop - 1: their raw |h|-scaled scores. Taken a chunk of
@@ -137,8 +158,8 @@ class RawScores(ReferenceScores):
 
 
 class PositionTables:
-    """Per position row p, on first use: 1 / |w + p| for every vocabulary row and the window widening
-    max (|w| + |p|) / |w + p| (cosine), or w . p for every row (Euclidean). Computed once per position (not
+    """Per position row p, on first use: 1 / |w + p| for every vocabulary row and max (|w| + |p|) / |w + p|,
+    which the window grows with (cosine), or w . p for every row (Euclidean). Computed once per position (not
     per query), and only for positions and metrics in use, so long position tables cost nothing until their
     rows are reached."""
 
@@ -217,7 +238,9 @@ class PositionalScores(ReferenceScores):
     def _tabled(self, tables: PositionTables, used: list[int]) -> tuple[list[torch.Tensor], torch.Tensor]:
         """The per-position tables the scores use, one per used position row, and (Q,) the windows."""
         inverse_norms, widening = tables(used)
-        return inverse_norms, self.plan.raw_windows * widening[self.slot_of_group[self.plan.group_of_query]]
+        width = self.plan.queries.shape[1]
+        spread = widening[self.slot_of_group[self.plan.group_of_query]].double()  # W of each query's row
+        return inverse_norms, self.plan.window((width + 4) * spread + (width + 9) / 4 * spread.square() + 3)
 
     def windows(self) -> torch.Tensor:
         return self._windows

@@ -7,10 +7,10 @@ reused buffer, so no (queries x vocabulary) matrix is held. fp32 can misorder ro
 less than its rounding error. Each query's own row is valued in float64 first, and every decision compares
 an fp32 score with a float64 value (the own row's, for the rank; the k-th neighbour's, for the top k): a
 row whose score falls within the rounding window of that value is settled in float64, and every reported
-similarity or distance is computed in float64, so the results equal a float64 brute force. The cosine
-window is the worst-case error bound of one score, a d-term fp32 dot product of h with a stored unit row
-((d + 1) * 2^-24 |h|), with margin, widened for the positional formula by max (|w| + |p|) / |w + p|; the
-Euclidean one is derived in `euclidean_scores`. Both bound IEEE fp32 dot products in any summation order,
+similarity or distance is computed in float64, so the results equal a float64 brute force. The window is
+the worst-case error bound of one score, with margin: for the raw cosine, a d-term fp32 dot product of h
+with a stored unit row, (d + 1) * 2^-24 |h|; `reference_scores` derives the positional one and
+`euclidean_scores` the Euclidean ones. Both bound IEEE fp32 dot products in any summation order,
 so they hold on any device. Everything runs on the scorer's device (the model's: see
 `precision.scoring_device`); only the results come to the CPU, once, as numpy.
 """
@@ -33,8 +33,8 @@ from journeys.indexer.reference_scores import (
 )
 from journeys.indexer.vocabulary_index import VocabularyIndex, block_rows
 
-#: Window = WINDOW_SAFETY * (d + 1) * 2^-24 * |h| (times the positional widening), on |h|-scaled scores:
-#: one score's worst-case error, with margin (each fp32 score is compared with a float64 value).
+#: Each window is WINDOW_SAFETY times one fp32 score's worst-case error (each fp32 score is compared with a
+#: float64 value): (d + 1) * 2^-24 * |h| for the raw cosine, on |h|-scaled scores.
 WINDOW_SAFETY = 1.25
 #: Extra fp32 candidates fetched beyond k before the float64 re-sort.
 TOPK_MARGIN = 4
@@ -198,7 +198,6 @@ class VocabularyScorer:
         self.negative_half_squares = (self.row_norms64.square() / -2).float()  # the Euclidean scores' term
         self.column_of_id = torch.full((self.words.shape[0],), -1, dtype=torch.int64, device=self.device)
         self.column_of_id[self.row_ids] = torch.arange(len(self.row_ids), device=self.device)
-        self.relative_window = WINDOW_SAFETY * (self.words.shape[1] + 1) * 2.0**-24
         self.position_tables = (
             None if self.positions is None else PositionTables(self.positions, self.unit_rows, self.row_norms)
         )
@@ -278,7 +277,7 @@ class VocabularyScorer:
             group_of_query=group_of_query,
             group_positions=group_positions,
             unit_rows=self.unit_rows,
-            relative_window=self.relative_window,
+            window_safety=WINDOW_SAFETY,
         )
         return plan, order
 
