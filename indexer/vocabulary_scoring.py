@@ -10,7 +10,7 @@ row whose score falls within the rounding window of that value is settled in flo
 similarity or distance is computed in float64, so the results equal a float64 brute force. The window is
 the worst-case error bound of one score, with margin: for the raw cosine, a d-term fp32 dot product of h
 with a stored unit row, (d + 1) * 2^-24 |h|; `reference_scores` derives the positional one and
-`euclidean_scores` the Euclidean ones. Both bound IEEE fp32 dot products in any summation order,
+`euclidean_scores` the Euclidean ones. Every one bounds IEEE fp32 arithmetic in any summation order,
 so they hold on any device. Everything runs on the scorer's device (the model's: see
 `precision.scoring_device`); only the results come to the CPU, once, as numpy.
 """
