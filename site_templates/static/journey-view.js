@@ -138,8 +138,9 @@
     root.appendChild(summary);
 
     var table = el("table", { className: "jv-table" });
-    var tableWrap = el("div", { className: "jv-table-wrap", tabindex: "0", role: "region" }, [table]);
-    var tableSection = root.appendChild(section("", "", tableWrap));
+    var heading = JourneyViews.measure(state).heading;  // the view asked for, even while it loads
+    var tableWrap = el("div", { className: "jv-table-wrap", tabindex: "0", role: "region", "aria-label": heading + " table" }, [table]);
+    var tableSection = root.appendChild(section(heading, "", tableWrap));
     if (options.belowTable) root.appendChild(options.belowTable);
     var charts = {
       similarity: el("div", { className: "jv-chart jv-chart-similarity" }),
