@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from child_processes import finished
 
 from journeys.corpus.corpus_pass import run_corpus_pass
 from journeys.corpus.ray_address import checked_address
@@ -55,17 +56,11 @@ def started_journeys(
     )
 
 
-def finished(process: subprocess.Popen) -> subprocess.CompletedProcess:
-    """What a started `journeys` process printed, once it has ended."""
-    stdout, stderr = process.communicate(timeout=CHILD_TIMEOUT_S)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
 def journeys(
     *args: str, build_dir: Path, before: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`journeys ARGS` run to its end in a process of its own (see `started_journeys`)."""
-    return finished(started_journeys(*args, build_dir=build_dir, before=before, env=env))
+    return finished(started_journeys(*args, build_dir=build_dir, before=before, env=env), CHILD_TIMEOUT_S)
 
 
 def test_findings_with_ray_auto_give_the_in_process_findings(tiny_model_folders, corpus_file, tmp_path):
@@ -77,7 +72,7 @@ def test_findings_with_ray_auto_give_the_in_process_findings(tiny_model_folders,
         for extra in ([], ["--ray", "auto", "--ray-actors", "1"])
     ]
     reports = []
-    for result in map(finished, started):
+    for result in (finished(process, CHILD_TIMEOUT_S) for process in started):
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
         reports.append({key: value for key, value in report.items() if "second" not in key})

@@ -10,6 +10,7 @@ import time
 
 import pytest
 import torch
+from child_processes import finished
 
 from journeys.indexer.engine import JourneyEngine
 from journeys.indexer.views import View
@@ -35,11 +36,7 @@ def run_clis(
         )
         for args in commands
     ]
-    results = []
-    for process in started:
-        stdout, stderr = process.communicate(timeout=timeout)
-        results.append(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
-    return results
+    return [finished(process, timeout) for process in started]
 
 
 def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
